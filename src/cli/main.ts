@@ -1,0 +1,30 @@
+/**
+ * The `listwarden` command line: one sub-command per file in this folder,
+ * each loaded lazily so that `evaluate` does not pay for the database driver.
+ */
+type Command = { summary: string; load: () => Promise<{ run(args: string[]): Promise<number> }> };
+
+const commands: Record<string, Command> = {
+};
+
+export function helpText(): string {
+  const width = Math.max(...Object.keys(commands).map((n) => n.length), 8);
+  const lines = Object.entries(commands).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`);
+  return ['Usage: listwarden <command> [options]', '', 'Commands:', ...lines, '', 'Run `listwarden <command> --help` for a command\'s options.'].join('\n');
+}
+
+/** Runs one command and returns the process exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(helpText() + '\n');
+    return 0;
+  }
+  const command = commands[name];
+  if (!command) {
+    process.stderr.write(`listwarden: unknown command "${name}"\n\n${helpText()}\n`);
+    return 2;
+  }
+  const mod = await command.load();
+  return mod.run(rest);
+}
