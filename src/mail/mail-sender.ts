@@ -1,0 +1,110 @@
+/**
+ * The platform's sender for single messages (double opt-in confirmation, "my data" links): not campaigns.
+ * SMTP through nodemailer (any server, including one on loopback), or a log transport for development that
+ * builds the real MIME message but delivers nothing. The log line names recipient and subject only: bodies
+ * carry signed links, which are secrets.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import nodemailer from 'nodemailer';
+
+export type MailTransportOptions =
+  | {
+      kind: 'smtp';
+      host: string;
+      port: number;
+      /** TLS from the first byte (port 465). Otherwise STARTTLS is used when the server offers it. */
+      secure?: boolean;
+      user?: string;
+      password?: string;
+      /** Refuse to send without TLS (production); loopback servers in tests have none. */
+      requireTls?: boolean;
+    }
+  | {
+      kind: 'log';
+      /** Where to keep each message as an .eml file to open in a mail client; nothing kept if absent. */
+      outboxDir?: string;
+    };
+
+export type OutgoingMail = {
+  to: string;
+  subject: string;
+  text: string;
+  html?: string;
+  /** Extra headers, e.g. `Auto-Submitted` or `X-Listwarden-Workspace`. */
+  headers?: Record<string, string>;
+};
+
+export type SendResult = { ok: true; messageId: string } | { ok: false; reason: string; permanent: boolean };
+
+export type MailSender = {
+  send(mail: OutgoingMail): Promise<SendResult>;
+  close(): Promise<void>;
+};
+
+/** Creates the mail sender; `from` is the platform's envelope and header sender. */
+export function createMailSender(options: {
+  transport: MailTransportOptions;
+  from: string;
+  log?: (line: Record<string, unknown>) => void;
+}): MailSender {
+  const { transport, from } = options;
+  const log = options.log ?? (() => {});
+
+  const mailer =
+    transport.kind === 'smtp'
+      ? nodemailer.createTransport({
+          host: transport.host,
+          port: transport.port,
+          secure: transport.secure ?? false,
+          requireTLS: transport.requireTls ?? false,
+          ignoreTLS: !(transport.requireTls ?? false) && !(transport.secure ?? false) && isLoopback(transport.host),
+          auth: transport.user ? { user: transport.user, pass: transport.password ?? '' } : undefined,
+          pool: true,
+          maxConnections: 2,
+          connectionTimeout: 10_000,
+          greetingTimeout: 10_000,
+          socketTimeout: 30_000,
+        })
+      : nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
+
+  return {
+    async send(mail) {
+      try {
+        const info = await mailer.sendMail({
+          from,
+          to: mail.to,
+          subject: mail.subject,
+          text: mail.text,
+          html: mail.html,
+          headers: { 'Auto-Submitted': 'auto-generated', ...(mail.headers ?? {}) },
+        });
+        const messageId = String(info.messageId ?? '');
+        if (transport.kind === 'log') {
+          const raw = (info as unknown as { message?: Buffer }).message;
+          if (transport.outboxDir && raw) {
+            await mkdir(transport.outboxDir, { recursive: true });
+            await writeFile(join(transport.outboxDir, `${Date.now()}-${messageId.replace(/[^A-Za-z0-9.-]/g, '')}.eml`), raw);
+          }
+          log({ msg: 'mail logged, not delivered', to: mail.to, subject: mail.subject, bytes: raw?.length ?? 0 });
+        } else {
+          log({ msg: 'mail submitted', to: mail.to, subject: mail.subject, messageId });
+        }
+        return { ok: true, messageId };
+      } catch (err) {
+        const e = err as { responseCode?: number; code?: string; message?: string };
+        const permanent = typeof e.responseCode === 'number' && e.responseCode >= 500;
+        // The SMTP reply is safe to log; the message body is not.
+        log({ msg: 'mail not submitted', to: mail.to, subject: mail.subject, code: e.responseCode ?? e.code, reason: e.message });
+        return { ok: false, reason: e.message ?? 'unknown error', permanent };
+      }
+    },
+    async close() {
+      mailer.close();
+    },
+  };
+}
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host.startsWith('127.');
+}
