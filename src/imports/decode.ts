@@ -1,0 +1,88 @@
+/**
+ * Text decoding for imported files: which encoding a file is in, and a streaming decoder for it.
+ * Spreadsheets exported on Windows are often Windows-1252, so a file that is not valid UTF-8 is read as that.
+ */
+import { Transform } from 'node:stream';
+import iconv from 'iconv-lite';
+
+export type TextEncoding = 'utf-8' | 'utf-16le' | 'utf-16be' | 'windows-1252';
+export type FileKind = { kind: 'text'; encoding: TextEncoding; bomLength: number } | { kind: 'xlsx' } | { kind: 'binary'; reason: string };
+
+const ZIP_MAGIC = [0x50, 0x4b, 0x03, 0x04];
+
+/** Guesses what a file is from its first bytes (a few tens of kilobytes is plenty). */
+export function detectFileKind(sample: Uint8Array): FileKind {
+  if (ZIP_MAGIC.every((b, i) => sample[i] === b)) return { kind: 'xlsx' };
+  if (sample[0] === 0xef && sample[1] === 0xbb && sample[2] === 0xbf) return { kind: 'text', encoding: 'utf-8', bomLength: 3 };
+  if (sample[0] === 0xff && sample[1] === 0xfe) return { kind: 'text', encoding: 'utf-16le', bomLength: 2 };
+  if (sample[0] === 0xfe && sample[1] === 0xff) return { kind: 'text', encoding: 'utf-16be', bomLength: 2 };
+  const utf16 = guessBomlessUtf16(sample);
+  if (utf16) return { kind: 'text', encoding: utf16, bomLength: 0 };
+  if (looksBinary(sample)) return { kind: 'binary', reason: 'the file holds binary data (control bytes), not text or a spreadsheet' };
+  return { kind: 'text', encoding: isUtf8(sample) ? 'utf-8' : 'windows-1252', bomLength: 0 };
+}
+
+/** True when the bytes are valid UTF-8, allowing a sequence cut off at the end of the sample. */
+export function isUtf8(sample: Uint8Array): boolean {
+  try {
+    // stream: true leaves an incomplete trailing sequence pending instead of failing on it.
+    new TextDecoder('utf-8', { fatal: true }).decode(sample, { stream: true });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function guessBomlessUtf16(sample: Uint8Array): TextEncoding | null {
+  const n = Math.min(sample.length, 4096) & ~1;
+  if (n < 4) return null;
+  let evenZeros = 0;
+  let oddZeros = 0;
+  for (let i = 0; i < n; i += 2) {
+    if (sample[i] === 0) evenZeros++;
+    if (sample[i + 1] === 0) oddZeros++;
+  }
+  const half = n / 2;
+  // ASCII-heavy UTF-16 has a zero in every other byte; binary files rarely keep that rhythm.
+  if (oddZeros > half * 0.7 && evenZeros < half * 0.1) return 'utf-16le';
+  if (evenZeros > half * 0.7 && oddZeros < half * 0.1) return 'utf-16be';
+  return null;
+}
+
+function looksBinary(sample: Uint8Array): boolean {
+  const n = Math.min(sample.length, 8192);
+  if (n === 0) return false;
+  let control = 0;
+  for (let i = 0; i < n; i++) {
+    const b = sample[i];
+    if (b === 0) return true;
+    if (b < 9 || (b > 13 && b < 32)) control++;
+  }
+  return control / n > 0.1;
+}
+
+/** A stream that turns the file's bytes into text, dropping the byte order mark. */
+export function createDecoder(encoding: TextEncoding, bomLength: number): Transform {
+  let skip = bomLength;
+  const strip = (chunk: Buffer): Buffer => {
+    if (skip === 0) return chunk;
+    const cut = Math.min(skip, chunk.length);
+    skip -= cut;
+    return chunk.subarray(cut);
+  };
+  if (encoding === 'windows-1252') {
+    const decoder = iconv.getDecoder('windows-1252');
+    return new Transform({
+      readableObjectMode: true,
+      transform(chunk: Buffer, _enc, done) { done(null, decoder.write(strip(chunk)) || undefined); },
+      flush(done) { done(null, decoder.end() || undefined); },
+    });
+  }
+  // Invalid sequences become U+FFFD; the row checks then reject those rows with their line numbers.
+  const decoder = new TextDecoder(encoding, { fatal: false, ignoreBOM: true });
+  return new Transform({
+    readableObjectMode: true,
+    transform(chunk: Buffer, _enc, done) { done(null, decoder.decode(strip(chunk), { stream: true }) || undefined); },
+    flush(done) { done(null, decoder.decode() || undefined); },
+  });
+}

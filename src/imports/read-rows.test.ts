@@ -1,0 +1,98 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import iconv from 'iconv-lite';
+import { openImportFile, type RecordBatch } from './read-rows.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'lw-read-rows-'));
+let n = 0;
+function file(content: string | Buffer): string {
+  const path = join(dir, `f${n++}.csv`);
+  writeFileSync(path, content);
+  return path;
+}
+
+async function readAll(path: string, batchSize = 1000, maxLineChars?: number) {
+  const opened = await openImportFile({ path, batchSize, maxLineChars });
+  if (!opened.ok) return { error: opened.reason, records: [], problems: [], format: null };
+  const all: RecordBatch = { records: [], problems: [] };
+  for await (const b of opened.file.batches) {
+    all.records.push(...b.records);
+    all.problems.push(...b.problems);
+  }
+  return { error: null, ...all, format: opened.file.format };
+}
+
+test('reads a plain CSV with line numbers, quoted fields and a CRLF line end', async () => {
+  const r = await readAll(file('email,name\r\na@x.test,"Ann, Smith"\r\n\r\nb@x.test,"Bob ""B"""\r\n'));
+  assert.deepEqual(r.records.map((x) => [x.line, ...x.cells]), [[1, 'email', 'name'], [2, 'a@x.test', 'Ann, Smith'], [4, 'b@x.test', 'Bob "B"']]);
+  assert.deepEqual(r.problems, []);
+});
+
+test('sniffs semicolon, tab and pipe delimiters', async () => {
+  for (const d of [';', '\t', '|']) {
+    const r = await readAll(file(`email${d}prénom${d}pays\na@x.test${d}Zoé${d}FR\n`));
+    assert.equal(r.format?.kind === 'csv' && r.format.delimiter, d);
+    assert.deepEqual(r.records[1].cells, ['a@x.test', 'Zoé', 'FR']);
+  }
+});
+
+test('decodes UTF-8 with a BOM, and Windows-1252 without one', async () => {
+  const bom = await readAll(file(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('email,prénom\na@x.test,Zoé\n')])));
+  assert.deepEqual(bom.records[0].cells, ['email', 'prénom']);
+  assert.equal(bom.format?.kind === 'csv' && bom.format.encoding, 'utf-8');
+  const latin = await readAll(file(iconv.encode('email;nom;société\na@x.test;Müller;Crème € SARL\n', 'windows-1252')));
+  assert.equal(latin.format?.kind === 'csv' && latin.format.encoding, 'windows-1252');
+  assert.deepEqual(latin.records[1].cells, ['a@x.test', 'Müller', 'Crème € SARL']);
+});
+
+test('a stray quote costs only its own line; the lines it swallowed are read again', async () => {
+  const text = 'email,name\na@x.test,Ann\n"b@x.test,Bob\nc@x.test,Cid\nd@x.test,Dan\n';
+  const r = await readAll(file(text));
+  assert.deepEqual(r.records.map((x) => [x.line, x.cells[0]]), [[1, 'email'], [2, 'a@x.test'], [4, 'c@x.test'], [5, 'd@x.test']]);
+  assert.equal(r.problems.length, 1);
+  assert.equal(r.problems[0].line, 3);
+  assert.match(r.problems[0].reason, /quote/);
+});
+
+test('an opening quote never closed before the end of the file loses only its own line', async () => {
+  const r = await readAll(file('email,name\r\na@x.test,Ann\r\nb@x.test,"Bob\r\nc@x.test,Cid\r\nd@x.test,Dan\r\n'));
+  assert.deepEqual(r.records.map((x) => [x.line, x.cells[0]]), [[1, 'email'], [2, 'a@x.test'], [4, 'c@x.test'], [5, 'd@x.test']]);
+  assert.deepEqual(r.problems.map((p) => p.line), [3]);
+});
+
+test('a quoted field that legitimately spans lines is kept whole', async () => {
+  const r = await readAll(file('email,note\na@x.test,"line one\nline two"\nb@x.test,x\n'));
+  assert.deepEqual(r.records.map((x) => [x.line, ...x.cells]), [[1, 'email', 'note'], [2, 'a@x.test', 'line one\nline two'], [4, 'b@x.test', 'x']]);
+});
+
+test('a 10 MB line and a line of binary data are skipped with their line numbers; the rest is read', async () => {
+  const huge = 'x'.repeat(10 * 1024 * 1024);
+  const text = `email,name\na@x.test,A\n${huge}\nb@x.test,B\nc@x.test,\u0000\u0001\u0002\nd@x.test,D\n`;
+  const r = await readAll(file(text));
+  assert.deepEqual(r.records.map((x) => x.cells[0]), ['email', 'a@x.test', 'b@x.test', 'd@x.test']);
+  assert.deepEqual(r.records.map((x) => x.line), [1, 2, 4, 6]);
+  assert.deepEqual(r.problems.map((p) => p.line).sort(), [3, 5]);
+});
+
+test('an empty file and a binary file are refused with a reason', async () => {
+  assert.equal((await readAll(file(''))).error, 'the file is empty');
+  const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d, 0x49, 0x48, 0x44, 0x52]);
+  assert.match((await readAll(file(png))).error ?? '', /binary/);
+});
+
+test('batches hold at most batchSize records and keep file order', async () => {
+  const lines = ['email', ...Array.from({ length: 25 }, (_, i) => `u${i}@x.test`)];
+  const opened = await openImportFile({ path: file(lines.join('\n') + '\n'), batchSize: 10 });
+  assert.ok(opened.ok);
+  const sizes: number[] = [];
+  const seen: string[] = [];
+  for await (const b of opened.file.batches) {
+    sizes.push(b.records.length);
+    seen.push(...b.records.map((r) => r.cells[0]));
+  }
+  assert.deepEqual(sizes, [10, 10, 6]);
+  assert.deepEqual(seen, lines);
+});

@@ -1,0 +1,215 @@
+/**
+ * Reads an import file into batches of records with their line numbers, whatever its format: CSV or TSV
+ * with any usual delimiter and encoding, or XLSX. A bad line becomes a problem with its line number, never an
+ * exception; only a file that cannot be read at all (empty, binary) is refused.
+ */
+import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { parse } from 'csv-parse';
+import { parse as parseSync } from 'csv-parse/sync';
+import { readSheet } from 'read-excel-file/node';
+import { createDecoder, detectFileKind, type TextEncoding } from './decode.js';
+import { createLineGuard } from './line-guard.js';
+import { sniffDelimiter, type Delimiter } from './sniff-delimiter.js';
+
+export type SourceRecord = { line: number; cells: string[] };
+export type RowProblem = { line: number; reason: string; raw?: string };
+export type RecordBatch = { records: SourceRecord[]; problems: RowProblem[] };
+export type FileFormat = { kind: 'csv'; encoding: TextEncoding; delimiter: Delimiter } | { kind: 'xlsx' };
+
+export type OpenedFile = {
+  format: FileFormat;
+  /** Batches in file order; the header row is the first record of the first batch. */
+  batches: AsyncIterable<RecordBatch>;
+};
+
+export type ReadOptions = {
+  path: string;
+  /** Records per batch. */
+  batchSize: number;
+  /** Longest physical line kept (characters). */
+  maxLineChars?: number;
+};
+
+const SAMPLE_BYTES = 64 * 1024;
+const DEFAULT_MAX_LINE = 1024 * 1024;
+const RAW_SHOWN = 200;
+
+/** Opens a file for import, or says why it cannot be read. */
+export async function openImportFile(options: ReadOptions): Promise<{ ok: true; file: OpenedFile } | { ok: false; reason: string }> {
+  const sample = await readSample(options.path);
+  if (sample.length === 0) return { ok: false, reason: 'the file is empty' };
+  const kind = detectFileKind(sample);
+  if (kind.kind === 'binary') return { ok: false, reason: kind.reason };
+  if (kind.kind === 'xlsx') return { ok: true, file: { format: { kind: 'xlsx' }, batches: readXlsx(options) } };
+  const text = new TextDecoder(kind.encoding === 'windows-1252' ? 'windows-1252' : kind.encoding).decode(sample.subarray(kind.bomLength));
+  if (text.trim() === '') return { ok: false, reason: 'the file holds no text' };
+  const delimiter = sniffDelimiter(text);
+  return { ok: true, file: { format: { kind: 'csv', encoding: kind.encoding, delimiter }, batches: readCsv(options, kind.encoding, kind.bomLength, delimiter) } };
+}
+
+async function readSample(path: string): Promise<Uint8Array> {
+  const handle = await open(path, 'r');
+  try {
+    const buffer = Buffer.alloc(SAMPLE_BYTES);
+    const { bytesRead } = await handle.read(buffer, 0, SAMPLE_BYTES, 0);
+    return buffer.subarray(0, bytesRead);
+  } finally {
+    await handle.close();
+  }
+}
+
+function shorten(raw: string): string {
+  const oneLine = raw.replace(TRAILING_BREAK, '');
+  return oneLine.length > RAW_SHOWN ? `${oneLine.slice(0, RAW_SHOWN)}…` : oneLine;
+}
+
+/**
+ * Line breaks in a piece of raw text: LF, CRLF or a lone CR. csv-parse's `raw` keeps only the CR of a CRLF
+ * record delimiter, so a lone CR has to count as a line break too.
+ */
+function countNewlines(text: string): number {
+  let n = 0;
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) n++;
+  for (let i = text.indexOf('\r'); i !== -1; i = text.indexOf('\r', i + 1)) if (text[i + 1] !== '\n') n++;
+  return n;
+}
+
+function leadingNewlines(raw: string): number {
+  let i = 0;
+  while (i < raw.length && (raw[i] === '\n' || raw[i] === '\r')) i++;
+  return countNewlines(raw.slice(0, i));
+}
+
+const TRAILING_BREAK = /(\r\n|\r|\n)$/;
+
+const csvOptions = (delimiter: Delimiter) => ({
+  delimiter,
+  raw: true,
+  relax_column_count: true,
+  relax_quotes: true,
+  skip_empty_lines: true,
+  skip_records_with_error: true,
+});
+
+/**
+ * Turns parsed records into source records. A record that spans several physical lines but does not have the
+ * header's width is almost always a stray opening quote that swallowed the lines after it: report its first
+ * line, and parse the swallowed lines again on their own so that they are not lost.
+ */
+class RecordSink {
+  width = -1;
+  records: SourceRecord[] = [];
+  problems: RowProblem[] = [];
+  constructor(private readonly delimiter: Delimiter) {}
+
+  accept(cells: string[], raw: string, firstLine: number): void {
+    const start = firstLine + leadingNewlines(raw);
+    const body = raw.slice(raw.length - raw.trimStart().length);
+    if (this.width === -1) this.width = cells.length;
+    const inner = countNewlines(body.replace(TRAILING_BREAK, ''));
+    if (inner > 0 && cells.length !== this.width) {
+      this.reject(body, start, 'malformed quotes: a quoted field is never closed on its line');
+      return;
+    }
+    this.records.push({ line: start, cells });
+  }
+
+  /** Reports the first line of a broken record and parses the lines after it again. */
+  reject(raw: string, start: number, reason: string): void {
+    const body = raw.slice(raw.length - raw.trimStart().length);
+    const at = start + leadingNewlines(raw) - leadingNewlines(body);
+    const nl = body.indexOf('\n');
+    this.problems.push({ line: at, reason, raw: shorten(nl === -1 ? body : body.slice(0, nl)) });
+    if (nl === -1 || nl === body.length - 1) return;
+    this.reparse(body.slice(nl + 1), at + 1);
+  }
+
+  private reparse(text: string, firstLine: number): void {
+    // `info.lines` and `err.lines` are the line (within `text`) where a record or an error ended.
+    const skipped: RowProblem[] = [];
+    const rows = parseSync(text, {
+      ...csvOptions(this.delimiter),
+      info: true,
+      on_skip: (err, raw) => {
+        const end = (err as { lines?: number } | undefined)?.lines ?? 1;
+        skipped.push({ line: firstLine + end - 1, reason: describeCsvError(err), raw: shorten(raw ?? '') });
+      },
+    }) as unknown as { record: string[]; raw: string; info: { lines: number } }[];
+    for (const row of rows) {
+      const body = row.raw.trimStart();
+      const start = firstLine + row.info.lines - 1 - countNewlines(body.replace(TRAILING_BREAK, ''));
+      this.accept(row.record, body, start);
+    }
+    this.problems.push(...skipped);
+  }
+
+  take(): RecordBatch {
+    const batch = { records: this.records, problems: this.problems };
+    this.records = [];
+    this.problems = [];
+    return batch;
+  }
+}
+
+function describeCsvError(err: unknown): string {
+  const code = (err as { code?: string } | undefined)?.code ?? '';
+  if (code === 'CSV_QUOTE_NOT_CLOSED') return 'malformed quotes: a quoted field is never closed';
+  if (code.includes('QUOTE')) return 'malformed quotes';
+  return `unreadable CSV record (${code || 'parse error'})`;
+}
+
+async function* readCsv(options: ReadOptions, encoding: TextEncoding, bomLength: number, delimiter: Delimiter): AsyncGenerator<RecordBatch> {
+  const sink = new RecordSink(delimiter);
+  let line = 1; // physical line where the next raw text starts
+  const guard = createLineGuard({
+    maxLineChars: options.maxLineChars ?? DEFAULT_MAX_LINE,
+    onProblem: (p) => sink.problems.push(p),
+  });
+  // A skipped record is pushed into the parser's own output as a marker, so that it keeps its place among the
+  // records and the line count stays right.
+  const parser = parse({
+    ...csvOptions(delimiter),
+    on_skip: (err, raw) => { parser.push({ skipped: describeCsvError(err), raw: raw ?? '' }); },
+  });
+  createReadStream(options.path, { highWaterMark: 1 << 20 })
+    .on('error', (e) => parser.destroy(e))
+    .pipe(createDecoder(encoding, bomLength))
+    .pipe(guard)
+    .pipe(parser);
+  for await (const row of parser as AsyncIterable<{ record: string[]; raw: string } | { skipped: string; raw: string }>) {
+    if ('skipped' in row) sink.reject(row.raw, line, row.skipped);
+    else sink.accept(row.record, row.raw, line);
+    line += countNewlines(row.raw);
+    if (sink.records.length >= options.batchSize) yield sink.take();
+  }
+  const last = sink.take();
+  if (last.records.length > 0 || last.problems.length > 0) yield last;
+}
+
+async function* readXlsx(options: ReadOptions): AsyncGenerator<RecordBatch> {
+  let rows: unknown[][];
+  try {
+    rows = (await readSheet(options.path)) as unknown[][];
+  } catch (err) {
+    yield { records: [], problems: [{ line: 0, reason: `the spreadsheet cannot be read: ${(err as Error).message}` }] };
+    return;
+  }
+  let batch: SourceRecord[] = [];
+  for (let i = 0; i < rows.length; i++) {
+    const cells = rows[i].map(cellText);
+    if (cells.every((c) => c === '')) continue;
+    batch.push({ line: i + 1, cells });
+    if (batch.length >= options.batchSize) {
+      yield { records: batch, problems: [] };
+      batch = [];
+    }
+  }
+  if (batch.length > 0) yield { records: batch, problems: [] };
+}
+
+function cellText(value: unknown): string {
+  if (value === null || value === undefined) return '';
+  if (value instanceof Date) return value.toISOString().slice(0, 10);
+  return String(value);
+}
