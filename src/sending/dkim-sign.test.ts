@@ -1,0 +1,54 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
+import { generateDkimKey } from '../senders/dkim-key.js';
+import { buildMessage } from './mime-message.js';
+import { dkimSignature, relaxedBody } from './dkim-sign.js';
+
+const require = createRequire(import.meta.url);
+const { dkimVerify } = require('mailauth/lib/dkim/verify.js') as { dkimVerify: (m: Buffer, o: object) => Promise<{ results: { status: { result: string }; signingHeaders: { keys: string } }[] }> };
+
+const key = generateDkimKey({ domain: 'shop.example', selector: 'lw1' });
+const resolver = async (name: string, type: string) => {
+  if (type === 'TXT' && name === 'lw1._domainkey.shop.example') return [[key.dnsRecord]];
+  throw Object.assign(new Error('not found'), { code: 'ENOTFOUND' });
+};
+
+function message() {
+  return buildMessage({
+    from: { name: 'Shop', address: 'news@shop.example' }, to: 'ann@example.net', subject: 'Spring  sale ✓',
+    messageId: 'k1@shop.example', date: new Date('2026-03-01T09:00:00Z'),
+    headers: [['List-Unsubscribe', '<https://lists.example/u/tok>, <mailto:unsub@shop.example?subject=x>'], ['List-Unsubscribe-Post', 'List-Unsubscribe=One-Click']],
+    text: 'Hello  Ann \n\n\n', html: '<p>Hello</p>',
+  });
+}
+
+test('a real verifier (mailauth) accepts the signature, and h= covers the RFC 8058 pair', async () => {
+  const { header, body } = message();
+  const signed = dkimSignature({ signer: key, header, body, now: new Date() }) + header + '\r\n' + body;
+  const out = await dkimVerify(Buffer.from(signed), { resolver });
+  assert.equal(out.results[0].status.result, 'pass');
+  const h = out.results[0].signingHeaders.keys.toLowerCase().split(': ').join(':');
+  assert.match(h, /list-unsubscribe:list-unsubscribe/);
+  assert.match(h, /list-unsubscribe-post/);
+});
+
+test('changing the body, the List-Unsubscribe URL, or adding a second List-Unsubscribe breaks it', async () => {
+  const { header, body } = message();
+  const sig = dkimSignature({ signer: key, header, body, now: new Date() });
+  const variants = [
+    sig + header + '\r\n' + body.replace('PHA+SGVsbG88L3A+', 'PHA+SGVMbG88L3A+'),
+    sig + header.replace('/u/tok', '/u/other') + '\r\n' + body,
+    sig + header + 'List-Unsubscribe: <https://evil.example/>\r\n' + '\r\n' + body,
+  ];
+  for (const v of variants) {
+    const out = await dkimVerify(Buffer.from(v), { resolver });
+    assert.notEqual(out.results[0].status.result, 'pass');
+  }
+});
+
+test('relaxed body canonicalization follows RFC 6376 §3.4.4', () => {
+  assert.equal(relaxedBody(' C \r\nD \t E\r\n\r\n\r\n'), ' C\r\nD E\r\n');
+  assert.equal(relaxedBody('\r\n\r\n'), '');
+  assert.equal(relaxedBody('x'), 'x\r\n');
+});
