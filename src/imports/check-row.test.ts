@@ -1,0 +1,61 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { checkRow, isDisposableDomain, type RowCheckContext } from './check-row.js';
+import { mapHeaders } from './header-map.js';
+import { toCountryCode } from './countries.js';
+
+function context(headers: string[], defaultCountry: string | null = null): RowCheckContext {
+  return { mapping: mapHeaders(headers), headerWidth: headers.length, defaultCountry, defaultKind: 'consumer', seen: new Map(), isDisposable: isDisposableDomain };
+}
+
+test('a good row becomes a candidate with a normalised (IDN) address, a country code and custom fields', () => {
+  const ctx = context(['E-Mail', 'Vorname', 'Land', 'Telefon', 'Kundennummer']);
+  const r = checkRow(ctx, 2, ['Jörg@Bücher.Example', 'Jörg', 'Deutschland', '0049 30 1234567', 'K-17']);
+  assert.equal(r.outcome, 'candidate');
+  if (r.outcome !== 'candidate') return;
+  assert.equal(r.email, 'Jörg@xn--bcher-kva.example');
+  assert.equal(r.country, 'DE');
+  assert.equal(r.phone, '+49301234567');
+  assert.deepEqual(r.custom, { Kundennummer: 'K-17', firstName: 'Jörg' });
+  assert.equal(r.role, false);
+});
+
+test('invalid addresses, missing countries and encoding damage are rejected with a reason', () => {
+  const ctx = context(['email', 'country']);
+  const bad = checkRow(ctx, 3, ['not-an-address', 'FR']);
+  assert.equal(bad.outcome, 'invalid');
+  assert.match((bad as { reason: string }).reason, /invalid email address/);
+  assert.match((checkRow(ctx, 4, ['a@x.example', '']) as { reason: string }).reason, /no country/);
+  assert.match((checkRow(ctx, 5, ['b@x.example', 'Atlantis']) as { reason: string }).reason, /unknown country/);
+  assert.match((checkRow(ctx, 6, ['c\uFFFD@x.example', 'FR']) as { reason: string }).reason, /encoding/);
+  assert.match((checkRow(ctx, 7, ['d@x.example', 'FR', 'extra']) as { reason: string }).reason, /3 fields but the header has 2/);
+  assert.equal(checkRow(ctx, 8, ['', 'FR']).outcome, 'invalid');
+});
+
+test('the second occurrence of an address (after normalisation) is a duplicate naming the first line', () => {
+  const ctx = context(['email'], 'FR');
+  assert.equal(checkRow(ctx, 2, ['ann@Example.COM']).outcome, 'candidate');
+  const dup = checkRow(ctx, 9, [' ann@example.com ']);
+  assert.equal(dup.outcome, 'duplicate');
+  assert.match((dup as { reason: string }).reason, /line 2/);
+});
+
+test('disposable domains (and their subdomains) are rejected; role addresses are flagged for the engine', () => {
+  assert.equal(isDisposableDomain('mailinator.com'), true);
+  assert.equal(isDisposableDomain('eu.mailinator.com'), true);
+  assert.equal(isDisposableDomain('example.org'), false);
+  const ctx = context(['courriel', 'pays'], null);
+  assert.match((checkRow(ctx, 2, ['x@mailinator.com', 'FR']) as { reason: string }).reason, /disposable/);
+  const role = checkRow(ctx, 3, ['info@shop.example', 'France']);
+  assert.equal(role.outcome === 'candidate' && role.role, true);
+});
+
+test('country names in English, French and German map to codes', () => {
+  assert.equal(toCountryCode('Allemagne'), 'DE');
+  assert.equal(toCountryCode('Frankreich'), 'FR');
+  assert.equal(toCountryCode('united kingdom'), 'GB');
+  assert.equal(toCountryCode('uk'), 'GB');
+  assert.equal(toCountryCode('fr'), 'FR');
+  assert.equal(toCountryCode('QQ'), null);
+  assert.equal(toCountryCode('région inconnue'), null);
+});

@@ -1,0 +1,97 @@
+/**
+ * The checks of one imported row that need no database: the address (syntax, IDN), the country, duplicates
+ * within the file and disposable domains. Pure apart from the `seen` map the caller owns for the whole file.
+ */
+import { disposableEmailBlocklistSet } from 'disposable-email-domains-js';
+import { isRoleAddress, normalizeEmail } from '../engine/address.js';
+import type { Kind } from '../engine/types.js';
+import { applyMapping, type HeaderMapping } from './header-map.js';
+import { toCountryCode } from './countries.js';
+
+export type RowCandidate = {
+  outcome: 'candidate';
+  line: number;
+  email: string;
+  country: string;
+  kind: Kind;
+  phone: string | null;
+  birthDate: string | null;
+  custom: Record<string, string>;
+  role: boolean;
+};
+export type RowRejection = { outcome: 'invalid' | 'duplicate'; line: number; reason: string; email: string | null };
+export type RowCheck = RowCandidate | RowRejection;
+
+export type RowCheckContext = {
+  mapping: HeaderMapping;
+  headerWidth: number;
+  defaultCountry: string | null;
+  defaultKind: Kind;
+  /** Address → first line it was seen on, for the whole file. */
+  seen: Map<string, number>;
+  isDisposable: (domain: string) => boolean;
+};
+
+let disposable: Set<string> | undefined;
+
+/** True for a throwaway-mailbox domain or any subdomain of one (the list is the maintained npm package's). */
+export function isDisposableDomain(domain: string): boolean {
+  disposable ??= disposableEmailBlocklistSet();
+  if (disposable.has(domain)) return true;
+  for (let dot = domain.indexOf('.'); dot !== -1; dot = domain.indexOf('.', dot + 1)) {
+    if (disposable.has(domain.slice(dot + 1))) return true;
+  }
+  return false;
+}
+
+const E164 = /^\+[1-9]\d{6,14}$/;
+const BIRTH_DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+function normalisePhone(raw: string): string | null {
+  let phone = raw.replace(/[\s().\-/]/g, '');
+  if (phone.startsWith('00')) phone = `+${phone.slice(2)}`;
+  return E164.test(phone) ? phone : null;
+}
+
+/** Checks one record of the file. */
+export function checkRow(ctx: RowCheckContext, line: number, cells: string[]): RowCheck {
+  const invalid = (reason: string, email: string | null = null): RowRejection => ({ outcome: 'invalid', line, reason, email });
+  if (cells.length > ctx.headerWidth) {
+    return invalid(`the row has ${cells.length} fields but the header has ${ctx.headerWidth}`);
+  }
+  for (const cell of cells) {
+    if (cell.includes('\uFFFD')) return invalid('the row holds bytes that are not valid in the file\'s encoding');
+  }
+  const { fields, custom } = applyMapping(ctx.mapping, cells);
+  const rawEmail = fields.email;
+  if (!rawEmail) return invalid('no email address');
+  const normalized = normalizeEmail(rawEmail);
+  if (!normalized.ok) return invalid(`invalid email address: ${normalized.message}`, rawEmail);
+  const email = normalized.address;
+  const first = ctx.seen.get(email);
+  if (first !== undefined) return { outcome: 'duplicate', line, reason: `duplicate of line ${first} in this file`, email };
+  ctx.seen.set(email, line);
+  if (ctx.isDisposable(normalized.domain)) return invalid(`disposable (throwaway) email domain ${normalized.domain}`, email);
+
+  let country = ctx.defaultCountry;
+  if (fields.country) {
+    country = toCountryCode(fields.country);
+    if (!country) return invalid(`unknown country "${fields.country}"`, email);
+  }
+  if (!country) return invalid('no country: add a country column or declare a default country', email);
+
+  let phone: string | null = null;
+  if (fields.phone) {
+    phone = normalisePhone(fields.phone);
+    if (!phone) custom.phone = fields.phone; // kept as given rather than lost
+  }
+  let birthDate: string | null = null;
+  if (fields.birthDate) {
+    if (BIRTH_DATE.test(fields.birthDate) && !Number.isNaN(Date.parse(fields.birthDate))) birthDate = fields.birthDate;
+    else custom.birthDate = fields.birthDate;
+  }
+  for (const key of ['firstName', 'lastName', 'fullName', 'language', 'company'] as const) {
+    if (fields[key]) custom[key] = fields[key]!;
+  }
+  return { outcome: 'candidate', line, email, country, kind: ctx.defaultKind, phone, birthDate, custom, role: isRoleAddress(email) };
+}
