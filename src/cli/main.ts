@@ -5,6 +5,10 @@
 type Command = { summary: string; load: () => Promise<{ run(args: string[]): Promise<number> }> };
 
 const commands: Record<string, Command> = {
+  serve: { summary: 'start the HTTP server and the job worker', load: () => import('./serve.js') },
+  worker: { summary: 'run only the background job worker', load: () => import('./worker.js') },
+  migrate: { summary: 'apply database migrations', load: () => import('./migrate.js') },
+  admin: { summary: 'create users and API tokens', load: () => import('./admin.js') },
 };
 
 export function helpText(): string {

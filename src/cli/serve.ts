@@ -1,0 +1,54 @@
+/**
+ * `listwarden serve [--port N] [--host H] [--data-dir DIR] [--no-worker]`: migrations, first-start set-up,
+ * the HTTP server and (unless --no-worker) the job worker in one process; SIGTERM stops it within 10 s.
+ */
+import { parseArgs } from 'node:util';
+import { loadJobModules } from '../jobs/registry.js';
+import { startWorker } from '../jobs/worker.js';
+import { buildApp } from '../server/app.js';
+import { onShutdown, openRuntime, startupMessage } from '../server/runtime.js';
+import { bootstrapPlatform } from '../workspaces/bootstrap-platform.js';
+
+const usage = 'Usage: listwarden serve [--port N] [--host HOST] [--data-dir DIR] [--no-worker]';
+
+export async function run(args: string[]): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({ args, options: {
+      port: { type: 'string' }, host: { type: 'string' }, 'data-dir': { type: 'string' }, 'no-worker': { type: 'boolean' }, help: { type: 'boolean' },
+    } }));
+  } catch (err) {
+    process.stderr.write(`listwarden serve: ${startupMessage(err)}\n${usage}\n`);
+    return 2;
+  }
+  if (values.help) { process.stdout.write(usage + '\n'); return 0; }
+  let runtime;
+  try {
+    runtime = await openRuntime({ port: values.port, host: values.host, dataDir: values['data-dir'] });
+  } catch (err) {
+    process.stderr.write(`listwarden serve: ${startupMessage(err)}\n`);
+    return 1;
+  }
+  const { config, logger, db } = runtime;
+  const first = await bootstrapPlatform({ db, baseUrl: config.baseUrl, ownerEmail: config.ownerEmail, now: new Date() });
+  if (first.created) {
+    // printed, not logged: the link is a credential and logs are often shipped elsewhere
+    process.stdout.write(`\nFirst start: created the default workspace and its owner ${first.ownerEmail}.\nSign in once with: ${first.signInUrl}\n\n`);
+  }
+  const app = await buildApp({ db, config, logger });
+  await app.listen({ port: config.port, host: config.host });
+  let worker: ReturnType<typeof startWorker> | undefined;
+  if (!values['no-worker']) {
+    await loadJobModules();
+    worker = startWorker({ db, config, log: logger.child({ component: 'worker' }) });
+  }
+  await new Promise<void>((resolve) => {
+    onShutdown(logger, async () => {
+      await app.close();
+      await worker?.stop();
+      await db.destroy();
+      resolve();
+    });
+  });
+  return 0;
+}

@@ -1,0 +1,142 @@
+/**
+ * Configuration: one zod schema, read once at start-up and frozen.
+ * Order: schema defaults, then an optional JSON config file, then `LISTWARDEN_*` environment variables and
+ * `DATABASE_URL`, then explicit overrides (command-line flags). Nothing else in the code reads `process.env`.
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { z } from 'zod';
+import { AppError } from './errors.js';
+
+const port = z.coerce.number().int().min(0).max(65535);
+const bool = z.union([z.boolean(), z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1')]);
+
+export const configSchema = z.object({
+  dataDir: z.string().min(1).default('./data'),
+  /** `postgres://…` switches from embedded PGlite to PostgreSQL. */
+  databaseUrl: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional(),
+  databasePoolSize: z.coerce.number().int().min(1).max(500).default(20),
+  port: port.default(3000),
+  host: z.string().min(1).default('127.0.0.1'),
+  /** The public URL that links in emails and sign-in links point to. */
+  baseUrl: z.string().url().optional(),
+  /** Signs public tokens; generated into `dataDir/secret-key` on first start when absent. */
+  secretKey: z.string().min(32, 'must be at least 32 characters').optional(),
+  /** The owner created on first start. */
+  ownerEmail: z.string().email().default('owner@localhost.localdomain'),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Session cookies carry `Secure` unless the base URL is plain http. */
+  cookieSecure: bool.optional(),
+  sessionTtlHours: z.coerce.number().int().min(1).default(24 * 14),
+  smtp: z.object({
+    transport: z.enum(['smtp', 'log']).default('log'),
+    host: z.string().default('127.0.0.1'),
+    port: port.default(25),
+    secure: bool.default(false),
+    user: z.string().optional(),
+    pass: z.string().optional(),
+    poolSize: z.coerce.number().int().min(1).max(100).default(5),
+  }).prefault({}),
+  bounces: z.object({
+    inboundPort: port.default(2525),
+  }).prefault({}),
+  worker: z.object({
+    concurrency: z.coerce.number().int().min(1).max(64).default(4),
+    pollMs: z.coerce.number().int().min(10).default(1000),
+  }).prefault({}),
+});
+
+export type ConfigInput = z.input<typeof configSchema>;
+/** The resolved configuration; `secretKey` and `baseUrl` are always set after `loadConfig`. */
+export type Config = Readonly<Omit<z.output<typeof configSchema>, 'secretKey' | 'baseUrl'> & { secretKey: string; baseUrl: string }>;
+
+type Env = Record<string, string | undefined>;
+
+/** Maps `LISTWARDEN_SMTP_POOL_SIZE` to `smtp.poolSize`: one level of nesting by the first word that is a group. */
+function fromEnv(env: Env): Record<string, unknown> {
+  const out: Record<string, any> = {};
+  const groups = new Set(['smtp', 'bounces', 'worker']);
+  const camel = (parts: string[]) => parts.map((p, i) => (i === 0 ? p : p[0].toUpperCase() + p.slice(1))).join('');
+  for (const [key, value] of Object.entries(env)) {
+    if (!key.startsWith('LISTWARDEN_') || value === undefined || key === 'LISTWARDEN_CONFIG') continue;
+    const parts = key.slice('LISTWARDEN_'.length).toLowerCase().split('_').filter(Boolean);
+    if (parts.length === 0) continue;
+    if (groups.has(parts[0]) && parts.length > 1) {
+      out[parts[0]] = { ...(out[parts[0]] ?? {}), [camel(parts.slice(1))]: value };
+    } else {
+      out[camel(parts)] = value;
+    }
+  }
+  if (env.DATABASE_URL) out.databaseUrl = env.DATABASE_URL;
+  return out;
+}
+
+function merge(a: Record<string, any>, b: Record<string, any>): Record<string, any> {
+  const out = { ...a };
+  for (const [k, v] of Object.entries(b)) {
+    if (v === undefined) continue;
+    out[k] = v && typeof v === 'object' && !Array.isArray(v) && out[k] && typeof out[k] === 'object' ? merge(out[k], v) : v;
+  }
+  return out;
+}
+
+export type LoadConfigOptions = {
+  env?: Env;
+  /** Path of a JSON config file; default `LISTWARDEN_CONFIG`, else `listwarden.config.json` when it exists. */
+  file?: string;
+  overrides?: Record<string, unknown>;
+  /** Write a generated secret key into the data dir (off for tests that should leave no files). */
+  persistSecret?: boolean;
+};
+
+/** Parses the configuration once; throws `AppError('invalid_config')` naming the bad setting. */
+export function loadConfig(options: LoadConfigOptions = {}): Config {
+  const env = options.env ?? process.env;
+  let fileValues: Record<string, unknown> = {};
+  const file = options.file ?? env.LISTWARDEN_CONFIG ?? (existsSync('listwarden.config.json') ? 'listwarden.config.json' : undefined);
+  if (file) {
+    try {
+      fileValues = JSON.parse(readFileSync(file, 'utf8'));
+    } catch (err) {
+      throw new AppError('invalid_config', `config file ${file}: ${(err as Error).message}`);
+    }
+  }
+  const raw = merge(merge(fileValues, fromEnv(env)), options.overrides ?? {});
+  const parsed = configSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const name = issue.path.join('.') || '(root)';
+    throw new AppError('invalid_config', `setting "${name}": ${issue.message}`, { details: { path: name } });
+  }
+  const c = parsed.data;
+  const dataDir = resolve(c.dataDir);
+  const secretKey = c.secretKey ?? readOrCreateSecret(dataDir, options.persistSecret ?? true);
+  const baseUrl = (c.baseUrl ?? `http://${c.host === '0.0.0.0' ? 'localhost' : c.host}:${c.port}`).replace(/\/+$/, '');
+  const cookieSecure = c.cookieSecure ?? baseUrl.startsWith('https:');
+  return deepFreeze({ ...c, dataDir, secretKey, baseUrl, cookieSecure });
+}
+
+function readOrCreateSecret(dataDir: string, persist: boolean): string {
+  const path = join(dataDir, 'secret-key');
+  if (existsSync(path)) return readFileSync(path, 'utf8').trim();
+  const key = randomBytes(32).toString('base64url');
+  if (persist) {
+    mkdirSync(dataDir, { recursive: true });
+    writeFileSync(path, key + '\n', { mode: 0o600, flag: 'wx' });
+  }
+  return key;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+/** A configuration for tests: in-memory database, fixed secret, silent logs. */
+export function testConfig(overrides: Record<string, unknown> = {}): Config {
+  return loadConfig({ env: {}, file: '', persistSecret: false, overrides: { secretKey: 'test-secret-key-0123456789abcdef0123456789', logLevel: 'silent', dataDir: '.tmp/test-data', ...overrides } });
+}

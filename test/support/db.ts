@@ -1,0 +1,72 @@
+/**
+ * Runs a database suite against every engine: PGlite in memory always, and PostgreSQL when
+ * `TEST_DATABASE_URL` is set (a fresh schema per suite, dropped afterwards).
+ *
+ *   forEachDatabase('contacts', (t) => {
+ *     it('stores a contact', async () => { await t.db.insertInto('contacts')… });
+ *   });
+ */
+import { randomBytes } from 'node:crypto';
+import { after, before, describe } from 'node:test';
+import { Kysely, PostgresDialect, sql } from 'kysely';
+import pg from 'pg';
+import { createDatabase, pgTypes, type DatabaseKind, type Db } from '../../src/db/database.js';
+import { migrateOrThrow } from '../../src/db/migrate.js';
+import type { Database } from '../../src/db/schema.js';
+
+export type TestDatabase = { kind: DatabaseKind; db: Db; cleanup: () => Promise<void> };
+
+/** The engines this run covers. Reading the environment here is the test harness's job, not the app's. */
+export function testDatabaseKinds(): DatabaseKind[] {
+  return process.env.TEST_DATABASE_URL ? ['pglite', 'postgres'] : ['pglite'];
+}
+
+/** A migrated, empty database of that kind, and how to throw it away. */
+export async function openTestDatabase(kind: DatabaseKind, options: { poolSize?: number } = {}): Promise<TestDatabase> {
+  if (kind === 'pglite') {
+    const db = await createDatabase({});
+    await migrateOrThrow(db);
+    return { kind, db, cleanup: () => db.destroy() };
+  }
+  const url = process.env.TEST_DATABASE_URL;
+  if (!url) throw new Error('TEST_DATABASE_URL is not set');
+  const schema = `t_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  await admin.query(`create schema ${schema}`);
+  await admin.end();
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.poolSize ?? 10,
+    options: `-c search_path=${schema}`,
+    types: pgTypes,
+  });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }) as Db;
+  await migrateOrThrow(db);
+  return {
+    kind,
+    db,
+    cleanup: async () => {
+      await sql.raw(`drop schema ${schema} cascade`).execute(db).catch(() => undefined);
+      await db.destroy();
+    },
+  };
+}
+
+export type SuiteContext = { kind: DatabaseKind; db: Db };
+
+/** Declares one `describe` block per engine; `t.db` is ready inside tests and hooks declared in `body`. */
+export function forEachDatabase(title: string, body: (t: SuiteContext) => void): void {
+  for (const kind of testDatabaseKinds()) {
+    describe(`${title} [${kind}]`, () => {
+      const t = { kind } as SuiteContext;
+      let opened: TestDatabase | undefined;
+      before(async () => {
+        opened = await openTestDatabase(kind);
+        t.db = opened.db;
+      });
+      after(async () => { await opened?.cleanup(); });
+      body(t);
+    });
+  }
+}
