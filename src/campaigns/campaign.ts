@@ -1,0 +1,48 @@
+/**
+ * The campaign model: what is sent (subject, HTML and text with Liquid merge tags), on what basis (purpose and
+ * product categories, which the engine's soft opt-in test reads), to whom (lists and segments), from whom
+ * (From and Reply-To on the workspace's sender profile) and when.
+ */
+import { z } from 'zod';
+
+export const CAMPAIGN_STATUSES = ['draft', 'scheduled', 'sending', 'paused', 'sent', 'cancelled'] as const;
+export type CampaignStatus = (typeof CAMPAIGN_STATUSES)[number];
+
+const id = z.string().trim().min(1).max(64);
+
+export const campaignInputSchema = z.object({
+  name: z.string().trim().min(1, 'a campaign needs a name').max(200),
+  channel: z.literal('email').default('email'),
+  purpose: z.enum(['marketing', 'service']),
+  /** Product categories the campaign promotes (the soft opt-in "similar products" test). */
+  categories: z.array(z.string().trim().min(1).max(100)).max(50).default([]),
+  listIds: z.array(id).max(100).default([]),
+  segmentIds: z.array(id).max(100).default([]),
+  fromName: z.string().trim().max(100).default(''),
+  fromAddress: z.email('must be an email address'),
+  replyTo: z.email('must be an email address').optional(),
+  /** May be empty in a draft; the gate refuses to send it so. */
+  subject: z.string().max(500).default(''),
+  html: z.string().max(1_000_000).default(''),
+  /** Generated from the HTML when absent. */
+  text: z.string().max(500_000).optional(),
+  scheduledAt: z.iso.datetime({ offset: true }).optional(),
+  trackClicks: z.boolean().default(true),
+  /** Off by default: an open proves little (image proxies prefetch) and never counts as engagement. */
+  trackOpens: z.boolean().default(false),
+  /** "Advertisement" label shown at the top of the mail (US-04; also UWG/DDG practice). */
+  advertisementLabel: z.string().trim().max(200).default(''),
+  /** For recipients mailed on legitimate interest (B2B-06): how the address was obtained, why, how to object. */
+  legitimateInterestDisclosure: z.string().trim().max(5000).default(''),
+});
+
+export type CampaignInput = z.input<typeof campaignInputSchema>;
+export type CampaignFields = z.output<typeof campaignInputSchema>;
+
+export type Campaign = CampaignFields & {
+  id: string;
+  workspaceId: string;
+  status: CampaignStatus;
+  createdAt: Date;
+  updatedAt: Date;
+};

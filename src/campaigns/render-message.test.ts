@@ -1,0 +1,79 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { compileCampaign, renderMessage } from './render-message.js';
+import { aCampaign, aSender } from './test-builders.js';
+
+const values = { contact: { first_name: '<script>alert(1)</script>Ann', email: 'ann@example.net' }, unsubscribeUrl: 'https://lists.example/p/unsubscribe?t=a.b&lang=fr' };
+
+function compile(overrides = {}, sender = aSender()) {
+  const r = compileCampaign({ campaign: aCampaign(overrides), sender });
+  assert.ok(r.ok, r.ok ? '' : r.error.message);
+  return r.value;
+}
+
+test('merge values are escaped in HTML, plain in text and subject, and `raw` cannot unescape them', () => {
+  const c = compile({ html: '<p>{{ contact.first_name }} / {{ contact.first_name | raw }}</p>' });
+  const m = renderMessage(c, values);
+  assert.ok(!m.html.includes('<script>'), m.html);
+  assert.equal(m.html.match(/&lt;script&gt;/g)?.length, 2);
+  assert.match(m.text, /<script>alert\(1\)<\/script>Ann/);
+  assert.equal(m.subject, 'Spring sale for <script>alert(1)</script>Ann');
+});
+
+test('author HTML is sanitised: scripts, event handlers and javascript: links go', () => {
+  const c = compile({ html: '<p onclick="x()">Hi</p><script>steal()</script><a href="javascript:alert(1)">x</a><img src="https://cdn.example/a.png" onerror="x()">' });
+  const m = renderMessage(c, values);
+  assert.ok(!/script|onclick|onerror|javascript:/i.test(m.html), m.html);
+  assert.match(m.html, /<img src="https:\/\/cdn.example\/a.png"/);
+});
+
+test('the footer carries the unsubscribe link (both parts), the imprint and the postal address', () => {
+  const m = renderMessage(compile(), values);
+  assert.ok(m.html.includes('href="https://lists.example/p/unsubscribe?t=a.b&amp;lang=fr"'), m.html);
+  assert.ok(m.text.includes('Unsubscribe: https://lists.example/p/unsubscribe?t=a.b&lang=fr'), m.text);
+  for (const part of [m.html, m.text]) {
+    assert.match(part, /Shop SAS/);
+    assert.match(part, /RCS Paris 123 456 789/);
+    assert.match(part, /Jeanne Martin/);
+  }
+});
+
+test('a text part is generated from the HTML when none is given, links kept, merge tags filled', () => {
+  const m = renderMessage(compile({ trackClicks: false }), values);
+  assert.match(m.text, /^Hello <script>alert\(1\)<\/script>Ann/);
+  assert.match(m.text, /the sale \[https:\/\/shop.example\/sale\?a=1&b=2\]/);
+  const own = renderMessage(compile({ text: 'Own text for {{ contact.email }}' }), values);
+  assert.match(own.text, /^Own text for ann@example.net\n/);
+});
+
+test('click tracking rewrites plain http(s) links to the redirect; off, links stay as written', () => {
+  const c = compile({ html: '<a href="https://shop.example/a">A</a> <a href="mailto:x@shop.example">M</a> <a href="https://shop.example/{{ contact.email }}">P</a>' });
+  assert.deepEqual(c.links, ['https://shop.example/a']);
+  const m = renderMessage(c, { ...values, clickUrl: (i) => `https://lists.example/t/c/tok${i}` });
+  assert.match(m.html, /<a href="https:\/\/lists.example\/t\/c\/tok0">A<\/a>/);
+  assert.match(m.html, /href="mailto:x@shop.example"/);
+  const off = renderMessage(compile({ trackClicks: false, html: '<a href="https://shop.example/a">A</a>' }), values);
+  assert.match(off.html, /href="https:\/\/shop.example\/a"/);
+});
+
+test('the open pixel appears only when open tracking is on', () => {
+  const withOpens = renderMessage(compile({ trackOpens: true }), { ...values, openUrl: 'https://lists.example/t/o/x' });
+  assert.match(withOpens.html, /<img src="https:\/\/lists.example\/t\/o\/x" width="1"/);
+  const without = renderMessage(compile(), { ...values, openUrl: 'https://lists.example/t/o/x' });
+  assert.ok(!without.html.includes('/t/o/'));
+});
+
+test('imprint text with Liquid-looking braces is printed literally, never evaluated', () => {
+  const m = renderMessage(compile({}, aSender({ company: 'Braces {{ contact.email }} {% raw %} Ltd' })), values);
+  assert.ok(!m.text.includes('ann@example.net'), m.text);
+  assert.ok(!m.html.includes('ann@example.net'));
+});
+
+test('a Liquid syntax error is a returned invalid_input naming the part', () => {
+  const r = compileCampaign({ campaign: aCampaign({ html: '<p>{% if x %}never closed</p>' }), sender: aSender() });
+  assert.equal(r.ok, false);
+  if (!r.ok) {
+    assert.equal(r.error.code, 'invalid_input');
+    assert.match(r.error.userMessage, /HTML has a merge tag error/);
+  }
+});

@@ -1,0 +1,165 @@
+/**
+ * Rendering a campaign for one recipient, in two steps so that the per-message work stays small:
+ * `compileCampaign` (once per send) sanitises the author's HTML, derives the text part when none is given,
+ * appends the footer (unsubscribe link, imprint, postal address, disclosures), rewrites links for click
+ * tracking and parses every Liquid template; `renderMessage` (per recipient) only fills in the values.
+ * Merge values are HTML-escaped by default, and `raw` is disabled so contact data can never become markup.
+ */
+import { convert } from 'html-to-text';
+import { Liquid, type Template } from 'liquidjs';
+import sanitizeHtml from 'sanitize-html';
+import { AppError, type Result } from '../errors.js';
+import type { SenderProfile } from '../senders/sender-profile.js';
+import type { CampaignFields } from './campaign.js';
+
+export type CompiledCampaign = {
+  subject: Template[];
+  html: Template[];
+  text: Template[];
+  /** Targets of the tracked links, by index; the click redirect reads them from the stored send. */
+  links: string[];
+  trackOpens: boolean;
+};
+
+/** Per-recipient values: the contact's merge fields and this recipient's signed links. */
+export type RecipientValues = {
+  contact: Record<string, unknown>;
+  unsubscribeUrl: string;
+  preferencesUrl?: string;
+  /** Signed redirect for tracked link `index`; absent when click tracking is off. */
+  clickUrl?: (index: number) => string;
+  openUrl?: string;
+};
+
+export type RenderedMessage = { subject: string; html: string; text: string };
+
+const escapeLiquid = new Liquid({ outputEscape: 'escape', strictFilters: true, ownPropertyOnly: true, cache: false });
+const plainLiquid = new Liquid({ strictFilters: true, ownPropertyOnly: true, cache: false });
+// `raw` would print contact data unescaped into the HTML; here it escapes like any other output.
+escapeLiquid.registerFilter('raw', (v: unknown) => v);
+
+const SANITIZE: sanitizeHtml.IOptions = {
+  allowedTags: [...sanitizeHtml.defaults.allowedTags, 'img', 'center', 'font', 'span', 'del', 'ins', 'sup', 'sub', 'hr'],
+  allowedAttributes: {
+    '*': ['style', 'align', 'valign', 'width', 'height', 'bgcolor', 'color', 'dir', 'lang', 'class', 'title'],
+    a: ['href', 'name', 'target', 'rel'],
+    img: ['src', 'alt', 'border'],
+    table: ['border', 'cellpadding', 'cellspacing', 'role'],
+    td: ['colspan', 'rowspan'],
+    th: ['colspan', 'rowspan'],
+    font: ['face', 'size'],
+  },
+  allowedSchemes: ['http', 'https', 'mailto', 'tel'],
+  allowedSchemesByTag: { img: ['https', 'http', 'cid'] },
+  allowProtocolRelative: false,
+};
+
+const ESCAPE: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => ESCAPE[c]);
+// Footer text comes from the sender profile, not from Liquid: braces are neutralised so it stays literal.
+const literal = (s: string) => s.replace(/\{/g, '&#123;').replace(/\}/g, '&#125;');
+const textLiteral = (s: string) => `{% raw %}${s.replace(/\{%/g, '{ %')}{% endraw %}`;
+
+const TRACKABLE = /^https?:\/\/[^\s{}%]+$/i;
+
+function footerParts(campaign: CampaignFields, sender: SenderProfile): { lines: string[]; disclosure: string } {
+  const imprint = [sender.company, sender.address, sender.registration && `Registration: ${sender.registration}`,
+    sender.representative && `Represented by ${sender.representative}`].filter(Boolean).join(' · ');
+  const contact = [sender.contactEmail, sender.contactPhone, sender.website].filter(Boolean).join(' · ');
+  const lines = [imprint, sender.postalAddress && sender.postalAddress !== sender.address ? `Postal address: ${sender.postalAddress}` : '', contact]
+    .filter(Boolean);
+  return { lines, disclosure: campaign.legitimateInterestDisclosure };
+}
+
+function htmlFooter(campaign: CampaignFields, sender: SenderProfile): string {
+  const { lines, disclosure } = footerParts(campaign, sender);
+  const p = (s: string) => `<p style="margin:4px 0">${literal(escapeHtml(s))}</p>`;
+  return [
+    '<div class="lw-footer" style="margin-top:24px;font-size:12px;color:#555">',
+    disclosure ? p(disclosure) : '',
+    ...lines.map(p),
+    '<p style="margin:4px 0"><a href="{{ unsubscribe_url }}">Unsubscribe</a>',
+    '{% if preferences_url %} · <a href="{{ preferences_url }}">Manage preferences</a>{% endif %}</p>',
+    '</div>',
+  ].join('\n');
+}
+
+function textFooter(campaign: CampaignFields, sender: SenderProfile): string {
+  const { lines, disclosure } = footerParts(campaign, sender);
+  return ['', '--', ...[disclosure, ...lines].filter(Boolean).map(textLiteral), 'Unsubscribe: {{ unsubscribe_url }}',
+    '{% if preferences_url %}Manage preferences: {{ preferences_url }}{% endif %}'].join('\n');
+}
+
+function parse(engine: Liquid, source: string, part: string): Template[] {
+  try {
+    return engine.parse(source);
+  } catch (err) {
+    throw new AppError('invalid_input', `${part}: ${(err as Error).message}`, {
+      userMessage: `The ${part} has a merge tag error: ${(err as Error).message}`,
+      details: { issues: [{ path: part, message: (err as Error).message }] },
+    });
+  }
+}
+
+/** Prepares a campaign for sending; a Liquid syntax error is returned as `invalid_input` naming the part. */
+export function compileCampaign(options: { campaign: CampaignFields; sender: SenderProfile }): Result<CompiledCampaign> {
+  const { campaign, sender } = options;
+  try {
+    const clean = sanitizeHtml(campaign.html, SANITIZE);
+    const textSource = campaign.text ?? convert(clean, {
+      wordwrap: false,
+      selectors: [
+        { selector: 'h1', options: { uppercase: false } }, { selector: 'h2', options: { uppercase: false } },
+        { selector: 'h3', options: { uppercase: false } }, { selector: 'table', options: { uppercaseHeaderCells: false } },
+        { selector: 'img', format: 'skip' },
+      ],
+    });
+    const links: string[] = [];
+    const tracked = !campaign.trackClicks ? clean : sanitizeHtml(clean, {
+      allowedTags: false, allowedAttributes: false, allowVulnerableTags: true,
+      transformTags: {
+        a: (tagName, attribs) => {
+          const href = attribs.href ?? '';
+          if (!TRACKABLE.test(href)) return { tagName, attribs };
+          links.push(href.replace(/&amp;/g, '&'));
+          return { tagName, attribs: { ...attribs, href: `{{ __c[${links.length - 1}] }}` } };
+        },
+      },
+    });
+    const label = campaign.advertisementLabel
+      ? `<p class="lw-label" style="font-size:12px;color:#555">${literal(escapeHtml(campaign.advertisementLabel))}</p>\n` : '';
+    const pixel = '{% if __open %}<img src="{{ __open }}" width="1" height="1" alt="" style="display:block;border:0">{% endif %}';
+    const html = `${label}${tracked}\n${htmlFooter(campaign, sender)}\n${campaign.trackOpens ? pixel : ''}`;
+    const text = `${campaign.advertisementLabel ? textLiteral(campaign.advertisementLabel) + '\n\n' : ''}${textSource}\n${textFooter(campaign, sender)}`;
+    return {
+      ok: true,
+      value: {
+        subject: parse(plainLiquid, campaign.subject, 'subject'),
+        html: parse(escapeLiquid, html, 'HTML'),
+        text: parse(plainLiquid, text, 'text'),
+        links,
+        trackOpens: campaign.trackOpens,
+      },
+    };
+  } catch (err) {
+    if (err instanceof AppError) return { ok: false, error: err };
+    throw err;
+  }
+}
+
+/** Renders one recipient's message. Pure: the signed links are computed by the caller. */
+export function renderMessage(compiled: CompiledCampaign, values: RecipientValues): RenderedMessage {
+  const clicks = values.clickUrl ? compiled.links.map((_, i) => values.clickUrl!(i)) : compiled.links;
+  const scope = {
+    contact: values.contact,
+    unsubscribe_url: values.unsubscribeUrl,
+    preferences_url: values.preferencesUrl ?? '',
+    __c: clicks,
+    __open: compiled.trackOpens ? values.openUrl ?? '' : '',
+  };
+  return {
+    subject: plainLiquid.renderSync(compiled.subject, scope).replace(/\s+/g, ' ').trim(),
+    html: escapeLiquid.renderSync(compiled.html, scope),
+    text: plainLiquid.renderSync(compiled.text, scope),
+  };
+}
