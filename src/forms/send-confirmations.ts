@@ -1,0 +1,46 @@
+/**
+ * Use case: sends the double opt-in mails that are due. Claims rows first (committed), then talks SMTP, then
+ * records the outcome: no transaction is held across the network. Run by the sign-up route right after a
+ * submission and by a periodic job that picks up failures.
+ */
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/schema.js';
+import { isLanguage } from '../i18n/language.js';
+import { format, messagesFor } from '../i18n/messages.js';
+import type { MailSender } from '../mail/mail-sender.js';
+import { confirmUrl } from '../public/links.js';
+import { claimDueConfirmations, markConfirmationMail } from './forms.repository.js';
+
+export const MAX_CONFIRMATION_ATTEMPTS = 5;
+
+export async function sendDueConfirmations(options: {
+  db: Kysely<Database>;
+  mailSender: MailSender;
+  secret: string;
+  baseUrl: string;
+  now: Date;
+  limit?: number;
+}): Promise<{ sent: number; failed: number }> {
+  const { db, mailSender, secret, baseUrl, now } = options;
+  const rows = await claimDueConfirmations(db, {
+    limit: options.limit ?? 50, now, staleBefore: new Date(now.getTime() - 5 * 60_000), maxAttempts: MAX_CONFIRMATION_ATTEMPTS,
+  });
+  let sent = 0;
+  let failed = 0;
+  for (const row of rows) {
+    const lang = isLanguage(row.language) ? row.language : 'en';
+    const t = messagesFor(lang);
+    // The link lives exactly as long as the pending sign-up.
+    const url = confirmUrl({ baseUrl, secret, workspaceId: row.workspace_id, signupId: row.id, now, lifetimeMs: row.expires_at.getTime() - now.getTime(), lang });
+    const result = await mailSender.send({
+      to: row.email,
+      subject: t['mail.confirm.subject'],
+      text: format(t['mail.confirm.body'], { url }),
+      headers: { 'X-Listwarden-Kind': 'double-opt-in' },
+    });
+    await markConfirmationMail(db, row.id, result.ok ? 'sent' : 'failed', now);
+    if (result.ok) sent += 1;
+    else failed += 1;
+  }
+  return { sent, failed };
+}

@@ -1,0 +1,143 @@
+/**
+ * SQL the public pages need on contacts: create or find the person at confirmation, record consents,
+ * memberships, unsubscribes and preferences, and read back everything held for the "my data" page.
+ * Every query is scoped by workspace id: a token for one workspace never reaches another's rows.
+ */
+import { sql, type Kysely } from 'kysely';
+import type { Database } from '../db/schema.js';
+import '../forms/forms.table.js';
+
+type Db = Kysely<Database>;
+
+export async function findContactByEmail(db: Db, workspaceId: string, email: string) {
+  return db.selectFrom('contacts').select(['id', 'email', 'custom_fields']).where('workspace_id', '=', workspaceId).where('email', '=', email).executeTakeFirst();
+}
+
+export async function findContact(db: Db, workspaceId: string, contactId: string) {
+  return db.selectFrom('contacts').selectAll().where('workspace_id', '=', workspaceId).where('id', '=', contactId).executeTakeFirst();
+}
+
+export async function insertContact(db: Db, row: {
+  workspaceId: string; email: string; country: string; customFields: Record<string, string>; sourceAt: Date;
+  sourceEvidence: unknown[]; now: Date;
+}): Promise<string> {
+  const r = await db.insertInto('contacts').values({
+    workspace_id: row.workspaceId, email: row.email, country: row.country, custom_fields: JSON.stringify(row.customFields),
+    source_type: 'web_form_doi', source_at: row.sourceAt, collected_by: 'us', source_evidence: JSON.stringify(row.sourceEvidence),
+    created_at: row.now, updated_at: row.now,
+  }).returning('id').executeTakeFirstOrThrow();
+  return r.id;
+}
+
+/** Adds fields the contact does not have yet; never overwrites what an earlier source recorded. */
+export async function addMissingContactFields(db: Db, contactId: string, fields: Record<string, string>, now: Date): Promise<void> {
+  await sql`update contacts set custom_fields = ${JSON.stringify(fields)}::jsonb || custom_fields, updated_at = ${now} where id = ${contactId}`.execute(db);
+}
+
+export async function insertConsentEvent(db: Db, row: {
+  workspaceId: string; contactId: string; channel: 'email' | 'sms' | 'post' | 'phone'; at: Date; confirmedAt: Date;
+  evidence: Record<string, unknown>; categories: string[]; recordedBy: string;
+}): Promise<string> {
+  const r = await db.insertInto('consent_events').values({
+    workspace_id: row.workspaceId, contact_id: row.contactId, channel: row.channel, method: 'double_opt_in', at: row.at,
+    confirmed_at: row.confirmedAt, evidence: JSON.stringify(row.evidence), categories: JSON.stringify(row.categories), recorded_by: row.recordedBy,
+  }).returning('id').executeTakeFirstOrThrow();
+  return r.id;
+}
+
+export async function addMemberships(db: Db, workspaceId: string, contactId: string, listIds: string[], at: Date): Promise<void> {
+  if (listIds.length === 0) return;
+  await db.insertInto('list_memberships').values(listIds.map((list_id) => ({ workspace_id: workspaceId, list_id, contact_id: contactId, added_at: at })))
+    .onConflict((oc) => oc.columns(['list_id', 'contact_id']).doNothing()).execute();
+}
+
+export async function removeMemberships(db: Db, workspaceId: string, contactId: string, listIds: string[]): Promise<void> {
+  if (listIds.length === 0) return;
+  await db.deleteFrom('list_memberships').where('workspace_id', '=', workspaceId).where('contact_id', '=', contactId).where('list_id', 'in', listIds).execute();
+}
+
+/** A fresh confirmed consent lifts the person's own earlier unsubscribes (never other suppressions). */
+export async function liftUnsubscribes(db: Db, contactId: string, consentId: string, at: Date): Promise<number> {
+  const r = await db.updateTable('suppressions').set({ lifted_at: at, lifted_by_consent_id: consentId })
+    .where('contact_id', '=', contactId).where('reason', '=', 'unsubscribe').where('lifted_at', 'is', null).executeTakeFirst();
+  return Number(r.numUpdatedRows);
+}
+
+export async function insertActivity(db: Db, row: { workspaceId: string; contactId: string; type: string; at: Date; details: Record<string, unknown> }): Promise<void> {
+  await db.insertInto('activity_events').values({ workspace_id: row.workspaceId, contact_id: row.contactId, type: row.type, at: row.at, details: JSON.stringify(row.details) }).execute();
+}
+
+/**
+ * Unsubscribes in one statement (the one-click hot path): adds an `unsubscribe` suppression for email
+ * marketing unless one is active, withdraws the open email consents, and records the activity.
+ * Returns whether the contact exists in this workspace and whether a new suppression was added.
+ */
+export async function unsubscribeInOneStatement(db: Db, o: {
+  workspaceId: string; contactId: string; at: Date; source: string; details: Record<string, unknown>;
+}): Promise<{ found: boolean; added: boolean }> {
+  const r = await sql<{ found: number; added: number }>`
+    with c as (
+      select id from contacts where id = ${o.contactId} and workspace_id = ${o.workspaceId}
+    ), s as (
+      insert into suppressions (workspace_id, contact_id, reason, channel, scope, at, source, created_by)
+      select ${o.workspaceId}, c.id, 'unsubscribe', 'email', 'marketing', ${o.at}, ${o.source}, 'contact' from c
+      where not exists (select 1 from suppressions x where x.contact_id = c.id and x.reason = 'unsubscribe'
+        and x.lifted_at is null and x.channel in ('email', 'all'))
+      returning id
+    ), w as (
+      update consent_events set withdrawn_at = ${o.at}
+      where contact_id in (select id from c) and channel = 'email' and withdrawn_at is null
+      returning id
+    ), a as (
+      insert into activity_events (workspace_id, contact_id, type, at, details)
+      select ${o.workspaceId}, c.id, 'unsubscribe', ${o.at}, ${JSON.stringify(o.details)}::jsonb from c
+      returning id
+    )
+    select (select count(*) from c)::int as found, (select count(*) from s)::int as added, (select count(*) from w)::int as withdrawn, (select count(*) from a)::int as logged
+  `.execute(db);
+  const row = r.rows[0];
+  return { found: Number(row.found) > 0, added: Number(row.added) > 0 };
+}
+
+export async function withdrawConsents(db: Db, contactId: string, channels: string[], at: Date): Promise<void> {
+  if (channels.length === 0) return;
+  await db.updateTable('consent_events').set({ withdrawn_at: at }).where('contact_id', '=', contactId).where('channel', 'in', channels as never[]).where('withdrawn_at', 'is', null).execute();
+}
+
+export async function upsertPreferences(db: Db, o: { workspaceId: string; contactId: string; frequency: 'any' | 'weekly' | 'monthly'; at: Date }): Promise<void> {
+  await db.insertInto('contact_preferences').values({ contact_id: o.contactId, workspace_id: o.workspaceId, frequency: o.frequency, updated_at: o.at })
+    .onConflict((oc) => oc.column('contact_id').doUpdateSet({ frequency: o.frequency, updated_at: o.at })).execute();
+}
+
+/** Everything held about one contact, for the "my data" page, the access export and the evidence. */
+export async function readContactData(db: Db, workspaceId: string, contactId: string) {
+  const contact = await findContact(db, workspaceId, contactId);
+  if (!contact) return undefined;
+  const [consents, memberships, suppressions, activity, bounces, preferences, signups] = await Promise.all([
+    db.selectFrom('consent_events').selectAll().where('workspace_id', '=', workspaceId).where('contact_id', '=', contactId).orderBy('at').orderBy('created_at').execute(),
+    db.selectFrom('list_memberships').innerJoin('lists', 'lists.id', 'list_memberships.list_id')
+      .select(['lists.id', 'lists.name', 'list_memberships.added_at']).where('list_memberships.workspace_id', '=', workspaceId)
+      .where('list_memberships.contact_id', '=', contactId).orderBy('lists.name').execute(),
+    db.selectFrom('suppressions').selectAll().where('workspace_id', '=', workspaceId).where('contact_id', '=', contactId).orderBy('at').execute(),
+    db.selectFrom('activity_events').selectAll().where('workspace_id', '=', workspaceId).where('contact_id', '=', contactId).orderBy('at').limit(1000).execute(),
+    db.selectFrom('bounces').selectAll().where('workspace_id', '=', workspaceId).where('contact_id', '=', contactId).orderBy('at').execute(),
+    db.selectFrom('contact_preferences').selectAll().where('contact_id', '=', contactId).executeTakeFirst(),
+    db.selectFrom('signups').select(['id', 'form_id', 'form_version', 'created_at', 'confirmed_at', 'ip', 'user_agent', 'referrer', 'confirm_ip', 'confirm_user_agent', 'language', 'list_ids', 'channels', 'consent_hashes'])
+      .where('workspace_id', '=', workspaceId).where('contact_id', '=', contactId).orderBy('created_at').execute(),
+  ]);
+  return { contact, consents, memberships, suppressions, activity, bounces, preferences, signups };
+}
+export type ContactData = NonNullable<Awaited<ReturnType<typeof readContactData>>>;
+
+/** Lists offered by the workspace's forms: the ones a person may choose in the preference centre. */
+export async function listOfferedLists(db: Db, workspaceId: string) {
+  const forms = await db.selectFrom('forms').select('list_ids').where('workspace_id', '=', workspaceId).where('archived_at', 'is', null).execute();
+  const ids = [...new Set(forms.flatMap((f) => f.list_ids))];
+  if (ids.length === 0) return [];
+  return db.selectFrom('lists').select(['id', 'name']).where('workspace_id', '=', workspaceId).where('id', 'in', ids).orderBy('name').execute();
+}
+
+export async function findWorkspaceSecret(db: Db, workspaceId: string): Promise<string | undefined> {
+  const r = await db.selectFrom('workspaces').select('secret').where('id', '=', workspaceId).executeTakeFirst();
+  return r?.secret;
+}
