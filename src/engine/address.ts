@@ -1,0 +1,98 @@
+/**
+ * Email addresses: syntax per RFC 5321 §4.1.2 (Mailbox = Local-part "@" ( Domain / address-literal )), with the
+ * RFC 6531 extension that lets a local part carry UTF-8, and internationalised domains turned into punycode.
+ * The domain's case is folded (DNS is case-insensitive); the local part's case is kept (RFC 5321 §2.4).
+ */
+import { isIPv4, isIPv6 } from 'node:net';
+import { domainToASCII } from 'node:url';
+
+export type NormalizedEmail =
+  | { ok: true; address: string; local: string; domain: string }
+  | { ok: false; message: string };
+
+// atext of RFC 5322 §3.2.3, plus any non-ASCII character (RFC 6531 UTF8-non-ascii).
+const DOT_STRING = /^[A-Za-z0-9!#$%&'*+\-/=?^_`{|}~\u0080-\uFFFF]+(?:\.[A-Za-z0-9!#$%&'*+\-/=?^_`{|}~\u0080-\uFFFF]+)*$/;
+// Quoted-string of RFC 5321: qtextSMTP (%d32-33 / %d35-91 / %d93-126) or a quoted-pair "\" %d32-126.
+const QUOTED_STRING = /^"(?:[\x20\x21\x23-\x5B\x5D-\x7E\u0080-\uFFFF]|\\[\x20-\x7E])*"$/;
+// sub-domain = Let-dig [Ldh-str]; a label of 1 to 63 characters.
+const LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+const ASCII_ONLY = /^[\x21-\x7E]*$/;
+
+function fail(message: string): NormalizedEmail {
+  return { ok: false, message };
+}
+
+function checkDomain(raw: string): { ok: true; domain: string } | { ok: false; message: string } {
+  if (raw.startsWith('[') && raw.endsWith(']')) {
+    const literal = raw.slice(1, -1);
+    if (isIPv4(literal)) return { ok: true, domain: raw };
+    if (literal.slice(0, 5).toLowerCase() === 'ipv6:' && isIPv6(literal.slice(5))) return { ok: true, domain: `[IPv6:${literal.slice(5).toLowerCase()}]` };
+    return { ok: false, message: `"${raw}" is not a valid address literal` };
+  }
+  // Plain ASCII domains skip the IDNA conversion: that is nearly every address, and the hot path.
+  let domain = raw.toLowerCase();
+  if (!ASCII_ONLY.test(domain)) {
+    domain = domainToASCII(raw);
+    if (domain === '') return { ok: false, message: `"${raw}" is not a valid internationalised domain` };
+  }
+  if (domain.endsWith('.')) domain = domain.slice(0, -1);
+  if (domain.length > 253) return { ok: false, message: 'the domain is longer than 253 characters' };
+  const labels = domain.split('.');
+  if (labels.length < 2) return { ok: false, message: `"${raw}" has no top-level domain` };
+  for (const label of labels) {
+    if (!LABEL.test(label)) return { ok: false, message: `"${raw}" is not a valid domain name` };
+  }
+  if (/^[0-9]+$/.test(labels[labels.length - 1])) return { ok: false, message: `"${raw}" ends in a numeric label` };
+  return { ok: true, domain };
+}
+
+/** Parses and normalises one address; never throws. */
+export function normalizeEmail(input: unknown): NormalizedEmail {
+  if (typeof input !== 'string') return fail('the address must be a string');
+  const text = input.trim();
+  if (text === '') return fail('the address is empty');
+  const at = text.lastIndexOf('@');
+  if (at <= 0) return fail(`"${text}" has no local part and domain separated by "@"`);
+  const local = text.slice(0, at);
+  const rawDomain = text.slice(at + 1);
+  if (rawDomain === '') return fail(`"${text}" has no domain`);
+  if (!DOT_STRING.test(local) && !QUOTED_STRING.test(local)) return fail(`"${local}" is not a valid local part`);
+  if (Buffer.byteLength(local, 'utf8') > 64) return fail('the local part is longer than 64 octets');
+  const domain = checkDomain(rawDomain);
+  if (!domain.ok) return domain;
+  const address = `${local}@${domain.domain}`;
+  if (Buffer.byteLength(address, 'utf8') > 254) return fail('the address is longer than 254 octets');
+  return { ok: true, address, local, domain: domain.domain };
+}
+
+/**
+ * Local parts that name a function rather than a person (RFC 2142 mailbox names, and the usual ones in
+ * English, French and German). Kept without separators: `no-reply`, `no_reply` and `no.reply` all fold to `noreply`.
+ */
+const ROLE_NAMES = new Set([
+  'abuse', 'accounting', 'accounts', 'admin', 'administrator', 'administration', 'billing', 'bookings', 'booking',
+  'careers', 'career', 'contact', 'contacts', 'contactus', 'customercare', 'customerservice', 'customerservices',
+  'donotreply', 'dontreply', 'enquiries', 'enquiry', 'feedback', 'finance', 'ftp', 'hello', 'help', 'helpdesk',
+  'hostmaster', 'hr', 'info', 'information', 'inquiries', 'inquiry', 'investors', 'ir', 'it', 'jobs', 'legal',
+  'list', 'listserv', 'mail', 'mailerdaemon', 'majordomo', 'marketing', 'media', 'news', 'newsletter', 'noc',
+  'noreply', 'office', 'orders', 'postmaster', 'pr', 'press', 'privacy', 'reception', 'recruiting', 'recruitment',
+  'root', 'sales', 'security', 'service', 'services', 'shop', 'spam', 'staff', 'store', 'subscribe', 'support',
+  'sysadmin', 'team', 'tech', 'unsubscribe', 'usenet', 'uucp', 'webmaster', 'www',
+  // French and German
+  'accueil', 'commercial', 'compta', 'comptabilite', 'direction', 'secretariat', 'buchhaltung', 'kontakt',
+  'presse', 'redaktion', 'verwaltung', 'vertrieb', 'bewerbung', 'personal', 'datenschutz', 'kundenservice',
+]);
+
+/** True when the address's local part names a role (sales@, no_reply@, Info+promo@ …), whatever its case. */
+export function isRoleAddress(address: string): boolean {
+  const at = address.lastIndexOf('@');
+  let local = (at >= 0 ? address.slice(0, at) : address).toLowerCase();
+  if (local.startsWith('"') && local.endsWith('"') && local.length >= 2) local = local.slice(1, -1);
+  const plus = local.indexOf('+');
+  if (plus >= 0) local = local.slice(0, plus);
+  const folded = local.replace(/[-_.\s]/g, '');
+  if (ROLE_NAMES.has(folded)) return true;
+  // `info2@`, `sales01@`: a numbered copy of a role mailbox is still a role mailbox.
+  const unnumbered = folded.replace(/[0-9]+$/, '');
+  return unnumbered !== folded && ROLE_NAMES.has(unnumbered);
+}
