@@ -6,6 +6,7 @@ type Command = { summary: string; load: () => Promise<{ run(args: string[]): Pro
 
 const commands: Record<string, Command> = {
   evaluate: { summary: 'decide who may be mailed: JSON Lines of cases in, verdicts out', load: () => import('./evaluate.js') },
+  bounces: { summary: 'read returned mail: bounces parse PATH... [--json]', load: () => import('./bounces.js') },
   serve: { summary: 'start the HTTP server and the job worker', load: () => import('./serve.js') },
   worker: { summary: 'run only the background job worker', load: () => import('./worker.js') },
   migrate: { summary: 'apply database migrations', load: () => import('./migrate.js') },

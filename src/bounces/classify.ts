@@ -1,0 +1,121 @@
+import { PSEUDO_DETAIL, STATUS_RULES, TEXT_RULES, WEAK_RULES } from './reason-rules.js';
+import type { Reason } from './types.js';
+
+const ENHANCED = /(?<![\d.])([245])\.(\d{1,3})\.(\d{1,3})(?!\.?\d)/g;
+const REPLY = /(?:^|[\s:;(\[<>"'=#])([245][0-5]\d)(?=[\s\-.,;:)\]]|$)/g;
+
+/** The most specific RFC 3463 status code in a text ("5.1.1"); empty when none. */
+export function findStatus(text: string): string {
+  let general = '';
+  for (const m of text.matchAll(ENHANCED)) {
+    const code = `${m[1]}.${m[2]}.${m[3]}`;
+    if (m[2] !== '0' || m[3] !== '0') return code;
+    if (!general) general = code;
+  }
+  return general;
+}
+
+/** The first SMTP reply code of class 2, 4 or 5 in a text (of the given class, if any); empty when none. */
+export function findReplyCode(text: string, cls = ''): string {
+  for (const m of text.matchAll(REPLY)) {
+    const code = m[1];
+    if (cls && code[0] !== cls) continue;
+    // A bare year or count ("in 250 days") is not a reply; reply codes lead or follow a colon.
+    const before = text.slice(Math.max(0, m.index - 12), m.index + 1);
+    const lead = m.index === 0 || /[:;(\[<"'=#]\s*$|\n\s*$|said:?\s*$|^\s*$/.test(before) || /\d{3}[ -]\d\.\d/.test(text.slice(m.index, m.index + 12));
+    if (lead) return code;
+  }
+  return '';
+}
+
+/** The reason the words of a diagnostic give; undefined when none of the known wordings is there. */
+export function reasonFromText(text: string): Reason | undefined {
+  if (!text) return undefined;
+  // "Recipient address rejected: <why>" (Postfix): the words after the colon say why; alone, the mailbox is unknown.
+  const rejected = /recipient address rejected\b:?\s*/i.exec(text);
+  if (rejected) {
+    const why = firstRule(TEXT_RULES, text.slice(rejected.index + rejected[0].length));
+    return why && why !== 'blocked' && why !== 'rejected' ? why : 'userunknown';
+  }
+  return firstRule(TEXT_RULES, text);
+}
+
+function firstRule(rules: ReadonlyArray<readonly [Reason, RegExp]>, text: string): Reason | undefined {
+  for (const [reason, pattern] of rules) if (pattern.test(text)) return reason;
+  return undefined;
+}
+
+// Servers that accept a recipient and then refuse the message with "user unknown" are filtering, not reporting
+// a dead mailbox, unless they back it with a mailbox status (x.1.x).
+const GENERIC_UNKNOWN = /\b(?:user unknown|unknown user|no such user)\b/i;
+
+/** The reason an enhanced status code alone gives; undefined when the code is too general. */
+export function reasonFromStatus(status: string): Reason | undefined {
+  for (const [pattern, reason] of STATUS_RULES) if (pattern.test(status)) return reason;
+  return undefined;
+}
+
+/** Codes precise enough to outrank the wording around them. */
+const DECISIVE = /^[45]\.(?:1\.[26]|2\.2|3\.4|4\.7|6\.\d+|7\.(?:2[3-7]|509|51\d|606|650|13|9))$/;
+
+/**
+ * Chooses between the status a report states and the one its diagnostic quotes: the quoted one is the remote
+ * server's own word, so it wins unless it is only a class ("5.0.0") or contradicts the quoted reply code.
+ */
+export function preferStatus(given: string, diagnostic: string): string {
+  const quoted = findStatus(diagnostic);
+  if (!given) return quoted;
+  if (!quoted || quoted === given) return given;
+  if (/\.0\.0$/.test(given)) return quoted[0] === given[0] ? quoted : given;
+  if (/\.0\.0$/.test(quoted)) return given;
+  const reply = findReplyCode(diagnostic);
+  return !reply || reply[0] === quoted[0] ? quoted : given;
+}
+
+/** The SMTP command a failure answered, when the report says so. */
+export type SmtpStage = 'connect' | 'mail' | 'rcpt' | 'data' | '';
+
+/** Finds which SMTP command a transcript or diagnostic says was refused. */
+export function findStage(text: string): SmtpStage {
+  if (/\b(?:after|in reply to) (?:end of )?data\b|>>>+ ?data\b|smtp command\s+data\b/i.test(text)) return 'data';
+  if (/\b(?:after|in reply to|our) rcpt(?: to)?\b|>>>+ ?rcpt to\b|\bdoes not like recipient\b|\bsmtp:rcpt\b/i.test(text)) return 'rcpt';
+  if (/\b(?:after|in reply to) mail from\b|>>>+ ?mail from\b/i.test(text)) return 'mail';
+  if (/\bafter initial connection|\b(?:after|in reply to) (?:helo|ehlo)\b|>>>+ ?(?:helo|ehlo)\b/i.test(text)) return 'connect';
+  return '';
+}
+
+// A refusal of MAIL FROM is about the sender, whatever the words; so is one at the greeting, about the host.
+const KEPT_AT_MAIL = new Set<Reason>(['requireptr', 'blocked', 'spamdetected', 'authfailure', 'norelaying', 'mesgtoobig', 'toomanyconn', 'speeding', 'policyviolation', 'rejected', 'badreputation', 'securityerror', 'systemerror', 'mailboxfull', 'expired']);
+
+/** Names the reason of one failed recipient from its status and diagnostic words. */
+export function classifyReason(input: { status: string; diagnostic: string; action?: string; stage?: SmtpStage }): Reason {
+  if (input.action === 'delivered' || input.action === 'relayed' || input.action === 'expanded') return 'delivered';
+  let reason: Reason;
+  if (DECISIVE.test(input.status)) reason = reasonFromStatus(input.status)!;
+  else {
+    reason = reasonFromText(input.diagnostic)
+      ?? (input.action === 'delayed' ? 'expired' : reasonFromStatus(input.status) ?? firstRule(WEAK_RULES, input.diagnostic) ?? 'undefined');
+  }
+  const temporary = input.status.startsWith('4') || input.action === 'delayed';
+  if (reason === 'hostunknown' && temporary) return 'networkerror';
+  if (input.stage === 'data' && reason === 'userunknown' && !/^5\.1\./.test(input.status) && GENERIC_UNKNOWN.test(input.diagnostic)) return 'filtered';
+  if (input.stage === 'mail' && !KEPT_AT_MAIL.has(reason)) return 'rejected';
+  if (input.stage === 'connect' && (reason === 'undefined' || reason === 'rejected' || reason === 'systemerror')) return 'blocked';
+  return reason;
+}
+
+/** Hard means the address itself is dead (the contract): only these reasons, and notaccept only when permanent. */
+export function isHard(reason: Reason, status: string, replyCode: string): boolean {
+  if (reason === 'userunknown' || reason === 'hostunknown' || reason === 'hasmoved') return true;
+  if (reason === 'notaccept') return status.startsWith('5') || (!status && replyCode.startsWith('5'));
+  return false;
+}
+
+/** The status to report: the given one, else a pseudo code "C.0.9xx" named by the reason. */
+export function completeStatus(input: { status: string; replyCode: string; reason: Reason; temporary: boolean }): string {
+  if (input.status) return input.status;
+  const detail = PSEUDO_DETAIL[input.reason];
+  if (!detail) return '';
+  const cls = input.replyCode ? input.replyCode[0] : input.temporary ? '4' : '5';
+  return `${cls === '2' ? '5' : cls}.0.${detail}`;
+}

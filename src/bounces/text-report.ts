@@ -1,0 +1,53 @@
+import { findAddresses } from './fields.js';
+
+/** Lines where a returned message's own words end and its copy of the original begins. */
+const ORIGINAL_MARKERS = [
+  /^[ \t>]*[-=_*]{2,}.*(?:original message|copy of (?:the |your )?message|returned message|message headers|below this line|undelivered message|headers? of (?:the |your )?(?:original )?message|message follows|rfc ?822|original mail|unsent message|message text follows|first \d+ lines|message body)/im,
+  /^[ \t]*(?:original message (?:follows|headers?)|the original message (?:headers? )?(?:is|are|follows)\b|below (?:is|are) (?:the )?(?:a )?(?:copy|original|headers)|your message (?:reads|header)|-+ ?original message ?-+|the headers of (?:the|your) original|included is a copy|a copy of the (?:original|returned) message)/im,
+  /^(?:Return-Path|Received|Message-I[Dd]|X-[A-Za-z0-9-]+|From|Date|Subject|To|MIME-Version|Content-Type|DKIM-Signature):[^\n]*\n(?:(?:[A-Za-z0-9-]+:|[ \t])[^\n]*\n){3,}/m,
+];
+
+/** Splits a bounce's text into its own words and the copy of the original message that follows. */
+export function splitOriginal(text: string): { report: string; original: string } {
+  let cut = text.length;
+  for (const marker of ORIGINAL_MARKERS) {
+    const m = marker.exec(text);
+    if (m && m.index < cut && m.index > 0) cut = m.index;
+  }
+  return { report: text.slice(0, cut), original: text.slice(cut) };
+}
+
+/** Addresses that are never a failed recipient: the mail system's own mailboxes. */
+const SYSTEM_MAILBOX = /^(?:postmaster|mailer-daemon|mail-daemon|maildaemon|abuse|hostmaster|root|noreply|no-reply|bounce[s]?|nobody)@/i;
+
+export interface TextRecipient {
+  address: string;
+  /** The words about this recipient: from its first mention up to the next recipient's. */
+  segment: string;
+}
+
+/** Finds the recipients a human-readable bounce names, and the words about each. */
+export function scanRecipients(report: string, exclude: ReadonlySet<string>): TextRecipient[] {
+  const firsts: Array<{ address: string; index: number }> = [];
+  const seen = new Set<string>();
+  for (const found of findAddresses(report)) {
+    // A Message-ID looks like an address but names a message.
+    const lineStart = report.lastIndexOf('\n', found.index) + 1;
+    if (/^[\s>]*(?:message-id|references|in-reply-to|x-[\w-]+)\s*:/i.test(report.slice(lineStart, found.index))) continue;
+    if (seen.has(found.address) || exclude.has(found.address) || SYSTEM_MAILBOX.test(found.address)) continue;
+    seen.add(found.address);
+    firsts.push(found);
+  }
+  return firsts.map((found, i) => {
+    const start = report.lastIndexOf('\n', found.index) + 1;
+    const next = firsts[i + 1];
+    const end = next ? Math.max(found.index + found.address.length, report.lastIndexOf('\n', next.index) + 1) : report.length;
+    return { address: found.address, segment: report.slice(start, Math.min(end, start + 1500)) };
+  });
+}
+
+/** Collapses whitespace for a one-line diagnostic. */
+export function oneLine(text: string, max = 600): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > max ? flat.slice(0, max) : flat;
+}
