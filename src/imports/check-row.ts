@@ -27,7 +27,7 @@ export type RowCheckContext = {
   headerWidth: number;
   defaultCountry: string | null;
   defaultKind: Kind;
-  /** Address → first line it was seen on, for the whole file. */
+  /** Lower-cased address → first line it was seen on, for the whole file. */
   seen: Map<string, number>;
   isDisposable: (domain: string) => boolean;
 };
@@ -68,9 +68,11 @@ export function checkRow(ctx: RowCheckContext, line: number, cells: string[]): R
   const normalized = normalizeEmail(rawEmail);
   if (!normalized.ok) return invalid(`invalid email address: ${normalized.message}`, rawEmail);
   const email = normalized.address;
-  const first = ctx.seen.get(email);
+  // Case-insensitive, like the workspace's own uniqueness of addresses.
+  const key = email.toLowerCase();
+  const first = ctx.seen.get(key);
   if (first !== undefined) return { outcome: 'duplicate', line, reason: `duplicate of line ${first} in this file`, email };
-  ctx.seen.set(email, line);
+  ctx.seen.set(key, line);
   if (ctx.isDisposable(normalized.domain)) return invalid(`disposable (throwaway) email domain ${normalized.domain}`, email);
 
   let country = ctx.defaultCountry;

@@ -4,7 +4,7 @@
  * exception; only a file that cannot be read at all (empty, binary) is refused.
  */
 import { createReadStream } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import { parse } from 'csv-parse';
 import { parse as parseSync } from 'csv-parse/sync';
 import { readSheet } from 'read-excel-file/node';
@@ -21,6 +21,8 @@ export type OpenedFile = {
   format: FileFormat;
   /** Batches in file order; the header row is the first record of the first batch. */
   batches: AsyncIterable<RecordBatch>;
+  /** Bytes of the file read so far, for progress. */
+  bytesRead: () => number;
 };
 
 export type ReadOptions = {
@@ -41,11 +43,13 @@ export async function openImportFile(options: ReadOptions): Promise<{ ok: true; 
   if (sample.length === 0) return { ok: false, reason: 'the file is empty' };
   const kind = detectFileKind(sample);
   if (kind.kind === 'binary') return { ok: false, reason: kind.reason };
-  if (kind.kind === 'xlsx') return { ok: true, file: { format: { kind: 'xlsx' }, batches: readXlsx(options) } };
+  const progress = { bytes: 0 };
+  const bytesRead = () => progress.bytes;
+  if (kind.kind === 'xlsx') return { ok: true, file: { format: { kind: 'xlsx' }, batches: readXlsx(options, progress), bytesRead } };
   const text = new TextDecoder(kind.encoding === 'windows-1252' ? 'windows-1252' : kind.encoding).decode(sample.subarray(kind.bomLength));
   if (text.trim() === '') return { ok: false, reason: 'the file holds no text' };
   const delimiter = sniffDelimiter(text);
-  return { ok: true, file: { format: { kind: 'csv', encoding: kind.encoding, delimiter }, batches: readCsv(options, kind.encoding, kind.bomLength, delimiter) } };
+  return { ok: true, file: { format: { kind: 'csv', encoding: kind.encoding, delimiter }, batches: readCsv(options, kind.encoding, kind.bomLength, delimiter, progress), bytesRead } };
 }
 
 async function readSample(path: string): Promise<Uint8Array> {
@@ -159,7 +163,7 @@ function describeCsvError(err: unknown): string {
   return `unreadable CSV record (${code || 'parse error'})`;
 }
 
-async function* readCsv(options: ReadOptions, encoding: TextEncoding, bomLength: number, delimiter: Delimiter): AsyncGenerator<RecordBatch> {
+async function* readCsv(options: ReadOptions, encoding: TextEncoding, bomLength: number, delimiter: Delimiter, progress: { bytes: number }): AsyncGenerator<RecordBatch> {
   const sink = new RecordSink(delimiter);
   let line = 1; // physical line where the next raw text starts
   const guard = createLineGuard({
@@ -174,6 +178,7 @@ async function* readCsv(options: ReadOptions, encoding: TextEncoding, bomLength:
   });
   createReadStream(options.path, { highWaterMark: 1 << 20 })
     .on('error', (e) => parser.destroy(e))
+    .on('data', (chunk) => { progress.bytes += chunk.length; })
     .pipe(createDecoder(encoding, bomLength))
     .pipe(guard)
     .pipe(parser);
@@ -187,10 +192,11 @@ async function* readCsv(options: ReadOptions, encoding: TextEncoding, bomLength:
   if (last.records.length > 0 || last.problems.length > 0) yield last;
 }
 
-async function* readXlsx(options: ReadOptions): AsyncGenerator<RecordBatch> {
+async function* readXlsx(options: ReadOptions, progress: { bytes: number }): AsyncGenerator<RecordBatch> {
   let rows: unknown[][];
   try {
     rows = (await readSheet(options.path)) as unknown[][];
+    progress.bytes = (await stat(options.path)).size;
   } catch (err) {
     yield { records: [], problems: [{ line: 0, reason: `the spreadsheet cannot be read: ${(err as Error).message}` }] };
     return;

@@ -1,0 +1,54 @@
+/**
+ * Decides what happens to each checked row of a batch once the workspace's data is known: suppressed, erased,
+ * already imported, or imported (new contact or an existing one) with the engine's verdict. Pure; the verdict
+ * functions are passed in.
+ */
+import type { RowCandidate } from './check-row.js';
+import type { RowOutcome } from './report.js';
+
+export type Verdict = { send: boolean; codes: string[] };
+export type KnownContact = { id: string; email: string; hasEvidence: boolean; member: boolean; suppressed: boolean; hardBounced: boolean };
+
+export type BatchPlan = {
+  /** Rows that become new contacts. */
+  create: RowCandidate[];
+  /** Existing contacts that get the consent event and the list membership. */
+  attach: { contactId: string; row: RowCandidate }[];
+  outcomes: RowOutcome[];
+};
+
+export function classifyBatch(options: {
+  candidates: readonly RowCandidate[];
+  /** Keyed by the lower-cased address: the workspace's addresses are unique whatever their case. */
+  existing: ReadonlyMap<string, KnownContact>;
+  /** Address → tombstone reason, for erased addresses. */
+  tombstoned: ReadonlyMap<string, string>;
+  verdictNew: (row: RowCandidate) => Verdict;
+  verdictExisting: (row: RowCandidate, contact: KnownContact) => Verdict;
+}): BatchPlan {
+  const plan: BatchPlan = { create: [], attach: [], outcomes: [] };
+  const imported = (row: RowCandidate, v: Verdict) => {
+    plan.outcomes.push(v.send ? { outcome: 'eligible', line: row.line, email: row.email } : { outcome: 'blocked', line: row.line, email: row.email, codes: v.codes });
+  };
+  for (const row of options.candidates) {
+    const tomb = options.tombstoned.get(row.email);
+    const known = options.existing.get(row.email.toLowerCase());
+    // Never raise protection: an erased, suppressed or hard-bounced address is not touched by an import.
+    if (tomb !== undefined) {
+      plan.outcomes.push({ outcome: 'suppressed', line: row.line, email: row.email, reason: `the address was erased or closed before (${tomb}); it is not imported again` });
+    } else if (known?.suppressed) {
+      plan.outcomes.push({ outcome: 'suppressed', line: row.line, email: row.email, reason: 'the contact is suppressed (unsubscribed, complained, bounced or blocked); an import never lifts that' });
+    } else if (known?.hardBounced) {
+      plan.outcomes.push({ outcome: 'suppressed', line: row.line, email: row.email, reason: 'the address hard-bounced; an import never makes it mailable again' });
+    } else if (known && known.hasEvidence && known.member) {
+      plan.outcomes.push({ outcome: 'duplicate', line: row.line, email: row.email, reason: 'already in this list with the same provenance (imported before)' });
+    } else if (known) {
+      plan.attach.push({ contactId: known.id, row });
+      imported(row, options.verdictExisting(row, known));
+    } else {
+      plan.create.push(row);
+      imported(row, options.verdictNew(row));
+    }
+  }
+  return plan;
+}

@@ -1,0 +1,180 @@
+/**
+ * All SQL of imports. Batches are written set-based: each statement takes the whole batch as arrays and
+ * `unnest`s them, so a batch of 5,000 rows is a handful of round trips on PostgreSQL and PGlite alike.
+ */
+import { sql, type Kysely } from 'kysely';
+import type { Database } from '../db/schema.js';
+import type { DeclarationInput } from './declaration.js';
+import './imports.table.js';
+import type { ImportCounts, ImportSamples, RejectionOutcome } from './imports.table.js';
+
+type Db = Kysely<Database>;
+
+/** The list named, created on first use (lists are per workspace, unique by name). */
+export async function ensureList(db: Db, workspaceId: string, name: string): Promise<string> {
+  await db.insertInto('lists').values({ workspace_id: workspaceId, name }).onConflict((oc) => oc.columns(['workspace_id', 'name']).doNothing()).execute();
+  const row = await db.selectFrom('lists').select('id').where('workspace_id', '=', workspaceId).where('name', '=', name).executeTakeFirstOrThrow();
+  return row.id;
+}
+
+export async function insertImport(db: Db, row: {
+  workspaceId: string; listId: string; fileName: string; filePath: string; fileSize: number; fileSha256: string;
+  declaration: DeclarationInput; fingerprint: string; createdBy: string | null; now: Date;
+}): Promise<number> {
+  const inserted = await db.insertInto('imports').values({
+    workspace_id: row.workspaceId, list_id: row.listId, file_name: row.fileName, file_path: row.filePath,
+    file_size: row.fileSize, file_sha256: row.fileSha256, declaration: JSON.stringify(row.declaration),
+    fingerprint: row.fingerprint, created_by: row.createdBy, created_at: row.now, updated_at: row.now,
+  }).returning('id').executeTakeFirstOrThrow();
+  return Number(inserted.id);
+}
+
+/** One import, only within its workspace (another tenant's id reads as missing). */
+export async function findImport(db: Db, workspaceId: string | null, id: number) {
+  let q = db.selectFrom('imports').selectAll().where('id', '=', id);
+  if (workspaceId !== null) q = q.where('workspace_id', '=', workspaceId);
+  return q.executeTakeFirst();
+}
+
+export async function listImports(db: Db, workspaceId: string, limit: number) {
+  return db.selectFrom('imports').selectAll().where('workspace_id', '=', workspaceId).orderBy('id', 'desc').limit(limit).execute();
+}
+
+/**
+ * Claims an import for one runner (compare-and-set): a pending or failed import, a running one whose claim
+ * expired, or one whose runner is known dead (`takeOver`). Returns false when someone else holds it.
+ */
+export async function claimImport(db: Db, options: { id: number; runner: string; now: Date; leaseMs: number; takeOverFrom?: string }): Promise<boolean> {
+  const until = new Date(options.now.getTime() + options.leaseMs);
+  const result = await db.updateTable('imports')
+    .set({ status: 'running', locked_by: options.runner, locked_until: until, updated_at: options.now, error: null })
+    .where('id', '=', options.id)
+    .where((eb) => eb.or([
+      eb('status', 'in', ['pending', 'failed']),
+      eb.and([eb('status', '=', 'running'), eb('locked_until', '<', options.now)]),
+      ...(options.takeOverFrom ? [eb.and([eb('status', '=', 'running'), eb('locked_by', '=', options.takeOverFrom)])] : []),
+    ]))
+    .executeTakeFirst();
+  if (Number(result.numUpdatedRows) !== 1) return false;
+  await db.updateTable('imports').set({ started_at: options.now }).where('id', '=', options.id).where('started_at', 'is', null).execute();
+  return true;
+}
+
+export async function setImportFormat(db: Db, id: number, format: Record<string, unknown>): Promise<void> {
+  await db.updateTable('imports').set({ format: JSON.stringify(format) }).where('id', '=', id).execute();
+}
+
+export type ExistingContact = { id: string; email: string; hasEvidence: boolean; member: boolean; suppressed: boolean; hardBounced: boolean };
+
+/** The batch's addresses that are already contacts of the workspace, with what the import needs to know. */
+export async function findExistingContacts(db: Db, options: { workspaceId: string; listId: string; fingerprint: string; emails: string[] }): Promise<ExistingContact[]> {
+  if (options.emails.length === 0) return [];
+  const rows = await sql<{ id: string; email: string; has_evidence: boolean; member: boolean; suppressed: boolean; hard_bounced: boolean }>`
+    select c.id, c.email,
+      exists (select 1 from consent_events e where e.contact_id = c.id and e.evidence ? 'importFingerprint'
+              and e.evidence->>'importFingerprint' = ${options.fingerprint}) as has_evidence,
+      exists (select 1 from list_memberships m where m.list_id = ${options.listId} and m.contact_id = c.id) as member,
+      exists (select 1 from suppressions s where s.contact_id = c.id and s.lifted_at is null
+                    and s.channel in ('all', 'email')) as suppressed,
+      exists (select 1 from bounces b where b.contact_id = c.id and b.type = 'hard') as hard_bounced
+    from contacts c
+    where c.workspace_id = ${options.workspaceId} and lower(c.email) = any(${options.emails.map((e) => e.toLowerCase())}::text[])`.execute(db);
+  return rows.rows.map((r) => ({ id: r.id, email: r.email, hasEvidence: r.has_evidence, member: r.member, suppressed: r.suppressed, hardBounced: r.hard_bounced }));
+}
+
+export async function workspaceHasTombstones(db: Db, workspaceId: string): Promise<boolean> {
+  const row = await db.selectFrom('tombstones').select('id').where('workspace_id', '=', workspaceId).limit(1).executeTakeFirst();
+  return row !== undefined;
+}
+
+/** Which of these keyed hashes are tombstones of erased (or otherwise closed) addresses. */
+export async function findTombstones(db: Db, workspaceId: string, hmacs: string[]): Promise<Map<string, string>> {
+  if (hmacs.length === 0) return new Map();
+  const rows = await db.selectFrom('tombstones').select(['hmac', 'reason'])
+    .where('workspace_id', '=', workspaceId).where('hmac', 'in', hmacs).execute();
+  return new Map(rows.map((r) => [r.hmac, r.reason]));
+}
+
+export type NewContactRow = { email: string; country: string; kind: string; phone: string | null; birthDate: string | null; custom: string };
+export type ContactSource = { type: string; at: Date; collectedBy: string; evidence: string; details: string };
+export type ConsentRow = { method: string; at: Date; confirmedAt: Date | null; evidence: string; categories: string; recordedBy: string };
+export type RejectionRow = { line: number; outcome: RejectionOutcome; reason: string; email: string | null; raw: string | null };
+
+/** Inserts new contacts (skipping addresses taken meanwhile, whatever their case) and returns the ids of those it created. */
+export async function insertContacts(db: Db, workspaceId: string, source: ContactSource, rows: NewContactRow[]): Promise<Map<string, string>> {
+  if (rows.length === 0) return new Map();
+  const result = await sql<{ id: string; email: string }>`
+    insert into contacts (workspace_id, email, phone, country, kind, birth_date, custom_fields,
+                          source_type, source_at, collected_by, source_evidence, source_details)
+    select ${workspaceId}, t.email, t.phone, t.country, t.kind, t.birth_date, t.custom::jsonb,
+           ${source.type}, ${source.at}, ${source.collectedBy}, ${source.evidence}::jsonb, ${source.details}::jsonb
+    from unnest(${rows.map((r) => r.email)}::text[], ${rows.map((r) => r.phone)}::text[], ${rows.map((r) => r.country)}::text[],
+                ${rows.map((r) => r.kind)}::text[], ${rows.map((r) => r.birthDate)}::text[], ${rows.map((r) => r.custom)}::text[])
+         as t(email, phone, country, kind, birth_date, custom)
+    on conflict (workspace_id, lower(email)) where email is not null do nothing
+    returning id, email`.execute(db);
+  return new Map(result.rows.map((r) => [r.email, r.id]));
+}
+
+/** Contact ids by lower-cased address (addresses are unique per workspace whatever their case). */
+export async function findContactIds(db: Db, workspaceId: string, emails: string[]): Promise<Map<string, string>> {
+  if (emails.length === 0) return new Map();
+  const rows = await sql<{ id: string; email: string }>`
+    select id, email from contacts where workspace_id = ${workspaceId} and lower(email) = any(${emails.map((e) => e.toLowerCase())}::text[])`.execute(db);
+  return new Map(rows.rows.map((r) => [r.email.toLowerCase(), r.id]));
+}
+
+/** Appends the import's consent event to each contact, once per provenance fingerprint. */
+export async function insertConsentEvents(db: Db, workspaceId: string, consent: ConsentRow, contactIds: string[]): Promise<void> {
+  if (contactIds.length === 0) return;
+  await sql`
+    insert into consent_events (workspace_id, contact_id, channel, method, at, confirmed_at, evidence, categories, recorded_by)
+    select ${workspaceId}, t.id, 'email', ${consent.method}, ${consent.at}, ${consent.confirmedAt}, ${consent.evidence}::jsonb,
+           ${consent.categories}::jsonb, ${consent.recordedBy}
+    from unnest(${contactIds}::uuid[]) as t(id)
+    on conflict (contact_id, (evidence->>'importFingerprint')) where evidence ? 'importFingerprint' do nothing`.execute(db);
+}
+
+export async function insertMemberships(db: Db, workspaceId: string, listId: string, contactIds: string[], at: Date): Promise<void> {
+  if (contactIds.length === 0) return;
+  await sql`
+    insert into list_memberships (workspace_id, list_id, contact_id, added_at)
+    select ${workspaceId}, ${listId}, t.id, ${at} from unnest(${contactIds}::uuid[]) as t(id)
+    on conflict do nothing`.execute(db);
+}
+
+export async function insertRejections(db: Db, importId: number, rows: RejectionRow[]): Promise<void> {
+  if (rows.length === 0) return;
+  await sql`
+    insert into import_rejections (import_id, line, outcome, reason, email, raw)
+    select ${importId}, t.line, t.outcome, t.reason, t.email, t.raw
+    from unnest(${rows.map((r) => r.line)}::int[], ${rows.map((r) => r.outcome)}::text[], ${rows.map((r) => r.reason)}::text[],
+                ${rows.map((r) => r.email)}::text[], ${rows.map((r) => r.raw)}::text[]) as t(line, outcome, reason, email, raw)
+    on conflict do nothing`.execute(db);
+}
+
+/** Moves the checkpoint; false when this runner no longer holds the import (the batch must then roll back). */
+export async function saveProgress(db: Db, options: {
+  id: number; runner: string; checkpointLine: number; bytesDone: number; counts: ImportCounts; samples: ImportSamples; now: Date; leaseMs: number;
+}): Promise<boolean> {
+  const result = await db.updateTable('imports').set({
+    checkpoint_line: options.checkpointLine, bytes_done: options.bytesDone, counts: JSON.stringify(options.counts),
+    samples: JSON.stringify(options.samples), locked_until: new Date(options.now.getTime() + options.leaseMs), updated_at: options.now,
+  }).where('id', '=', options.id).where('locked_by', '=', options.runner).executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+export async function finishImport(db: Db, options: { id: number; runner: string; status: 'done' | 'failed'; error: string | null; now: Date; keepFile: boolean }): Promise<void> {
+  await db.updateTable('imports').set({
+    status: options.status, error: options.error, finished_at: options.status === 'done' ? options.now : null,
+    locked_by: null, locked_until: null, updated_at: options.now,
+  }).where('id', '=', options.id).where('locked_by', '=', options.runner).execute();
+}
+
+/** Rejected rows in line order, a page at a time (keyset on the line number). */
+export async function listRejections(db: Db, importId: number, options: { afterLine: number; limit: number; outcome?: RejectionOutcome }) {
+  let q = db.selectFrom('import_rejections').select(['line', 'outcome', 'reason', 'email', 'raw'])
+    .where('import_id', '=', importId).where('line', '>', options.afterLine);
+  if (options.outcome) q = q.where('outcome', '=', options.outcome);
+  return q.orderBy('line').limit(options.limit).execute();
+}

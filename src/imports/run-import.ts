@@ -1,0 +1,185 @@
+/**
+ * Runs (or resumes) one import: reads the file batch by batch, checks each row, and writes each batch in one
+ * transaction together with the checkpoint, counts and rejected rows, so that a kill at any moment leaves every
+ * batch either wholly written or not at all. Resuming re-reads the lines before the checkpoint only to rebuild
+ * the in-file duplicate set, and writes nothing for them.
+ */
+import type { Kysely } from 'kysely';
+import { loadEngineData, type EngineData } from '../contacts/contacts.repository.js';
+import type { Database } from '../db/schema.js';
+import { normalizeEmail } from '../engine/address.js';
+import { tombstoneHmac } from '../erasure/tombstone.js';
+import { AppError } from '../errors.js';
+import { workspaceSecret } from '../workspaces/workspaces.repository.js';
+import { checkRow, isDisposableDomain, type RowCandidate, type RowCheckContext } from './check-row.js';
+import { classifyBatch, type KnownContact } from './classify-batch.js';
+import { declarationSchema, type Declaration } from './declaration.js';
+import { mapHeaders, type HeaderMapping } from './header-map.js';
+import * as repo from './imports.repository.js';
+import type { ImportCounts, ImportSamples } from './imports.table.js';
+import { openImportFile, type SourceRecord, type RowProblem } from './read-rows.js';
+import { addOutcomes, emptyCounts, type RowOutcome } from './report.js';
+import { existingContactVerdict, newContactVerdicts } from './verdicts.js';
+import { writeBatch } from './write-batch.js';
+
+export type ImportProgress = { importId: number; rows: number; bytesDone: number; fileSize: number; startedAt: number; counts: ImportCounts };
+
+export type RunImportOptions = {
+  db: Kysely<Database>;
+  importId: number;
+  /** Who runs it (host:pid:random); the claim is taken in this name. */
+  runner: string;
+  now: () => Date;
+  batchSize?: number;
+  /** Take the import over from this runner (known dead) even though its claim has not expired. */
+  takeOverFrom?: string;
+  onProgress?: (p: ImportProgress) => void;
+};
+
+export const LEASE_MS = 60_000;
+
+/** Runs an import to its end; returns its final state ('done' or 'failed' with the reason). */
+export async function runImport(options: RunImportOptions): Promise<{ status: 'done' | 'failed'; error: string | null }> {
+  const { db, importId, runner, now } = options;
+  const claimed = await repo.claimImport(db, { id: importId, runner, now: now(), leaseMs: LEASE_MS, takeOverFrom: options.takeOverFrom });
+  if (!claimed) {
+    const row = await repo.findImport(db, null, importId);
+    if (!row) throw new AppError('not_found', `import ${importId} does not exist`);
+    if (row.status === 'done') return { status: 'done', error: null };
+    throw new AppError('conflict', `import ${importId} is being run by ${row.locked_by} (claim until ${row.locked_until?.toISOString()})`);
+  }
+  try {
+    const error = await processFile(options);
+    await repo.finishImport(db, { id: importId, runner, status: error ? 'failed' : 'done', error, now: now(), keepFile: Boolean(error) });
+    return { status: error ? 'failed' : 'done', error };
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    await repo.finishImport(db, { id: importId, runner, status: 'failed', error: message, now: now(), keepFile: true }).catch(() => undefined);
+    throw err;
+  }
+}
+
+/** Returns null when the file was read to its end, or the reason the whole file could not be imported. */
+async function processFile(options: RunImportOptions): Promise<string | null> {
+  const { db, importId, runner, now } = options;
+  const row = (await repo.findImport(db, null, importId))!;
+  const declaration: Declaration = declarationSchema.parse(row.declaration);
+  const opened = await openImportFile({ path: row.file_path, batchSize: options.batchSize ?? 5000 });
+  if (!opened.ok) return opened.reason;
+  await repo.setImportFormat(db, importId, opened.file.format);
+
+  const checkpoint = row.checkpoint_line;
+  let counts: ImportCounts = { ...emptyCounts(), ...(row.counts as Partial<ImportCounts>) };
+  let samples: ImportSamples = row.samples ?? {};
+  const startedAt = (row.started_at ?? now()).getTime();
+  const secret = (await repo.workspaceHasTombstones(db, row.workspace_id)) ? await workspaceSecret(db, row.workspace_id) : null;
+  const verdictNew = newContactVerdicts(declaration, now().getTime());
+  let ctx: RowCheckContext | null = null;
+
+  const flush = async (outcomes: RowOutcome[], candidates: RowCandidate[], raws: Map<number, string>, lastLine: number) => {
+    const plan = await planBatch({ db, workspaceId: row.workspace_id, listId: row.list_id, fingerprint: row.fingerprint, declaration, candidates, secret, verdictNew, at: now().getTime() });
+    const all = [...outcomes, ...plan.outcomes].sort((a, b) => a.line - b.line);
+    const next = addOutcomes(counts, samples, all);
+    const bytesDone = opened.file.bytesRead();
+    await writeBatch({
+      db, importId, runner, workspaceId: row.workspace_id, listId: row.list_id, declaration, fingerprint: row.fingerprint,
+      plan, outcomes: all, raws, checkpointLine: Math.max(lastLine, ...all.map((o) => o.line)), bytesDone,
+      counts: next.counts, samples: next.samples, now: now(), leaseMs: LEASE_MS,
+    });
+    counts = next.counts;
+    samples = next.samples;
+    options.onProgress?.({ importId, rows: counts.rows, bytesDone, fileSize: row.file_size, startedAt, counts });
+  };
+
+  let carried: RowProblem[] = [];
+  for await (const batch of opened.file.batches) {
+    const outcomes: RowOutcome[] = [];
+    const candidates: RowCandidate[] = [];
+    const raws = new Map<number, string>();
+    let lastLine = 0;
+    for (const record of batch.records) {
+      lastLine = record.line;
+      if (!ctx) {
+        const header = headerContext(record, declaration);
+        if (!header) return `no email column found; the first row reads: ${record.cells.slice(0, 12).join(', ')}`;
+        ctx = header.ctx;
+        if (!header.firstRowIsData) continue;
+      }
+      const result = checkRow(ctx, record.line, record.cells);
+      if (record.line <= checkpoint) continue; // done before; checked again only to rebuild the duplicate set
+      if (result.outcome === 'candidate') candidates.push(result);
+      else {
+        outcomes.push(result);
+        if (result.outcome === 'invalid') raws.set(record.line, record.cells.join(',').slice(0, 200));
+      }
+    }
+    // The line guard runs ahead of the parser: keep its problems until the batch whose records reach their line.
+    const problems = [...carried, ...batch.problems];
+    carried = [];
+    for (const p of problems) {
+      if (p.line > lastLine) carried.push(p);
+      else if (p.line > checkpoint) {
+        outcomes.push({ outcome: 'invalid', line: p.line, email: null, reason: p.reason });
+        if (p.raw) raws.set(p.line, p.raw);
+      }
+    }
+    if (candidates.length > 0 || outcomes.length > 0) await flush(outcomes, candidates, raws, lastLine);
+  }
+  const rest = carried.filter((p) => p.line > checkpoint);
+  if (rest.length > 0) {
+    const raws = new Map(rest.filter((p) => p.raw).map((p) => [p.line, p.raw!]));
+    await flush(rest.map((p) => ({ outcome: 'invalid', line: p.line, email: null, reason: p.reason })), [], raws, 0);
+  }
+  if (!ctx) return 'the file holds no rows';
+  return null;
+}
+
+/**
+ * Reads the first row as the header. A file without one (its first row already holds an address) is read
+ * with that column as the address and the others as custom fields "column N".
+ */
+function headerContext(record: SourceRecord, d: Declaration): { ctx: RowCheckContext; firstRowIsData: boolean } | null {
+  let mapping: HeaderMapping = mapHeaders(record.cells);
+  let firstRowIsData = false;
+  if (mapping.emailColumn === -1) {
+    const at = record.cells.findIndex((c) => normalizeEmail(c).ok);
+    if (at === -1) return null;
+    mapping = mapHeaders(record.cells.map((_, i) => (i === at ? 'email' : `column ${i + 1}`)));
+    firstRowIsData = true;
+  }
+  return {
+    ctx: { mapping, headerWidth: record.cells.length, defaultCountry: d.defaultCountry ?? null, defaultKind: d.defaultKind, seen: new Map(), isDisposable: isDisposableDomain },
+    firstRowIsData,
+  };
+}
+
+async function planBatch(o: {
+  db: Kysely<Database>; workspaceId: string; listId: string; fingerprint: string; declaration: Declaration;
+  candidates: RowCandidate[]; secret: string | null; verdictNew: (row: RowCandidate) => ReturnType<typeof existingContactVerdict>; at: number;
+}) {
+  const emails = o.candidates.map((c) => c.email);
+  const existing = new Map<string, KnownContact>((await repo.findExistingContacts(o.db, { workspaceId: o.workspaceId, listId: o.listId, fingerprint: o.fingerprint, emails })).map((c) => [c.email.toLowerCase(), c]));
+  const tombstoned = new Map<string, string>();
+  if (o.secret) {
+    const byHmac = new Map<string, string>();
+    for (const e of emails) {
+      const h = tombstoneHmac({ workspaceSecret: o.secret, email: e });
+      if (h) byHmac.set(h, e);
+    }
+    for (const [h, reason] of await repo.findTombstones(o.db, o.workspaceId, [...byHmac.keys()])) tombstoned.set(byHmac.get(h)!, reason);
+  }
+  // Existing contacts are few in a typical import: their whole history is loaded one by one.
+  const histories = new Map<string, EngineData>();
+  for (const c of existing.values()) {
+    if (c.suppressed || c.hardBounced || (c.hasEvidence && c.member)) continue;
+    const data = await loadEngineData(o.db, o.workspaceId, c.id);
+    if (data) histories.set(c.id, data);
+  }
+  return classifyBatch({
+    candidates: o.candidates, existing, tombstoned, verdictNew: o.verdictNew,
+    verdictExisting: (row, contact) => {
+      const data = histories.get(contact.id);
+      return data ? existingContactVerdict(o.declaration, data, o.at) : o.verdictNew(row);
+    },
+  });
+}

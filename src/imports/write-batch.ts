@@ -1,0 +1,74 @@
+/**
+ * Writes one batch in one transaction: new contacts, the consent event (appended, once per provenance), list
+ * memberships, rejected rows, and the checkpoint with the counts. If this runner lost its claim the whole
+ * batch rolls back.
+ */
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/schema.js';
+import { AppError } from '../errors.js';
+import type { BatchPlan } from './classify-batch.js';
+import type { Declaration } from './declaration.js';
+import * as repo from './imports.repository.js';
+import type { ImportCounts, ImportSamples } from './imports.table.js';
+import type { RowOutcome } from './report.js';
+
+export type WriteBatchOptions = {
+  db: Kysely<Database>;
+  importId: number;
+  runner: string;
+  workspaceId: string;
+  listId: string;
+  declaration: Declaration;
+  fingerprint: string;
+  plan: BatchPlan;
+  outcomes: readonly RowOutcome[];
+  /** Raw text of rejected lines, by line number. */
+  raws: ReadonlyMap<number, string>;
+  checkpointLine: number;
+  bytesDone: number;
+  counts: ImportCounts;
+  samples: ImportSamples;
+  now: Date;
+  leaseMs: number;
+};
+
+export async function writeBatch(o: WriteBatchOptions): Promise<void> {
+  const d = o.declaration;
+  const collectedAt = new Date(d.collectedAt);
+  const source: repo.ContactSource = {
+    type: d.source, at: collectedAt, collectedBy: d.collectedBy, evidence: JSON.stringify(d.evidence),
+    details: JSON.stringify({
+      ...(d.sponsors ? { sponsors: d.sponsors } : {}), ...(d.clientAttested !== undefined ? { clientAttested: d.clientAttested } : {}),
+      importId: o.importId, ...(d.collectedFrom ? { collectedFrom: d.collectedFrom } : {}), ...(d.description ? { description: d.description } : {}),
+    }),
+  };
+  const consent: repo.ConsentRow = {
+    method: d.consent, at: collectedAt, confirmedAt: d.consent === 'double_opt_in' ? collectedAt : null,
+    evidence: JSON.stringify({ importFingerprint: o.fingerprint, importId: o.importId, documents: d.evidence, declaredBy: 'import' }),
+    categories: JSON.stringify(d.categories), recordedBy: `import:${o.importId}`,
+  };
+  const rejections: repo.RejectionRow[] = [];
+  for (const out of o.outcomes) {
+    if (out.outcome === 'invalid' || out.outcome === 'duplicate' || out.outcome === 'suppressed') {
+      rejections.push({ line: out.line, outcome: out.outcome, reason: out.reason, email: out.email, raw: o.raws.get(out.line) ?? null });
+    }
+  }
+  await o.db.transaction().execute(async (trx) => {
+    const created = await repo.insertContacts(trx, o.workspaceId, source, o.plan.create.map((r) => ({
+      email: r.email, country: r.country, kind: r.kind, phone: r.phone, birthDate: r.birthDate, custom: JSON.stringify(r.custom),
+    })));
+    // An address another import or a sign-up created meanwhile: attach to that contact instead.
+    const missing = o.plan.create.filter((r) => !created.has(r.email)).map((r) => r.email);
+    // Address uniqueness ignores case, so the contact found may be spelt differently.
+    const raced = await repo.findContactIds(trx, o.workspaceId, missing);
+    const ids = [...created.values(), ...raced.values(), ...o.plan.attach.map((a) => a.contactId)];
+    await repo.insertConsentEvents(trx, o.workspaceId, consent, ids);
+    await repo.insertMemberships(trx, o.workspaceId, o.listId, ids, o.now);
+    await repo.insertRejections(trx, o.importId, rejections);
+    const held = await repo.saveProgress(trx, {
+      id: o.importId, runner: o.runner, checkpointLine: o.checkpointLine, bytesDone: o.bytesDone,
+      counts: o.counts, samples: o.samples, now: o.now, leaseMs: o.leaseMs,
+    });
+    if (!held) throw new AppError('conflict', `import ${o.importId} was taken over by another runner; this batch is rolled back`);
+  });
+}

@@ -1,0 +1,97 @@
+// The import use cases against a real database (PGlite, and PostgreSQL when TEST_DATABASE_URL is set).
+import { it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sql } from 'kysely';
+import { createWorkspace } from '../src/workspaces/create-workspace.js';
+import { createImport } from '../src/imports/create-import.js';
+import { runImport } from '../src/imports/run-import.js';
+import { forEachDatabase } from './support/db.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'lw-import-run-'));
+const system = { type: 'system' as const, id: null };
+const now = () => new Date('2026-03-01T09:00:00Z');
+const declaration = { list: 'Newsletter', source: 'web_form', collectedAt: '2026-02-01', consent: 'double_opt_in', evidence: ['form:signup@3'], defaultCountry: 'FR' };
+
+function file(name: string, text: string): string {
+  const path = join(dir, name);
+  writeFileSync(path, text);
+  return path;
+}
+
+forEachDatabase('import run', (t) => {
+  let ws: string;
+  const counts = async (table: string) => Number((await sql<{ n: number }>`select count(*)::int as n from ${sql.table(table)} where workspace_id = ${ws}`.execute(t.db)).rows[0].n);
+
+  async function importFile(path: string, decl: Record<string, unknown> = declaration) {
+    const created = await createImport({ db: t.db, workspaceId: ws, filePath: path, fileName: 'f.csv', declaration: decl, actor: system, now: now() });
+    if (!created.ok) return { created, run: null, row: null };
+    const run = await runImport({ db: t.db, importId: created.value.id, runner: 'test:1', now, batchSize: 3 });
+    const row = await t.db.selectFrom('imports').selectAll().where('id', '=', created.value.id).executeTakeFirstOrThrow();
+    return { created, run, row };
+  }
+
+  it('imports good rows, rejects bad ones with line numbers, and counts every outcome', async () => {
+    ws = (await createWorkspace({ db: t.db, name: 'Import test', actor: system, now: now() })).id;
+    const path = file('mixed.csv', [
+      'Email;Prénom;Pays;Client depuis',
+      'ann@example.com;Ann;FR;2019',
+      'not-an-address;Bob;FR;2020',
+      'info@example.com;;DE;',
+      'ANN@example.com;Ann again;FR;',
+      'cid@mailinator.com;Cid;FR;',
+      'dan@exämple.de;Dan;Allemagne;2021',
+      '',
+    ].join('\n'));
+    const { run, row } = await importFile(path);
+    assert.equal(run?.status, 'done');
+    const c = row!.counts as any;
+    assert.equal(c.rows, 6);
+    assert.equal(c.eligible, 2);
+    assert.equal(c.blockedTotal, 1);
+    assert.equal(c.blocked.role_address, 1);
+    assert.equal(c.invalid, 2);
+    assert.equal(c.duplicate, 1);
+    const rejections = await t.db.selectFrom('import_rejections').select(['line', 'outcome']).where('import_id', '=', row!.id).orderBy('line').execute();
+    assert.deepEqual(rejections.map((r) => [r.line, r.outcome]), [[3, 'invalid'], [5, 'duplicate'], [6, 'invalid']]);
+    assert.equal(await counts('contacts'), 3);
+    assert.equal(await counts('consent_events'), 3);
+    assert.equal(await counts('list_memberships'), 3);
+    const dan = await t.db.selectFrom('contacts').select(['email', 'country', 'custom_fields']).where('email', '=', 'dan@xn--exmple-cua.de').executeTakeFirstOrThrow();
+    assert.equal(dan.country, 'DE');
+    assert.deepEqual(dan.custom_fields, { 'Client depuis': '2021', firstName: 'Dan' });
+  });
+
+  it('importing the same file twice changes nothing the second time', async () => {
+    const path = file('again.csv', 'email,country\nann@example.com,FR\neve@example.com,FR\n');
+    await importFile(path);
+    const before = [await counts('contacts'), await counts('consent_events'), await counts('list_memberships')];
+    const { row } = await importFile(path);
+    assert.deepEqual([await counts('contacts'), await counts('consent_events'), await counts('list_memberships')], before);
+    assert.equal((row!.counts as any).duplicate, 2);
+  });
+
+  it('refuses a forbidden source before reading a row, naming the rule', async () => {
+    const importsBefore = Number((await sql<{ n: number }>`select count(*)::int as n from imports`.execute(t.db)).rows[0].n);
+    for (const [source, rule] of [['list_broker', 'CR-NO-01'], ['web_scrape', 'CR-NO-02'], ['event_organizer', 'CR-EX-02'], ['social_network', 'CR-EX-05'], ['partner', 'CR-EX-06']]) {
+      const { created } = await importFile(file('x.csv', 'email\nz@example.com\n'), { ...declaration, source });
+      assert.equal(created.ok, false, source);
+      if (!created.ok) assert.match(created.error.message, new RegExp(rule));
+    }
+    const { created } = await importFile(file('m.csv', 'email\nz@example.com\n'), { ...declaration, source: 'membership', consent: 'single_opt_in' });
+    assert.equal(created.ok, false);
+    if (!created.ok) assert.match(created.error.message, /CR-NO-07/);
+    assert.equal(Number((await sql<{ n: number }>`select count(*)::int as n from imports`.execute(t.db)).rows[0].n), importsBefore);
+  });
+
+  it('never makes a suppressed address mailable again', async () => {
+    const ann = await t.db.selectFrom('contacts').select('id').where('workspace_id', '=', ws).where('email', '=', 'ann@example.com').executeTakeFirstOrThrow();
+    await t.db.insertInto('suppressions').values({ workspace_id: ws, contact_id: ann.id, reason: 'unsubscribe', at: now() }).execute();
+    const events = await counts('consent_events');
+    const { row } = await importFile(file('resub.csv', 'email,country\nann@example.com,FR\n'), { ...declaration, evidence: ['form:other@1'] });
+    assert.equal((row!.counts as any).suppressed, 1);
+    assert.equal(await counts('consent_events'), events);
+  });
+});
