@@ -98,3 +98,13 @@ function originalOf(mail: z.infer<typeof notificationSchema>['mail']): OriginalM
   if (to) original.to = to.toLowerCase();
   return original;
 }
+
+/** Maps the SES notification an SNS message carries (verify the SNS message first, see sns.ts). */
+export function mapSesFromSns(snsMessage: { Type: string; Message: string }): ProviderEvent | undefined {
+  if (snsMessage.Type !== 'Notification') return undefined;
+  try {
+    return mapSesNotification(JSON.parse(snsMessage.Message));
+  } catch {
+    return undefined;
+  }
+}
