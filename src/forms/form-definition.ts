@@ -103,5 +103,15 @@ export function consentTextHash(textShown: string): string {
 
 /** True when two wordings differ, so that saving creates a new version (never an in-place edit). */
 export function wordingChanged(a: FormWording, b: FormWording): boolean {
-  return JSON.stringify(a) !== JSON.stringify(b);
+  return canonical(a) !== canonical(b);
+}
+
+// jsonb does not keep key order, and an absent key equals an undefined one: compare sorted, defined keys.
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value).filter(([, v]) => v !== undefined).sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
 }

@@ -13,6 +13,14 @@ export async function findContactByEmail(db: Db, workspaceId: string, email: str
   return db.selectFrom('contacts').select(['id', 'email', 'custom_fields']).where('workspace_id', '=', workspaceId).where('email', '=', email).executeTakeFirst();
 }
 
+export async function findList(db: Db, workspaceId: string, listId: string) {
+  return db.selectFrom('lists').select(['id', 'name']).where('workspace_id', '=', workspaceId).where('id', '=', listId).executeTakeFirst();
+}
+
+export async function findWorkspaceBySlug(db: Db, slug: string) {
+  return db.selectFrom('workspaces').select(['id', 'name']).where('slug', '=', slug).executeTakeFirst();
+}
+
 export async function findContact(db: Db, workspaceId: string, contactId: string) {
   return db.selectFrom('contacts').selectAll().where('workspace_id', '=', workspaceId).where('id', '=', contactId).executeTakeFirst();
 }

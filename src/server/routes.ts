@@ -9,4 +9,7 @@ export type RoutePlugin = { default: (app: FastifyInstance, deps: AppDeps) => Pr
 export type RouteEntry = { name: string; prefix?: string; load: () => Promise<RoutePlugin> };
 
 export const routePlugins: RouteEntry[] = [
+  { name: 'form-pages', load: () => import('../forms/form-pages.routes.js') },
+  { name: 'public-pages', load: () => import('../public/public-pages.routes.js') },
+  { name: 'forms-api', load: () => import('../forms/forms-api.routes.js') },
 ];

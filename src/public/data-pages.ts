@@ -1,0 +1,168 @@
+/**
+ * Preference centre, "my data" (with the JSON access export and the erasure request) and the access page that
+ * mails a link to a person who has none. Registered by `public-pages.routes.ts` in its scope.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { format, messagesFor, type Messages } from '../i18n/messages.js';
+import type { Language } from '../i18n/language.js';
+import { checkCsrf, csrfToken } from '../security/csrf.js';
+import { verify, type VerifiedToken } from '../security/tokens.js';
+import { eraseContact } from '../erasure/erase-contact.js';
+import { getMyData, type MyData } from './get-my-data.js';
+import { myDataUrl, preferencesUrl, unsubscribeUrl, PUBLIC_PATHS } from './links.js';
+import { bodyOf, errorPage, languageOf, sendPage, str, strs, tokenOrPage, type PublicContext } from './http.js';
+import { renderMessage, renderPage } from './render.js';
+import { findWorkspaceBySlug, listOfferedLists } from './public.repository.js';
+import { requestAccessLink } from './request-access-link.js';
+import { updatePreferences, type Frequency } from './update-preferences.js';
+
+const FREQUENCIES: Frequency[] = ['any', 'weekly', 'monthly'];
+
+export function registerDataPages(app: FastifyInstance, ctx: PublicContext): void {
+  const { deps } = ctx;
+  const secret = deps.config.secretKey;
+  const baseUrl = deps.config.baseUrl;
+  const csrfOk = (request: FastifyRequest, token: VerifiedToken) =>
+    checkCsrf({ secret, tokenId: token.tokenId, given: str(bodyOf(request).csrf), origin: request.headers.origin, baseUrl });
+
+  // The my-data and preference links both open the preference centre and the my-data page.
+  const tokenFor = async (request: FastifyRequest, reply: FastifyReply, raw: unknown) => {
+    const asPrefs = verify({ secret, purpose: 'preferences', token: str(raw) ?? '', now: deps.now() });
+    if (asPrefs.ok) return asPrefs.value;
+    return tokenOrPage(ctx, request, reply, 'my-data', raw);
+  };
+  const links = (token: VerifiedToken, contactId: string, lang: Language) => {
+    const o = { baseUrl, secret, workspaceId: token.payload.workspaceId, contactId, now: deps.now(), lang };
+    return { preferencesHref: preferencesUrl(o), myDataHref: myDataUrl(o), unsubscribeHref: unsubscribeUrl(o) };
+  };
+
+  const showPreferences = async (request: FastifyRequest, reply: FastifyReply, token: VerifiedToken, rawToken: string, saved: boolean) => {
+    const lang = languageOf(request);
+    const t = messagesFor(lang);
+    const { workspaceId, contactId } = token.payload;
+    const data = contactId ? await getMyData({ db: deps.db, workspaceId, contactId }) : undefined;
+    if (!data || !contactId) return errorPage(reply, lang, 404, t['link.invalid']);
+    const offered = await listOfferedLists(deps.db, workspaceId);
+    const memberOf = new Set(data.lists.map((l) => l.id));
+    const lists = [...offered.map((l) => ({ ...l, member: memberOf.has(l.id) })), ...data.lists.filter((l) => !offered.some((o) => o.id === l.id)).map((l) => ({ id: l.id, name: l.name, member: true }))];
+    const channelSet = [...new Set(data.consents.map((c) => c.channel))];
+    const channels = channelSet.map((id) => ({ id, label: t[`channel.${id}` as keyof Messages] ?? id, active: data.consents.some((c) => c.channel === id && !c.withdrawnAt) && !(id === 'email' && emailSuppressed(data)) }));
+    const current = data.preferences?.frequency ?? 'any';
+    const frequencies = FREQUENCIES.map((id) => ({ id, label: t[`frequency.${id}`], selected: id === current }));
+    return sendPage(reply, 200, await renderPage('preferences', lang, {
+      title: t['prefs.title'], email: data.contact.email, saved, lists, channels, frequencies, token: rawToken,
+      csrf: csrfToken({ secret, tokenId: token.tokenId }), action: PUBLIC_PATHS.preferences, ...links(token, contactId, lang),
+    }));
+  };
+
+  app.get(PUBLIC_PATHS.preferences, async (request, reply) => {
+    const raw = (request.query as Record<string, unknown>).t;
+    const token = await tokenFor(request, reply, raw);
+    if (!token) return reply;
+    return showPreferences(request, reply, token, str(raw)!, false);
+  });
+
+  app.post(PUBLIC_PATHS.preferences, async (request, reply) => {
+    const body = bodyOf(request);
+    const token = await tokenFor(request, reply, body.t);
+    if (!token) return reply;
+    const lang = languageOf(request);
+    if (!csrfOk(request, token)) return errorPage(reply, lang, 403, messagesFor(lang)['error.csrf']);
+    const frequency = FREQUENCIES.find((f) => f === str(body.frequency)) ?? 'any';
+    const { workspaceId, contactId } = token.payload;
+    if (!contactId) return errorPage(reply, lang, 400, messagesFor(lang)['link.invalid']);
+    const r = await updatePreferences({ db: deps.db, workspaceId, contactId, listIds: strs(body.list), channels: strs(body.channel), frequency, now: deps.now() });
+    if (!r.ok) return errorPage(reply, lang, 404, messagesFor(lang)['link.invalid']);
+    return showPreferences(request, reply, token, str(body.t)!, true);
+  });
+
+  app.get(PUBLIC_PATHS.myData, async (request, reply) => {
+    const raw = (request.query as Record<string, unknown>).t;
+    const token = await tokenFor(request, reply, raw);
+    if (!token) return reply;
+    const lang = languageOf(request);
+    const t = messagesFor(lang);
+    const { workspaceId, contactId } = token.payload;
+    const data = contactId ? await getMyData({ db: deps.db, workspaceId, contactId }) : undefined;
+    if (!data || !contactId) return errorPage(reply, lang, 404, t['link.invalid']);
+    return sendPage(reply, 200, await renderPage('myData', lang, {
+      title: t['mydata.title'], data, fields: Object.entries(data.contact.fields), sourceText: describeSource(data, lang),
+      token: str(raw), csrf: csrfToken({ secret, tokenId: token.tokenId }), eraseAction: PUBLIC_PATHS.erase,
+      exportHref: `${PUBLIC_PATHS.myDataExport}?t=${encodeURIComponent(str(raw)!)}`, ...links(token, contactId, lang),
+    }));
+  });
+
+  // A GET that only reads: the person's browser downloads the file.
+  app.get(PUBLIC_PATHS.myDataExport, async (request, reply) => {
+    const token = await tokenFor(request, reply, (request.query as Record<string, unknown>).t);
+    if (!token) return reply;
+    const { workspaceId, contactId } = token.payload;
+    const data = contactId ? await getMyData({ db: deps.db, workspaceId, contactId }) : undefined;
+    if (!data) return errorPage(reply, languageOf(request), 404, messagesFor(languageOf(request))['link.invalid']);
+    return reply.status(200).type('application/json; charset=utf-8').header('Content-Disposition', 'attachment; filename="my-data.json"')
+      .send(JSON.stringify({ exportedAt: deps.now().toISOString(), ...data }, null, 2));
+  });
+
+  app.post(PUBLIC_PATHS.erase, async (request, reply) => {
+    const body = bodyOf(request);
+    const token = await tokenFor(request, reply, body.t);
+    if (!token) return reply;
+    const lang = languageOf(request);
+    const t = messagesFor(lang);
+    if (!csrfOk(request, token)) return errorPage(reply, lang, 403, t['error.csrf']);
+    if (str(body.confirm) !== 'yes') return errorPage(reply, lang, 400, t['mydata.eraseConfirm']);
+    const { workspaceId, contactId } = token.payload;
+    if (contactId) {
+      const r = await eraseContact({ db: deps.db, workspaceId, contactId, reason: 'erasure_request', actor: { type: 'system', id: 'self-service' }, now: deps.now() });
+      if (!r.ok && r.error.code !== 'not_found') throw r.error;
+    }
+    return sendPage(reply, 200, await renderMessage(lang, { title: t['mydata.title'], body: t['mydata.erased'], tone: 'ok' }));
+  });
+
+  // --- access: a person without a link asks for one. Same page, same status, same timing either way.
+  app.get<{ Params: { slug: string } }>(`${PUBLIC_PATHS.access}/:slug`, async (request, reply) => {
+    const lang = languageOf(request);
+    const ws = await findWorkspaceBySlug(deps.db, request.params.slug);
+    if (!ws) return errorPage(reply, lang, 404, messagesFor(lang)['link.invalid']);
+    return sendPage(reply, 200, await renderPage('access', lang, { title: messagesFor(lang)['access.title'], action: `${PUBLIC_PATHS.access}/${request.params.slug}` }));
+  });
+
+  app.post<{ Params: { slug: string } }>(`${PUBLIC_PATHS.access}/:slug`, async (request, reply) => {
+    const lang = languageOf(request);
+    const t = messagesFor(lang);
+    const now = deps.now();
+    const email = (str(bodyOf(request).email) ?? '').trim().slice(0, 254);
+    if (!ctx.limiters.accessPerIp.hit(`ip:${request.ip}`, now).allowed) return errorPage(reply.header('Retry-After', '600'), lang, 429, t['error.rate']);
+    const ws = await findWorkspaceBySlug(deps.db, request.params.slug);
+    if (!ws) return errorPage(reply, lang, 404, t['link.invalid']);
+    // Over the per-address limit the answer is unchanged; only the mail is skipped.
+    const allowed = ctx.limiters.accessPerAddress.hit(`addr:${ws.id}:${email.toLowerCase()}`, now).allowed;
+    if (allowed && email) {
+      setImmediate(() => {
+        requestAccessLink({ db: deps.db, mailSender: ctx.mailSender, workspaceId: ws.id, email, language: lang, baseUrl, secret, now })
+          .catch((err) => app.log.warn({ err: (err as Error).message }, 'access link not sent'));
+      });
+    }
+    return sendPage(reply, 200, await renderMessage(lang, { title: t['access.title'], body: t['access.sent'], tone: 'ok' }));
+  });
+}
+
+function emailSuppressed(data: MyData): boolean {
+  return data.suppressions.some((s) => s.liftedAt === null && ['unsubscribe', 'objection', 'complaint', 'erasure', 'manual'].includes(s.reason));
+}
+
+function describeSource(data: MyData, lang: Language): string {
+  const at = data.source.at ? new Date(data.source.at).toLocaleString(lang === 'en' ? 'en-GB' : lang, { dateStyle: 'long', timeStyle: 'short', timeZone: 'UTC' }) + ' UTC' : '';
+  const ev = (data.source.evidence[0] ?? {}) as Record<string, unknown>;
+  const form = typeof ev.formId === 'string' ? ` (form ${ev.formId}, version ${String(ev.formVersion ?? '')})` : '';
+  const doi = data.consents.find((c) => c.method === 'double_opt_in');
+  const ip = doi && typeof doi.evidence.ip === 'string' ? `, IP ${doi.evidence.ip}` : '';
+  return format('{type}{form}, {at}{ip}', { type: sourceLabel(data.source.type, lang), form, at, ip });
+}
+
+function sourceLabel(type: string, lang: Language): string {
+  const labels: Record<string, Record<Language, string>> = {
+    web_form_doi: { en: 'You signed up on a web form and confirmed by email', fr: 'Vous vous êtes inscrit via un formulaire web et avez confirmé par e-mail', de: 'Sie haben sich über ein Webformular angemeldet und per E-Mail bestätigt' },
+  };
+  return labels[type]?.[lang] ?? type;
+}
