@@ -11,6 +11,7 @@ const commands: Record<string, Command> = {
   worker: { summary: 'run only the background job worker', load: () => import('./worker.js') },
   migrate: { summary: 'apply database migrations', load: () => import('./migrate.js') },
   admin: { summary: 'create users and API tokens', load: () => import('./admin.js') },
+  audit: { summary: 'verify the audit log hash chain (audit verify)', load: () => import('./audit.js') },
   import: { summary: 'import a list with its provenance declaration: import FILE --list --source --collected-at --consent', load: () => import('./import.js') },
 };
 

@@ -88,6 +88,7 @@ export interface ContactsTable {
   collected_by: Generated<'us' | 'third_party' | 'third_party_for_us'>;
   source_evidence: DefaultedJson<unknown[]>;
   source_details: DefaultedJson<Record<string, unknown>>;
+  registries: DefaultedJson<string[]>;
   created_at: DefaultedTimestamp;
   updated_at: DefaultedTimestamp;
 }

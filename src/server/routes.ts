@@ -9,6 +9,15 @@ export type RoutePlugin = { default: (app: FastifyInstance, deps: AppDeps) => Pr
 export type RouteEntry = { name: string; prefix?: string; load: () => Promise<RoutePlugin> };
 
 export const routePlugins: RouteEntry[] = [
+  { name: 'auth', load: () => import('../auth/auth.routes.js') },
+  { name: 'contacts', prefix: '/api/v1', load: () => import('../contacts/contacts.routes.js') },
+  { name: 'eligibility', prefix: '/api/v1', load: () => import('../contacts/eligibility.routes.js') },
+  { name: 'consents', prefix: '/api/v1', load: () => import('../consents/consents.routes.js') },
+  { name: 'activity', prefix: '/api/v1', load: () => import('../activity/activity.routes.js') },
+  { name: 'lists', prefix: '/api/v1', load: () => import('../lists/lists.routes.js') },
+  { name: 'suppressions', prefix: '/api/v1', load: () => import('../suppressions/suppressions.routes.js') },
+  { name: 'audit', prefix: '/api/v1', load: () => import('../audit/audit.routes.js') },
+  { name: 'openapi', load: () => import('./openapi.js') as Promise<RoutePlugin> },
   { name: 'form-pages', load: () => import('../forms/form-pages.routes.js') },
   { name: 'public-pages', load: () => import('../public/public-pages.routes.js') },
   { name: 'forms-api', load: () => import('../forms/forms-api.routes.js') },

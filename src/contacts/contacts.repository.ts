@@ -1,0 +1,109 @@
+/**
+ * SQL for contacts. Every query is scoped by workspace: a contact of another workspace is simply not found.
+ */
+import { sql, type Kysely, type Selectable } from 'kysely';
+import type { ContactsTable, Database } from '../db/schema.js';
+
+export type ContactRow = Selectable<ContactsTable>;
+
+export type ContactValues = {
+  email: string | null;
+  phone: string | null;
+  country: string;
+  kind: ContactRow['kind'];
+  birthDate: string | null;
+  customFields: Record<string, unknown>;
+  sourceType: string;
+  sourceAt: Date | null;
+  collectedBy: ContactRow['collected_by'];
+  sourceEvidence: string[];
+  sourceDetails: Record<string, unknown>;
+  registries: string[];
+};
+
+function columns(v: ContactValues) {
+  return {
+    email: v.email, phone: v.phone, country: v.country, kind: v.kind, birth_date: v.birthDate,
+    custom_fields: JSON.stringify(v.customFields), source_type: v.sourceType, source_at: v.sourceAt,
+    collected_by: v.collectedBy, source_evidence: JSON.stringify(v.sourceEvidence),
+    source_details: JSON.stringify(v.sourceDetails), registries: JSON.stringify(v.registries),
+  };
+}
+
+export async function insertContact(db: Kysely<Database>, workspaceId: string, values: ContactValues, now: Date): Promise<ContactRow> {
+  return db.insertInto('contacts').values({ workspace_id: workspaceId, ...columns(values), created_at: now, updated_at: now })
+    .returningAll().executeTakeFirstOrThrow();
+}
+
+export async function updateContactRow(db: Kysely<Database>, workspaceId: string, id: string, values: ContactValues, now: Date): Promise<ContactRow | undefined> {
+  return db.updateTable('contacts').set({ ...columns(values), updated_at: now })
+    .where('workspace_id', '=', workspaceId).where('id', '=', id).returningAll().executeTakeFirst();
+}
+
+export async function findContact(db: Kysely<Database>, workspaceId: string, id: string, options: { forUpdate?: boolean } = {}): Promise<ContactRow | undefined> {
+  let q = db.selectFrom('contacts').selectAll().where('workspace_id', '=', workspaceId).where('id', '=', id);
+  if (options.forUpdate) q = q.forUpdate();
+  return q.executeTakeFirst();
+}
+
+export async function findContactByEmail(db: Kysely<Database>, workspaceId: string, email: string): Promise<ContactRow | undefined> {
+  return db.selectFrom('contacts').selectAll().where('workspace_id', '=', workspaceId)
+    .where(sql`lower(email)`, '=', email.toLowerCase()).executeTakeFirst();
+}
+
+/** Keyset paging by id: stable under inserts, no OFFSET scans. */
+export async function listContacts(db: Kysely<Database>, options: { workspaceId: string; after?: string; limit: number; email?: string; q?: string }): Promise<ContactRow[]> {
+  let q = db.selectFrom('contacts').selectAll().where('workspace_id', '=', options.workspaceId);
+  if (options.email) q = q.where(sql`lower(email)`, '=', options.email.toLowerCase());
+  if (options.q) q = q.where(sql`lower(email)`, 'like', `%${options.q.toLowerCase().replace(/[\\%_]/g, (c) => '\\' + c)}%`);
+  if (options.after) q = q.where('id', '>', options.after);
+  return q.orderBy('id').limit(options.limit).execute();
+}
+
+/** Erasure: the only path that deletes consent events, so it opens the ledger's guard for this transaction. */
+export async function deleteContactForErasure(trx: Kysely<Database>, workspaceId: string, id: string): Promise<boolean> {
+  await sql`select set_config('listwarden.erasure', 'on', true)`.execute(trx);
+  const result = await trx.deleteFrom('contacts').where('workspace_id', '=', workspaceId).where('id', '=', id).executeTakeFirst();
+  await sql`select set_config('listwarden.erasure', 'off', true)`.execute(trx);
+  return Number(result.numDeletedRows) > 0;
+}
+
+export type EngineData = {
+  contact: ContactRow;
+  consents: { channel: string; method: string; at: Date; confirmed_at: Date | null; withdrawn_at: Date | null; evidence: Record<string, unknown>; categories: string[] }[];
+  activity: { type: string; at: Date; categories: string[] }[];
+  suppressions: { reason: string; at: Date; channel: string; scope: string }[];
+  bounces: { type: 'hard' | 'soft'; at: Date; status: string | null }[];
+};
+
+const toDate = (v: string | Date) => (v instanceof Date ? v : new Date(v));
+
+/**
+ * Everything the engine needs about one contact, in one round trip (the eligibility endpoint's hot path):
+ * the row plus its consents, activity, live suppressions and bounces as json arrays.
+ */
+export async function loadEngineData(db: Kysely<Database>, workspaceId: string, id: string): Promise<EngineData | undefined> {
+  const result = await sql<ContactRow & { x_consents: any[]; x_activity: any[]; x_suppressions: any[]; x_bounces: any[] }>`
+    select c.*,
+      coalesce((select json_agg(json_build_object('channel', e.channel, 'method', e.method, 'at', e.at, 'confirmed_at', e.confirmed_at,
+        'withdrawn_at', e.withdrawn_at, 'evidence', e.evidence, 'categories', e.categories) order by e.at)
+        from consent_events e where e.contact_id = c.id), '[]') as x_consents,
+      coalesce((select json_agg(json_build_object('type', a.type, 'at', a.at, 'categories', a.categories) order by a.at)
+        from activity_events a where a.contact_id = c.id), '[]') as x_activity,
+      coalesce((select json_agg(json_build_object('reason', s.reason, 'at', s.at, 'channel', s.channel, 'scope', s.scope) order by s.at)
+        from suppressions s where s.contact_id = c.id and s.lifted_at is null), '[]') as x_suppressions,
+      coalesce((select json_agg(json_build_object('type', b.type, 'at', b.at, 'status', b.status) order by b.at)
+        from bounces b where b.contact_id = c.id), '[]') as x_bounces
+    from contacts c where c.workspace_id = ${workspaceId} and c.id = ${id}`.execute(db);
+  const row = result.rows[0];
+  if (!row) return undefined;
+  const { x_consents, x_activity, x_suppressions, x_bounces, ...contact } = row;
+  // json_agg carries timestamps as text: turn them back into Dates here, once
+  return {
+    contact: { ...contact, created_at: toDate(contact.created_at), updated_at: toDate(contact.updated_at), source_at: contact.source_at && toDate(contact.source_at) },
+    consents: x_consents.map((e) => ({ ...e, at: toDate(e.at), confirmed_at: e.confirmed_at && toDate(e.confirmed_at), withdrawn_at: e.withdrawn_at && toDate(e.withdrawn_at) })),
+    activity: x_activity.map((a) => ({ ...a, at: toDate(a.at) })),
+    suppressions: x_suppressions.map((s) => ({ ...s, at: toDate(s.at) })),
+    bounces: x_bounces.map((b) => ({ ...b, at: toDate(b.at) })),
+  };
+}
