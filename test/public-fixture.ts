@@ -83,3 +83,19 @@ export function hidden(html: string, name: string): string {
   if (!m) throw new Error(`no hidden ${name}`);
   return m[1].replace(/&amp;/g, '&');
 }
+
+/** Signs an address up and confirms it through the HTTP interface; returns the contact id. */
+export async function signUpAndConfirm(f: Fixture, form: { publicId: string }, email: string, extra: Record<string, string | string[]> = {}): Promise<string> {
+  const n = f.sink.count();
+  const res = await f.app.inject({ method: 'POST', url: `/f/${form.publicId}`, headers: FORM, payload: formBody({ email, consent_email: 'yes', list: f.lists.map((l) => l.id), ...extra }) });
+  if (res.statusCode !== 200) throw new Error(`sign-up: ${res.statusCode}`);
+  await f.sink.waitFor(n + 1);
+  const i = f.sink.messages.findIndex((m, k) => k >= n && m.to.includes(email.toLowerCase()));
+  const page = await f.app.inject({ url: linkIn((await f.sink.parse(i)).text!, '/p/confirm') });
+  const ok = await f.app.inject({ method: 'POST', url: '/p/confirm', headers: FORM, payload: formBody({ t: hidden(page.body, 't'), csrf: hidden(page.body, 'csrf') }) });
+  if (!/confirmed/.test(ok.body)) throw new Error(`confirm: ${ok.statusCode}`);
+  const { findContactByEmail } = await import('../src/public/public.repository.js');
+  const contact = await findContactByEmail(f.app.deps.db, f.workspace.id, email);
+  if (!contact) throw new Error('no contact after confirmation');
+  return contact.id;
+}
