@@ -1,0 +1,53 @@
+/**
+ * Evaluates a campaign's whole audience now: every contact on its lists, page by page, through the engine.
+ * Used by the preview/check (counts by verdict and block code) and by the start of a send (which stores each
+ * verdict with its reasons). Segments are not evaluated yet: a campaign naming one is refused.
+ */
+import type { Db } from '../db/database.js';
+import type { AudienceGroup } from './check-campaign.js';
+import type { CampaignFields } from './campaign.js';
+import { listAudienceIds } from '../sending/audience.repository.js';
+import { evaluateRecipients, type RecipientVerdict } from '../sending/evaluate-recipients.js';
+
+export type AudienceSummary = {
+  total: number;
+  byVerdict: { send: number; block: number };
+  /** Blocked recipients by the code of their first blocking reason. */
+  byBlockCode: Record<string, number>;
+  groups: AudienceGroup[];
+  /** The first recipient who may be mailed, to render the sample that the gate checks. */
+  sample: RecipientVerdict | null;
+};
+
+export async function evaluateAudience(options: {
+  db: Db; workspaceId: string; campaign: CampaignFields; at: Date;
+  /** Receives each page of verdicts (start-send stores them); the summary is returned either way. */
+  onPage?: (page: RecipientVerdict[]) => Promise<void>;
+}): Promise<AudienceSummary> {
+  const { db, workspaceId, campaign, at } = options;
+  const summary: AudienceSummary = { total: 0, byVerdict: { send: 0, block: 0 }, byBlockCode: {}, groups: [], sample: null };
+  const seen = new Set<string>();
+  let after: string | undefined;
+  for (;;) {
+    const ids = await listAudienceIds(db, { workspaceId, listIds: campaign.listIds, after, limit: 2000 });
+    if (ids.length === 0) break;
+    after = ids[ids.length - 1];
+    const verdicts = await evaluateRecipients({ db, workspaceId, contactIds: ids, at, message: { channel: 'email', purpose: campaign.purpose, categories: campaign.categories } });
+    const page = [...verdicts.values()];
+    for (const v of page) {
+      summary.total += 1;
+      if (v.answer.verdict === 'send') {
+        summary.byVerdict.send += 1;
+        summary.sample ??= v;
+        const key = `${[...v.policies].sort().join(',')}|${v.answer.basis}`;
+        if (!seen.has(key)) { seen.add(key); summary.groups.push({ policies: v.policies as AudienceGroup['policies'], basis: v.answer.basis }); }
+      } else {
+        summary.byVerdict.block += 1;
+        const code = v.answer.reasons.find((r) => r.effect === 'block')?.code ?? 'unknown';
+        summary.byBlockCode[code] = (summary.byBlockCode[code] ?? 0) + 1;
+      }
+    }
+    if (options.onPage) await options.onPage(page);
+  }
+  return summary;
+}

@@ -1,0 +1,49 @@
+/**
+ * The engine's verdict for many recipients of one campaign at one moment: at send start (to queue) and again
+ * just before each message goes out (someone who unsubscribed after queueing receives nothing).
+ * A contact that is gone (erased) or whose stored data the engine cannot read is blocked, with the reason.
+ */
+import { toEngineContact } from '../contacts/to-engine-contact.js';
+import type { Db } from '../db/database.js';
+import { evaluate, answerToJson } from '../engine/evaluate.js';
+import { parseCase } from '../engine/parse-case.js';
+import type { AnswerJson, MessageInput } from '../engine/types.js';
+import { loadEngineDataMany } from './audience.repository.js';
+
+export type RecipientVerdict = {
+  contactId: string;
+  email: string | null;
+  /** Merge fields for Liquid: `contact.email`, `contact.country` and the custom fields. */
+  fields: Record<string, unknown>;
+  policies: readonly string[];
+  answer: AnswerJson;
+};
+
+const gone = (contactId: string, text: string): RecipientVerdict => ({
+  contactId, email: null, fields: {}, policies: [],
+  answer: { verdict: 'block', basis: null, reasons: [{ code: 'suppressed', effect: 'block', policy: 'platform', rule: 'EU-GDPR-09', text }], validUntil: null },
+});
+
+export async function evaluateRecipients(options: { db: Db; workspaceId: string; contactIds: readonly string[]; message: MessageInput; at: Date }): Promise<Map<string, RecipientVerdict>> {
+  const data = await loadEngineDataMany(options.db, options.workspaceId, options.contactIds);
+  const out = new Map<string, RecipientVerdict>();
+  const at = options.at.getTime();
+  for (const id of options.contactIds) {
+    const d = data.get(id);
+    if (!d) { out.set(id, gone(id, 'The contact no longer exists (erased or deleted).')); continue; }
+    const parsed = parseCase({ contact: toEngineContact(d), message: options.message }, { at });
+    if (!parsed.ok) {
+      out.set(id, { ...gone(id, `The stored contact cannot be evaluated: ${parsed.error.path}: ${parsed.error.message}`), email: d.contact.email });
+      continue;
+    }
+    const c = d.contact;
+    out.set(id, {
+      contactId: id,
+      email: c.email,
+      fields: { ...(c.custom_fields as Record<string, unknown>), email: c.email, country: c.country },
+      policies: parsed.case.policies,
+      answer: answerToJson(evaluate(parsed.case)),
+    });
+  }
+  return out;
+}

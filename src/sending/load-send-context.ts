@@ -1,0 +1,36 @@
+/**
+ * Builds a send's context from its snapshot (the campaign as it was when the operator started the send) and the
+ * workspace's DKIM key, imported once here rather than per message.
+ */
+import type { CampaignFields } from '../campaigns/campaign.js';
+import { findSend } from '../campaigns/campaigns.repository.js';
+import { compileCampaign } from '../campaigns/render-message.js';
+import type { Db } from '../db/database.js';
+import { importDkimKey } from '../senders/dkim-key.js';
+import type { SenderProfile } from '../senders/sender-profile.js';
+import { findSenderProfile } from '../senders/senders.repository.js';
+import type { SendContext } from './prepare-message.js';
+
+export type SendSnapshot = { campaign: CampaignFields; sender: Omit<SenderProfile, 'dkimPrivateKeyPem'>; links: string[] };
+
+/** `undefined` when the send is gone or can no longer be prepared (sender profile or key removed). */
+export async function loadSendContext(options: { db: Db; sendId: number }): Promise<SendContext | undefined> {
+  const send = await findSend(options.db, options.sendId);
+  if (!send) return undefined;
+  const snapshot = send.snapshot as unknown as SendSnapshot;
+  const profile = await findSenderProfile(options.db, send.workspace_id);
+  if (!profile) return undefined;
+  const key = importDkimKey({ domain: snapshot.sender.domains[0], selector: snapshot.sender.dkimSelector, pem: profile.dkimPrivateKeyPem });
+  if (!key.ok) return undefined;
+  const compiled = compileCampaign({ campaign: snapshot.campaign, sender: { ...snapshot.sender, dkimPrivateKeyPem: '' } });
+  if (!compiled.ok) return undefined;
+  return {
+    sendId: send.id,
+    workspaceId: send.workspace_id,
+    campaignId: send.campaign_id,
+    campaign: snapshot.campaign,
+    compiled: compiled.value,
+    signer: { domain: key.value.domain, selector: key.value.selector, privateKey: key.value.privateKey },
+    returnPathDomain: snapshot.sender.returnPathDomain,
+  };
+}

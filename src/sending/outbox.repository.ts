@@ -1,0 +1,122 @@
+/**
+ * SQL of the outbox (`send_recipients`). Every state change after the claim is fenced by `claimed_by`, so a
+ * worker whose lease ran out and was taken over can no longer mark anything: at most one worker owns a row.
+ * Batches travel as one jsonb parameter, which PGlite and pg pass the same way.
+ */
+import { sql, type Kysely } from 'kysely';
+import type { Database } from '../db/schema.js';
+
+export type ClaimedRecipient = {
+  id: number;
+  send_id: number;
+  workspace_id: string;
+  contact_id: string;
+  email: string;
+  idempotency_key: string;
+  attempts: number;
+};
+
+/**
+ * Claims up to `limit` due recipients of running sends for `workerId`, in one statement.
+ * On PostgreSQL `FOR UPDATE SKIP LOCKED` lets several worker processes claim side by side without waiting on
+ * each other; PGlite has one connection, so it never meets a lock.
+ */
+export async function claimRecipients(db: Kysely<Database>, options: { workerId: string; limit: number; leaseMs: number }): Promise<ClaimedRecipient[]> {
+  const r = await sql<ClaimedRecipient>`
+    update send_recipients r
+       set state = 'sending', claimed_by = ${options.workerId},
+           lease_until = now() + make_interval(secs => ${options.leaseMs / 1000}), attempts = r.attempts + 1
+     where r.id in (
+       select q.id from send_recipients q
+        where q.state = 'queued' and q.next_attempt_at <= now()
+          and q.send_id in (select s.id from sends s where s.status = 'sending')
+        order by q.send_id, q.id
+        limit ${options.limit}
+        for update of q skip locked)
+    returning r.id, r.send_id, r.workspace_id, r.contact_id, r.email, r.idempotency_key, r.attempts`.execute(db);
+  return r.rows.map((x) => ({ ...x, id: Number(x.id), send_id: Number(x.send_id) }));
+}
+
+/**
+ * Puts back rows whose worker died (lease expired while `sending`). Such a row never got its final dot:
+ * `sent` is committed before the dot is written (see send-worker.ts), so sending it again cannot duplicate.
+ */
+export async function requeueExpired(db: Kysely<Database>): Promise<number> {
+  const r = await sql`
+    update send_recipients set state = 'queued', claimed_by = null, lease_until = null
+     where state = 'sending' and lease_until < now()`.execute(db);
+  return Number(r.numAffectedRows ?? 0);
+}
+
+export type Recheck = { id: number; verdict: string; reasons: unknown[] };
+
+/** Stores the verdict taken just before sending; a `block` ends the row there. Returns the ids still owned. */
+export async function recordRecheck(db: Kysely<Database>, workerId: string, items: Recheck[]): Promise<Set<number>> {
+  if (items.length === 0) return new Set();
+  const r = await sql<{ id: number }>`
+    update send_recipients r
+       set recheck_verdict = x.verdict, recheck_reasons = x.reasons,
+           state = case when x.verdict = 'block' then 'blocked' else r.state end
+      from jsonb_to_recordset(${JSON.stringify(items)}::jsonb) as x(id bigint, verdict text, reasons jsonb)
+     where r.id = x.id and r.claimed_by = ${workerId} and r.state = 'sending'
+    returning r.id`.execute(db);
+  return new Set(r.rows.map((x) => Number(x.id)));
+}
+
+/** Commits `sent` for the rows this worker still owns, just before their final dot; returns those ids. */
+export async function markSent(db: Kysely<Database>, workerId: string, ids: number[]): Promise<Set<number>> {
+  if (ids.length === 0) return new Set();
+  const r = await sql<{ id: number }>`
+    update send_recipients set state = 'sent', sent_at = now(), lease_until = null
+     where id in (select (jsonb_array_elements_text(${JSON.stringify(ids)}::jsonb))::bigint)
+       and claimed_by = ${workerId} and state = 'sending'
+    returning id`.execute(db);
+  return new Set(r.rows.map((x) => Number(x.id)));
+}
+
+export type Outcome =
+  | { id: number; kind: 'retry'; delayMs: number; reply: string }
+  | { id: number; kind: 'retry_exhausted' | 'bounced' | 'cancelled'; reply: string }
+  | { id: number; kind: 'accepted'; reply: string };
+
+/**
+ * Records what the SMTP server said. `retry` puts the row back with a due time (also used for rows held back by
+ * pacing); the rest are final. Applies to rows of this worker whether or not `sent` was already committed:
+ * a server may refuse the message after its dot.
+ */
+export async function recordOutcomes(db: Kysely<Database>, workerId: string, items: Outcome[]): Promise<void> {
+  if (items.length === 0) return;
+  const rows = items.map((o) => ({ id: o.id, kind: o.kind, reply: o.reply, delay: o.kind === 'retry' ? o.delayMs / 1000 : 0 }));
+  await sql`
+    update send_recipients r
+       set state = case x.kind when 'retry' then 'queued' when 'accepted' then r.state else x.kind end,
+           next_attempt_at = case when x.kind = 'retry' then now() + make_interval(secs => x.delay) else r.next_attempt_at end,
+           sent_at = case when x.kind in ('retry', 'bounced', 'retry_exhausted', 'cancelled') then null else r.sent_at end,
+           claimed_by = case when x.kind = 'retry' then null else r.claimed_by end,
+           lease_until = null,
+           last_reply = x.reply
+      from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as x(id bigint, kind text, reply text, delay float8)
+     where r.id = x.id and r.claimed_by = ${workerId}`.execute(db);
+}
+
+/** Marks sends with nothing left to do as done, and their campaigns as sent; returns how many finished. */
+export async function finishSends(db: Kysely<Database>): Promise<number> {
+  const r = await sql<{ campaign_id: string }>`
+    update sends s set status = 'done', finished_at = now()
+     where s.status = 'sending'
+       and not exists (select 1 from send_recipients r where r.send_id = s.id and r.state in ('queued', 'sending'))
+    returning s.campaign_id`.execute(db);
+  const ids = r.rows.map((x) => x.campaign_id);
+  if (ids.length > 0) {
+    await sql`update campaigns set status = 'sent', updated_at = now()
+               where status = 'sending' and id in (select (jsonb_array_elements_text(${JSON.stringify(ids)}::jsonb))::uuid)`.execute(db);
+  }
+  return ids.length;
+}
+
+/** A bounce seen during the SMTP transaction itself (not a returned DSN). */
+export async function insertBounce(db: Kysely<Database>, b: { workspaceId: string; contactId: string; type: 'hard' | 'soft'; at: Date; status: string | null; diagnostic: string; details: Record<string, unknown> }): Promise<void> {
+  await db.insertInto('bounces').values({
+    workspace_id: b.workspaceId, contact_id: b.contactId, type: b.type, at: b.at, status: b.status, diagnostic: b.diagnostic, details: JSON.stringify(b.details),
+  }).execute();
+}

@@ -1,0 +1,205 @@
+/**
+ * The send worker: claims a batch of due recipients, re-evaluates them with the engine, then sends each message
+ * over its own SMTP transaction. No database transaction is open while SMTP runs (claim, commit, send, record).
+ *
+ * Exactly once across a crash: a message's final "." is the moment the server takes it. The worker streams the
+ * whole message, then commits `sent` (fenced by its claim, grouped with other messages ready at the same
+ * moment), and only then lets the "." go out. A crash before that commit leaves the row `sending`; once its
+ * lease expires it is queued again, and the server has discarded the unfinished transaction. A crash after the
+ * commit can lose only a message whose "." had not reached the socket, a window of microseconds.
+ */
+import { Readable } from 'node:stream';
+import type { Db } from '../db/database.js';
+import { createPacer, type PacingLimits } from './pacing.js';
+import { prepareMessage, type SendContext } from './prepare-message.js';
+import { decide, DEFAULT_RETRY, enhancedStatus, type RetryPolicy } from './retry-policy.js';
+import { createSmtpConnections, type SmtpTarget } from './smtp-connections.js';
+import { evaluateRecipients } from './evaluate-recipients.js';
+import { loadSendContext } from './load-send-context.js';
+import { claimRecipients, finishSends, markSent, recordOutcomes, recordRecheck, requeueExpired, type ClaimedRecipient, type Outcome } from './outbox.repository.js';
+import { recordBounce } from './record-bounce.js';
+
+export type BounceEvent = { workspaceId: string; contactId: string; sendId: number; reply: string; status: string | null; hard: boolean; at: Date };
+
+export type SendWorkerOptions = {
+  db: Db;
+  workerId: string;
+  smtp: SmtpTarget;
+  connections: number;
+  batchSize: number;
+  leaseMs: number;
+  pollMs: number;
+  secret: string;
+  baseUrl: string;
+  pacing?: PacingLimits;
+  retry?: RetryPolicy;
+  now?: () => Date;
+  random?: () => number;
+  log?: (entry: Record<string, unknown>) => void;
+  /** Called for each 5xx reply; the default records the bounce for the engine (bounces module may replace it). */
+  onBounce?: (event: BounceEvent) => Promise<void>;
+};
+
+export type SendWorker = {
+  /** Processes one batch; returns how many recipients it claimed (0 when nothing was due). */
+  runOnce(): Promise<number>;
+  /** Stops claiming, finishes the batch in flight, closes the SMTP connections. */
+  stop(): Promise<void>;
+  /** Resolves when the loop has exited (after `stop`). */
+  done: Promise<void>;
+};
+
+/** Groups the `sent` commits of messages that reach their "." at the same moment into one UPDATE. */
+function createSentGate(db: Db, workerId: string) {
+  let pending: { id: number; resolve: (owned: boolean) => void; reject: (err: unknown) => void }[] = [];
+  let running = false;
+  async function flush(): Promise<void> {
+    running = true;
+    while (pending.length > 0) {
+      const batch = pending;
+      pending = [];
+      try {
+        const owned = await markSent(db, workerId, batch.map((p) => p.id));
+        for (const p of batch) p.resolve(owned.has(p.id));
+      } catch (err) {
+        for (const p of batch) p.reject(err);
+      }
+    }
+    running = false;
+  }
+  return (id: number) => new Promise<boolean>((resolve, reject) => {
+    pending.push({ id, resolve, reject });
+    if (!running) setImmediate(() => { if (!running) void flush(); });
+  });
+}
+
+/** The message bytes, whose end (and so the SMTP "." after it) waits for the `sent` commit. */
+function gatedMessage(raw: Buffer, commit: () => Promise<boolean>, state: { committed: boolean }): Readable {
+  let stage = 0;
+  return new Readable({
+    read() {
+      if (stage === 0) { stage = 1; this.push(raw); return; }
+      if (stage !== 1) return;
+      stage = 2;
+      commit().then(
+        (owned) => {
+          state.committed = owned;
+          if (owned) this.push(null);
+          else this.destroy(new Error('claim lost before the final dot; not sent'));
+        },
+        (err) => this.destroy(err as Error),
+      );
+    },
+  });
+}
+
+export function startSendWorker(options: SendWorkerOptions, { loop = true } = {}): SendWorker {
+  const { db, workerId } = options;
+  const now = options.now ?? (() => new Date());
+  const random = options.random ?? Math.random;
+  const log = options.log ?? (() => {});
+  const retry = options.retry ?? DEFAULT_RETRY;
+  const pacer = createPacer(options.pacing ?? {});
+  const smtp = createSmtpConnections({ target: options.smtp, size: options.connections });
+  const commitSent = createSentGate(db, workerId);
+  const onBounce = options.onBounce ?? ((e: BounceEvent) => recordBounce({ db, event: e }));
+  const contexts = new Map<number, Promise<SendContext | undefined>>();
+  let stopping = false;
+  let lastMaintenance = 0;
+
+  async function maintenance(): Promise<void> {
+    const t = Date.now();
+    if (t - lastMaintenance < Math.min(1000, options.leaseMs / 2)) return;
+    lastMaintenance = t;
+    const requeued = await requeueExpired(db);
+    if (requeued > 0) log({ msg: 'requeued recipients of an expired claim', requeued });
+    await finishSends(db);
+  }
+
+  async function sendOne(ctx: SendContext, row: ClaimedRecipient, fields: Record<string, unknown>, outcomes: Outcome[]): Promise<void> {
+    const domain = row.email.slice(row.email.lastIndexOf('@') + 1);
+    const wait = pacer.reserve(domain, now().getTime());
+    if (wait > 0) {
+      outcomes.push({ id: row.id, kind: 'retry', delayMs: wait, reply: 'held back by the sending rate limit' });
+      return;
+    }
+    const at = now();
+    const message = prepareMessage({
+      ctx, secret: options.secret, baseUrl: options.baseUrl, now: at,
+      recipient: { id: row.id, contactId: row.contact_id, email: row.email, idempotencyKey: row.idempotency_key, fields },
+    });
+    const state = { committed: false };
+    const outcome = await smtp.send({ from: message.envelopeFrom, to: row.email }, gatedMessage(message.raw, () => commitSent(row.id), state));
+    const decision = decide(outcome, { attempt: row.attempts, policy: retry, jitter: random() });
+    if (decision.kind === 'sent') return;
+    if (decision.kind === 'retry') outcomes.push({ id: row.id, kind: 'retry', delayMs: decision.delayMs, reply: decision.reply });
+    else if (decision.kind === 'give_up') outcomes.push({ id: row.id, kind: 'retry_exhausted', reply: decision.reply });
+    else {
+      outcomes.push({ id: row.id, kind: 'bounced', reply: decision.reply });
+      await onBounce({ workspaceId: row.workspace_id, contactId: row.contact_id, sendId: row.send_id, reply: decision.reply, status: decision.status ?? enhancedStatus(decision.reply), hard: decision.hard, at });
+    }
+  }
+
+  async function runGroup(sendId: number, rows: ClaimedRecipient[]): Promise<void> {
+    if (!contexts.has(sendId)) contexts.set(sendId, loadSendContext({ db, sendId }));
+    const ctx = await contexts.get(sendId);
+    if (!ctx) {
+      log({ msg: 'send cannot be prepared; recipients put back', sendId });
+      await recordOutcomes(db, workerId, rows.map((r) => ({ id: r.id, kind: 'retry', delayMs: 60_000, reply: 'send context unavailable' })));
+      return;
+    }
+    // Second evaluation, just before sending: an unsubscribe or a bounce since queueing blocks the message here.
+    const verdicts = await evaluateRecipients({
+      db, workspaceId: ctx.workspaceId, contactIds: rows.map((r) => r.contact_id),
+      message: { channel: 'email', purpose: ctx.campaign.purpose, categories: ctx.campaign.categories }, at: now(),
+    });
+    const owned = await recordRecheck(db, workerId, rows.map((r) => {
+      const v = verdicts.get(r.contact_id)!;
+      return { id: r.id, verdict: v.answer.verdict, reasons: v.answer.reasons };
+    }));
+    const eligible = rows.filter((r) => owned.has(r.id) && verdicts.get(r.contact_id)!.answer.verdict === 'send');
+    const outcomes: Outcome[] = [];
+    let next = 0;
+    const lanes = Array.from({ length: Math.min(options.connections, eligible.length) }, async () => {
+      while (next < eligible.length) {
+        const row = eligible[next++];
+        await sendOne(ctx, row, verdicts.get(row.contact_id)!.fields, outcomes);
+      }
+    });
+    await Promise.all(lanes);
+    await recordOutcomes(db, workerId, outcomes);
+  }
+
+  async function runOnce(): Promise<number> {
+    await maintenance();
+    const claimed = await claimRecipients(db, { workerId, limit: options.batchSize, leaseMs: options.leaseMs });
+    const bySend = new Map<number, ClaimedRecipient[]>();
+    for (const r of claimed) bySend.set(r.send_id, [...(bySend.get(r.send_id) ?? []), r]);
+    for (const [sendId, rows] of bySend) await runGroup(sendId, rows);
+    if (claimed.length > 0 && claimed.length < options.batchSize) await finishSends(db);
+    return claimed.length;
+  }
+
+  const done = (async () => {
+    if (!loop) return;
+    while (!stopping) {
+      let n = 0;
+      try {
+        n = await runOnce();
+      } catch (err) {
+        log({ msg: 'send worker batch failed', error: (err as Error).message });
+      }
+      if (n === 0 && !stopping) await new Promise((r) => setTimeout(r, options.pollMs));
+    }
+  })();
+
+  return {
+    runOnce,
+    done,
+    async stop() {
+      stopping = true;
+      await done;
+      await smtp.close();
+    },
+  };
+}

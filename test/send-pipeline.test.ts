@@ -1,0 +1,126 @@
+/**
+ * The sending pipeline end to end against a real database and a real SMTP server on loopback: headers (RFC 8058
+ * pair, DKIM checked by mailauth), footer, VERP, the second evaluation before each message, bounces, retries.
+ */
+import { after, before, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
+import { forEachDatabase } from './support/db.js';
+import { startSmtpSink, type SmtpSink } from './support/smtp-sink.js';
+import { aWorkspace, someContacts, system } from './send-support.js';
+import { createCampaign } from '../src/campaigns/create-campaign.js';
+import { startSend } from '../src/campaigns/start-send.js';
+import { findRecipient } from '../src/campaigns/campaigns.repository.js';
+import { unsubscribeContact } from '../src/public/unsubscribe-contact.js';
+import { startSendWorker } from '../src/sending/send-worker.js';
+import { decodeVerp } from '../src/sending/verp.js';
+
+const require = createRequire(import.meta.url);
+const { dkimVerify } = require('mailauth/lib/dkim/verify.js');
+
+const secret = 'pipeline-test-secret-0123456789abcdef';
+const baseUrl = 'https://lists.shop.example';
+
+forEachDatabase('send pipeline', (t) => {
+  let sink: SmtpSink;
+  before(async () => {
+    sink = await startSmtpSink({
+      reject: (rcpt) => {
+        if (rcpt === 'dead@example.net') return { code: 550, message: '5.1.1 User unknown' };
+        if (rcpt === 'busy@example.net') return { code: 451, message: '4.3.0 Try again later' };
+        return undefined;
+      },
+    });
+  });
+  after(async () => { await sink.close(); });
+
+  it('sends each eligible recipient one signed message and nothing to anyone blocked', async () => {
+    const ws = await aWorkspace(t.db);
+    const ok = ['ann@example.net', 'bob@example.org', 'chloé@example.fr'.normalize(), 'dan@example.net'];
+    const ids = await someContacts(t.db, ws, [
+      ...ok.map((email, i) => ({ email, fields: { first_name: `<b>N${i}</b>` } })),
+      { email: 'gone@example.net', suppressed: true },
+      { email: 'never@example.net', consent: 'none' },
+      { email: 'late@example.net' },
+      { email: 'dead@example.net' },
+      { email: 'busy@example.net' },
+    ]);
+    const created = await createCampaign({ db: t.db, workspaceId: ws.workspaceId, now: new Date(), input: {
+      name: 'Spring', purpose: 'marketing', listIds: [ws.listId], fromName: 'Shop', fromAddress: 'news@shop.example',
+      subject: 'Hello {{ contact.first_name }}', html: '<h1>Hi {{ contact.first_name }}</h1><p><a href="https://shop.example/sale">Sale</a></p>',
+    } });
+    assert.ok(created.ok);
+    const campaignId = created.value.id;
+
+    const refused = await startSend({ db: t.db, workspaceId: ws.workspaceId, campaignId, actor: system, acknowledged: false, secret, baseUrl, now: new Date() });
+    assert.equal(refused.ok, false, 'no send without the anti-spam acknowledgement');
+
+    const started = await startSend({ db: t.db, workspaceId: ws.workspaceId, campaignId, actor: { type: 'user', id: 'u-1' }, acknowledged: true, secret, baseUrl, now: new Date() });
+    assert.ok(started.ok, started.ok ? '' : JSON.stringify(started.error.details));
+    assert.equal(started.value.queued, 7);
+    assert.equal(started.value.blocked, 2);
+    assert.deepEqual(started.value.preview.audience.byBlockCode, { suppressed: 1, no_consent: 1 });
+
+    // Unsubscribes after queueing: the second evaluation must stop the message.
+    const late = ids[6];
+    assert.ok((await unsubscribeContact({ db: t.db, workspaceId: ws.workspaceId, contactId: late, method: 'one_click', now: new Date() })).ok);
+
+    const worker = startSendWorker({ db: t.db, workerId: 'w-test', smtp: { host: sink.host, port: sink.port }, connections: 3, batchSize: 4, leaseMs: 30_000, pollMs: 10, secret, baseUrl, random: () => 0.5 }, { loop: false });
+    while ((await worker.runOnce()) > 0);
+    await worker.stop();
+
+    const before = sink.messages.length;
+    const mine = sink.messages.filter((m) => m.to.some((r) => ok.includes(r)));
+    assert.deepEqual(mine.map((m) => m.to[0]).sort(), [...ok].sort(), 'each eligible recipient exactly once');
+    const allTo = sink.messages.map((m) => m.to[0]);
+    for (const blocked of ['gone@example.net', 'never@example.net', 'late@example.net']) assert.ok(!allTo.includes(blocked), `${blocked} got mail`);
+    assert.equal(before, mine.length, 'nothing else was accepted');
+
+    const sendId = started.value.sendId;
+    const lateRow = await findRecipient(t.db, ws.workspaceId, sendId, late);
+    assert.equal(lateRow?.state, 'blocked');
+    assert.equal(lateRow?.verdict, 'send');
+    assert.equal(lateRow?.recheck_verdict, 'block');
+    assert.equal((lateRow?.recheck_reasons as { code: string }[]).find((r) => r.code === 'suppressed')?.code, 'suppressed');
+
+    const dead = await findRecipient(t.db, ws.workspaceId, sendId, ids[7]);
+    assert.equal(dead?.state, 'bounced');
+    assert.match(dead?.last_reply ?? '', /5\.1\.1/);
+    const bounce = await t.db.selectFrom('bounces').selectAll().where('contact_id', '=', ids[7]).executeTakeFirst();
+    assert.equal(bounce?.type, 'hard');
+    const busy = await findRecipient(t.db, ws.workspaceId, sendId, ids[8]);
+    assert.equal(busy?.state, 'queued', '4xx is retried later');
+    assert.match(busy?.last_reply ?? '', /4\.3\.0/);
+
+    // One message in detail.
+    const index = sink.messages.findIndex((m) => m.to[0] === 'ann@example.net');
+    const raw = sink.messages[index].raw;
+    const mail = await sink.parse(index);
+    const header = (name: string) => mail.headerLines.filter((h) => h.key === name).map((h) => h.line.slice(name.length + 1).replace(/\r?\n\s*/g, ' ').trim());
+    const lu = header('list-unsubscribe');
+    assert.equal(lu.length, 1);
+    assert.match(lu[0], /^<https:\/\/lists\.shop\.example\/u\/[\w.-]+>, <mailto:b-[\w-]+@bounces\.shop\.example\?subject=unsubscribe>$/);
+    assert.deepEqual(header('list-unsubscribe-post'), ['List-Unsubscribe=One-Click']);
+    assert.equal(mail.messageId, `<${sendId}.${ids[0]}@shop.example>`);
+    assert.ok(header('feedback-id')[0].startsWith(`${sendId}:${campaignId}:`));
+    assert.equal(mail.subject, 'Hello <b>N0</b>');
+    assert.match(mail.html || '', /Hi &lt;b&gt;N0&lt;\/b&gt;/);
+    assert.match(mail.html || '', /href="https:\/\/lists\.shop\.example\/t\/c\/[\w.-]+\/0"/);
+    for (const part of [mail.html || '', mail.text || '']) {
+      assert.match(part, /https:\/\/lists\.shop\.example\/p\/unsubscribe\?t=/);
+      assert.match(part, /Shop SAS/);
+      assert.match(part, /RCS Paris 123 456 789/);
+    }
+    assert.deepEqual(decodeVerp({ address: sink.messages[index].from, secret }), { sendId: String(sendId), recipientId: ids[0] });
+
+    const resolver = async (name: string, type: string) => {
+      if (type === 'TXT' && name === 'lw1._domainkey.shop.example') return [[ws.dnsRecord]];
+      throw Object.assign(new Error('no such record'), { code: 'ENOTFOUND' });
+    };
+    const verified = await dkimVerify(raw, { resolver });
+    assert.equal(verified.results[0].status.result, 'pass');
+    const signed = String(verified.results[0].signingHeaders.keys).toLowerCase();
+    assert.match(signed, /list-unsubscribe/);
+    assert.match(signed, /list-unsubscribe-post/);
+  });
+});
