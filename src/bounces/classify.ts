@@ -45,8 +45,6 @@ function firstRule(rules: ReadonlyArray<readonly [Reason, RegExp]>, text: string
   return undefined;
 }
 
-// Servers that accept a recipient and then refuse the message with "user unknown" are filtering, not reporting
-// a dead mailbox, unless they back it with a mailbox status (x.1.x).
 const GENERIC_UNKNOWN = /\b(?:user unknown|unknown user|no such user)\b/i;
 
 /** The reason an enhanced status code alone gives; undefined when the code is too general. */
@@ -56,19 +54,31 @@ export function reasonFromStatus(status: string): Reason | undefined {
 }
 
 /** Codes precise enough to outrank the wording around them. */
-const DECISIVE = /^[45]\.(?:1\.[26]|2\.2|3\.4|4\.7|6\.\d+|7\.(?:2[3-7]|509|51\d|606|650|13|9))$/;
+const DECISIVE = /^[45]\.(?:1\.[26]|2\.[23]|3\.4|4\.5|6\.\d+|7\.(?:2[3-7]|509|51\d|606|650|13|9))$/;
+
+/** The first status quoted right after a reply code of the same class ("550 5.1.1", "421-4.4.2"); empty when none. */
+function pairedStatus(text: string): string {
+  for (const m of text.matchAll(/(?<!\d)([245])\d\d[ -]+['"(]?([245])\.(\d{1,3})\.(\d{1,3})(?!\.?\d)/g)) {
+    if (m[1] === m[2]) return `${m[2]}.${m[3]}.${m[4]}`;
+  }
+  return '';
+}
 
 /**
- * Chooses between the status a report states and the one its diagnostic quotes: the quoted one is the remote
- * server's own word, so it wins unless it is only a class ("5.0.0") or contradicts the quoted reply code.
+ * Chooses between the status a report states and the one its diagnostic quotes (or, when the diagnostic quotes
+ * none, the words about the recipient): the quoted one is the remote server's own word, so it wins unless it is
+ * only a class ("5.0.0") or contradicts its reply code.
  */
-export function preferStatus(given: string, diagnostic: string): string {
-  const quoted = findStatus(diagnostic);
+export function preferStatus(given: string, diagnostic: string, fallback = ''): string {
+  const source = findStatus(diagnostic) ? diagnostic : fallback;
+  const paired = pairedStatus(source);
+  const quoted = paired || findStatus(source);
   if (!given) return quoted;
   if (!quoted || quoted === given) return given;
   if (/\.0\.0$/.test(given)) return quoted[0] === given[0] ? quoted : given;
   if (/\.0\.0$/.test(quoted)) return given;
-  const reply = findReplyCode(diagnostic);
+  if (paired) return paired;
+  const reply = findReplyCode(source);
   return !reply || reply[0] === quoted[0] ? quoted : given;
 }
 
@@ -98,7 +108,12 @@ export function classifyReason(input: { status: string; diagnostic: string; acti
   }
   const temporary = input.status.startsWith('4') || input.action === 'delayed';
   if (reason === 'hostunknown' && temporary) return 'networkerror';
-  if (input.stage === 'data' && reason === 'userunknown' && !/^5\.1\./.test(input.status) && GENERIC_UNKNOWN.test(input.diagnostic)) return 'filtered';
+  if (reason === 'userunknown' && input.stage !== 'rcpt' && !/^[45]\.1\./.test(input.status)) {
+    // Refused after the recipient was accepted (DATA), or with a status that names another cause than the
+    // address (5.2.1 mailbox disabled, 5.3.0 system, 5.7.1 policy): "user unknown" there is a filter's answer.
+    if (input.stage === 'data' && GENERIC_UNKNOWN.test(input.diagnostic)) return 'filtered';
+    if (input.status && !/\.0\.0$|^[45]\.5\./.test(input.status) && !/recipient address rejected/i.test(input.diagnostic)) return 'filtered';
+  }
   if (input.stage === 'mail' && !KEPT_AT_MAIL.has(reason)) return 'rejected';
   if (input.stage === 'connect' && (reason === 'undefined' || reason === 'rejected' || reason === 'systemerror')) return 'blocked';
   return reason;

@@ -15,7 +15,7 @@ export function isAutoReply(headers: FieldBlock, subject: string): boolean {
 
 /** Senders and subjects of returned mail: mailer daemons and their usual subject lines. */
 const BOUNCE_SENDER = /^(?:mailer-daemon|postmaster|mail-daemon|mailerdaemon|mail delivery (?:system|subsystem)|maildaemon|mdaemon)|\b(?:mailer-daemon|postmaster|mail delivery (?:system|subsystem))\b/i;
-const BOUNCE_SUBJECT = /undeliver|undelivered|delivery (?:status notification|failure|failed|problem|report|has failed|notification)|returned mail|mail delivery failed|failure notice|could not be delivered|non[- ]?delivery|delivery fail|returned to sender|nondeliverable|mail system error|message not delivered|not delivered|unable to deliver|delivery error|warning: (?:could not|delayed)|delayed mail|rejected|mail failure|bounce|delivery incomplete|unzustellbar|zustellung|non remis|erreur|permanent error|temporary error|failed delivery|delivery notification/i;
+const BOUNCE_SUBJECT = /undeliver|undelivered|delivery (?:status notification|failure|failed|problem|report|has failed|notification)|returned mail|mail delivery failed|failure notice|could not be delivered|non[- ]?delivery|delivery fail|returned to sender|nondeliverable|mail system error|message not delivered|not delivered|unable to deliver|delivery error|warning: (?:could not|delayed)|delayed mail|\bdelayed\b|rejected|mail failure|bounce|delivery incomplete|unzustellbar|zustellung|non remis|erreur|permanent error|temporary error|failed delivery|delivery notification/i;
 
 /** Whether the sender is a mail system's own mailbox (MAILER-DAEMON, postmaster…). */
 export function fromMailSystem(from: string, returnPath: string): boolean {
@@ -28,7 +28,7 @@ export function returnedSubject(subject: string): boolean {
 }
 
 /** Words that say a body reports a failure, used when the sender and subject alone do not. */
-export const FAILURE_WORDS = /could not be delivered|couldn'?t be delivered|undeliverable|delivery (?:has )?failed|permanent (?:error|failure)|failed (?:permanently|recipients?)|was not delivered|wasn'?t able to deliver|not able to deliver|unable to deliver|delivery to the following recipients? failed|returned to sender|message could not be sent/i;
+export const FAILURE_WORDS = /could not be delivered|couldn'?t be delivered|undeliverable|delivery (?:has )?failed|permanent (?:error|failure)|failed (?:permanently|recipients?)|was not delivered|wasn'?t able to deliver|not able to deliver|unable to deliver|delivery to the following recipients? failed|returned to sender|message could not be sent|has not (?:yet )?been delivered/i;
 
 /** Words that say a notice is only a delay. */
 export const DELAY_WORDS = /\b(?:delayed|will (?:continue|keep|retry|be retried|try again)|still trying|not yet been delivered|has not yet been delivered|temporary failure|retry until)\b/i;

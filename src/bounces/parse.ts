@@ -26,8 +26,7 @@ export async function parseReturnedMail(raw: Buffer | string): Promise<Report> {
     if (!/^[\x21-\x39\x3b-\x7e]+:/m.test(buffer.subarray(0, 8192).toString('latin1'))) {
       return unreadable('no mail header found: this is not an email message');
     }
-    const mail = await simpleParser(buffer, PARSER_OPTIONS as object);
-    return interpret(mail, buffer);
+    return await readMail(buffer, 0);
   } catch (err) {
     return unreadable(`the message could not be read: ${err instanceof Error ? err.message : String(err)}`);
   }
@@ -49,7 +48,23 @@ function toParserInput(raw: Buffer | string): Buffer {
   return buffer;
 }
 
-function interpret(mail: ParsedMail, buffer: Buffer): Report {
+async function readMail(buffer: Buffer, depth: number): Promise<Report> {
+  const mail = await simpleParser(buffer, PARSER_OPTIONS as object);
+  const report = interpret(mail, buffer);
+  // A bounce of a bounce: the report we want is the returned message itself (one level down, no further).
+  if (depth === 0 && report.kind === 'not_bounce' && report.nested && fromMailSystem(mail.from?.text ?? '', '')) {
+    const inner = await readMail(Buffer.from(report.nested, 'utf8'), depth + 1);
+    if (inner.kind !== 'not_bounce') return strip(inner);
+  }
+  return strip(report);
+}
+
+function strip(report: Report & { nested?: string }): Report {
+  const { nested: _nested, ...rest } = report;
+  return rest;
+}
+
+function interpret(mail: ParsedMail, buffer: Buffer): Report & { nested?: string } {
   const headers = readFieldBlocks(mail.headerLines.map((h) => h.line).join('\n'))[0] ?? new Map<string, string>();
   const subject = mail.subject ?? '';
   const from = headers.get('from') ?? '';
@@ -93,7 +108,7 @@ function interpret(mail: ParsedMail, buffer: Buffer): Report {
     };
     return { kind: 'auto_reply', recipients: address ? [recipient] : [], original };
   }
-  return { kind: 'not_bounce', recipients: [], original };
+  return { kind: 'not_bounce', recipients: [], original, nested: /^content-type:\s*multipart\/report/im.test(originalRaw) ? originalRaw : undefined };
 }
 
 /**
@@ -180,23 +195,40 @@ function fromText(context: Context): RecipientReport[] {
     found = [{ address: to, segment: context.ownText }];
   }
   const failing = DELAY_WORDS.test(context.subject) && !/permanent|giving up|gave up|fatal/i.test(context.ownText) ? 'delayed' : 'failed';
-  return found.map((r) => describe({ address: r.address, action: failing, given: '', diagnosticField: '', segment: r.segment, context }));
+  return found.map((r) => {
+    const recipient = describe({ address: r.address, action: failing, given: '', diagnosticField: '', segment: r.segment, context });
+    return refusedByGroup(recipient) ?? recipient;
+  });
 }
 
 function describe(input: { address: string; action: RecipientAction; given: string; diagnosticField: string; segment: string; context: Context }): RecipientReport {
   const { address, action, given, diagnosticField, segment, context } = input;
-  const status = preferStatus(given, `${diagnosticField}\n${segment}`);
+  const status = preferStatus(given, diagnosticField, segment);
   const quoted = `${diagnosticField}\n${segment}`;
   const replyCode = findReplyCode(quoted, status[0] === '2' || status[0] === '4' || status[0] === '5' ? status[0] : '');
   const wording = diagnosticField && reasonFromText(diagnosticField) ? diagnosticField : (reasonFromText(segment) ? segment : `${diagnosticField}\n${segment}\n${context.ownText}`);
   const stage = findStage(quoted) || findStage(context.ownText);
-  const reason = classifyReason({ status, diagnostic: wording, action, stage });
-  const temporary = reason === 'expired'
-    ? !/permanent/i.test(quoted) && !replyCode.startsWith('5')
-    : action === 'delayed' || replyCode.startsWith('4') || (!replyCode && given.startsWith('4'));
-  const finalStatus = reason === 'delivered' ? status : completeStatus({ status, replyCode, reason, temporary });
   const diagnostic = oneLine(diagnosticField || segment.replace(address, '').replace(/^[\s<>:,]+/, ''));
+  let reason = classifyReason({ status, diagnostic: wording, action, stage });
+  // 551 is "user not local; please try <forward-path>" (RFC 5321): the address has moved.
+  if (replyCode === '551' && reason === 'userunknown' && /^(?:5\.1\.1|5\.0\.0|)$/.test(status)) reason = 'hasmoved';
+  const temporary = reason === 'expired'
+    ? /temporary failure(?! report)/i.test(quoted) || replyCode.startsWith('4')
+    : action === 'delayed' || replyCode.startsWith('4') || (!replyCode && given.startsWith('4'));
+  let finalStatus = reason === 'delivered' ? status : completeStatus({ status, replyCode, reason, temporary });
+  if (reason === 'hasmoved' && finalStatus !== '5.1.6' && replyCode === '551') finalStatus = '5.1.6';
+
   return { address, action, status: finalStatus, replyCode, reason, hard: isHard(reason, finalStatus, replyCode), diagnostic };
+}
+
+/**
+ * Google Groups answers a post it will not take (no such group, or no permission to post) in the poster's own
+ * language; whatever the words, the group refused the message: it is neither a dead mailbox nor ours to count.
+ */
+function refusedByGroup(recipient: RecipientReport): RecipientReport | undefined {
+  if (!recipient.address.endsWith('@googlegroups.com') || !['undefined', 'userunknown'].includes(recipient.reason)) return undefined;
+  const status = /\.0\.9\d\d$/.test(recipient.status) || !recipient.status ? '5.0.918' : recipient.status;
+  return { ...recipient, reason: 'rejected', hard: false, status };
 }
 
 function normaliseAction(value: string | undefined): RecipientAction {

@@ -5,24 +5,27 @@ import type { Reason } from './types.js';
  * specific wordings (a dead mailbox) come before the generic ones ("rejected", "policy").
  */
 export const TEXT_RULES: ReadonlyArray<readonly [Reason, RegExp]> = [
-  ['notcompliantrfc', /\brfc ?5322\b|\brfc ?2822\b|\bnot (?:rfc[- ]?)?compliant\b|\bduplicate header|\bmultiple (?:\S+ )?addresses in (?:the )?from:? header|\bmultiple (?:from|to|subject|date) headers/i],
+  ['notcompliantrfc', /\brfc ?5322\b|\brfc ?2822\b|\bnot (?:rfc[- ]?)?compliant\b|\bduplicate header|\bmultiple (?:\S+ ){0,3}addresses in (?:the )?from\b|\bmultiple (?:from|to|subject|date) headers/i],
   ['rejected', /\bdomain of sender (?:address )?(?:\S+ )?does not (?:exist|resolve)|\bsender (?:address )?(?:was )?(?:rejected|denied|refused)|\bunroutable sender|\bsender verify failed|\binvalid sender\b/i],
   ['filtered', /\b[45]\d\d:?\s+:\s*user unknown/i],
   ['networkerror', /\bmalformed or unexpected name server reply|\bhost not found, try again/i],
   ['blocked', /\bclient host (?:\S+ )?rejected|\bmy name was rejected|\brefused to talk to me|\bservice refused|\binvalid ip for sending|\bmessages from \S+ weren'?t sent|\bnot accepting connections/i],
   ['policyviolation', /\bcontent presents a potential/i],
+  ['mailboxfull', /\bdisk quota exceeded|\bquota exceeded\b|\bover quota\b/i],
+  ['speeding', /\btoo many recipients this (?:hour|day)|\bhas sent to too many/i],
+  ['networkerror', /\b(?:wasn'?t|not) able to establish an smtp connection|\bnetwork error\b/i],
   ['mailererror', /\bprocmail\b|\bx-unix\b|\bcommand died\b|\bmailer (?:error|failed)|\bprogram (?:exited|failed|terminated)/i],
   ['norelaying', /\bnot configured to relay|\brelay(?:ing)? (?:access )?(?:denied|not permitted|not allowed|prohibited)|\bunable to relay\b|\bnot permitted to relay\b|\bwe do not relay\b|\bcannot relay\b/i],
   ['requireptr', /\bip name lookup failed|\bmismatches client ip|\breverse (?:dns|lookup|hostname|mapping)\b|\bptr (?:record|lookup)|\bno ptr\b|\bcannot find your (?:reverse )?hostname/i],
   ['toomanyconn', /\btoo many (?:connections|concurrent|simultaneous|sessions|smtp sessions|recipients\b(?! this))|\bconnection rate limit|\bconnection (?:limit|count) (?:exceeded|reached)|\bfrequency limited/i],
-  ['expired', /\bretry (?:timeout|time) (?:exceeded|not reached)|\bmessage (?:has )?expired\b|\benvelope expired|\bdelivery (?:time )?expired\b|\bdid not accept our requests to connect|\bwill be retried\b|\bconnection timed out\b|\btimed out (?:during|while|in)\b/i],
+  ['expired', /\bretry (?:timeout|time) (?:exceeded|not reached)|\bmessage (?:has )?expired\b|\benvelope expired|\bdelivery (?:time )?expired\b|\bdid not accept our requests to connect|\bwill be retried\b/i],
   ['userunknown', /\brecipient address rejected\b(?!: (?:domain|sender|relay|access denied[^\]]*$))|\brecipi?ent ?not ?found\b|\binvalid (?:final delivery )?userid|\bnot listed in (?:the )?(?:domino )?directory|\bnot listed in (?:public )?name & address book/i],
   ['suspend', /\b(?:account|mailbox)\b[^.]{0,40}\b(?:is|has been|was) (?:\w+ )?(?:disabled|suspended|deactivated|inactive)\b/i],
   ['mailboxfull', /\bmailbox exceeds\b|\bnumber of messages in (?:the )?recipient'?s mailbox exceeded/i],
   ['hostunknown', /(?<=^|[\s:;(<"'])[a-z0-9-]+(?:\.[a-z0-9-]+)+ does not exist|\bunrouteable address\b|\bdomain (?:name )?(?:does not exist|not found)|\bdomain (?:is )?not reachable/i],
   ['notaccept', /\bno mx (?:record )?found|\bcouldn'?t find a mail exchanger|\bindicated no smtp service|\bnull mx\b/i],
-  ['spamdetected', /\bspam\b(?! ?(?:assassin|filter))|\bjunk (?:e-?)?mail\b|\bidentified as (?:spam|junk)/i],
-  ['securityerror', /\bunauthenticated\b/i],
+  ['spamdetected', /\bspam classification|\b(?:scored|identified|classified|detected|considered|marked) as (?:spam|junk)|\blooks like spam/i],
+  ['securityerror', /\bunauthenticated senders?\b/i],
   ['rejected', /\bunexpected volume or user complaints/i],
   ['hasmoved', /\b(?:has|have) moved\b|\bmoved to\b.*@|\bno longer (?:valid|available|active)\b.*\bnew address|\bplease (?:use|send to) .* (?:new|instead)/i],
   ['notaccept', /\bnull mx\b|\baccepts? no (?:e-?)?mail\b|\bdoes not accept (?:e-?)?mail\b|\bdomain (?:\S+ )?does not (?:receive|accept) (?:e-?)?mail|\bnot accepting (?:any )?(?:e-?)?mail|\bno mx (?:record|host)s?\b.*\bmail\b|\bmail (?:is )?not accepted for this domain/i],
@@ -36,7 +39,7 @@ export const TEXT_RULES: ReadonlyArray<readonly [Reason, RegExp]> = [
   ['suspend', /\b(?:account|mailbox|user|address|recipient)(?: \S+)?(?: has been| is| was)? (?:temporarily |currently |now )?(?:suspended|disabled|deactivated|inactive|locked|frozen|blocked by the administrator)|\bsuspended (?:account|mailbox|user)|\bdisabled (?:account|mailbox|user)|\bmailbox (?:is )?unavailable\b.*\b(?:inactive|disabled)|\bexpired account\b|\bnot active\b|\bno longer active\b|\bhas been closed\b|\baccount closed\b/i],
   ['userunknown', /\buser (?:unknown|not found|does not exist|doesn'?t exist|not exist|invalid|is unknown)\b|\bunknown (?:user|recipient|local[- ]part|mailbox|address|account|alias)|\bno such (?:user|mailbox|recipient|account|address|local user|person)|\brecipient (?:not found|unknown|does not exist|address (?:rejected: )?(?:user unknown|unknown|does not exist)|is not (?:valid|found|known))|\binvalid (?:recipient|mailbox|user|address|account)\b|\bmailbox (?:not found|does not exist|unknown|doesn'?t exist|not available|unavailable)\b|\baddress(?:ee)? (?:unknown|does not exist|not found|invalid)|\bno mailbox (?:here|by that name|found)\b|\b(?:does not|doesn'?t|not) exist\b|\bnot (?:a )?(?:valid|known) (?:user|recipient|mailbox|address)|\bbad (?:destination mailbox|recipient) address|\bnot our customer\b|\bnot listed in\b.*\b(?:address|user|recipient)|\bnot have an? .* account\b|\bdoesn'?t have an? .* account\b|\brecipnotfound\b|\bundeliverable address\b|\bno valid recipients?\b|\bis not a (?:valid|known|local)\b|\bno account\b|\baccount (?:unknown|not found)\b|\bnot known here\b|\bcould not be found\b|\bunknown or illegal alias\b|\brecipient rejected\b|\bmailbox name (?:not allowed|invalid)|\bno such address\b|\bwas not found\b|\bis unavailable\b|\billegal (?:user|alias)|\bnot (?:an )?(?:active|existing) (?:user|mailbox|address)|\bdisabled or discontinued/i],
   ['hostunknown', /\bhost (?:or domain name )?(?:not found|unknown)|\bunknown host\b|\bdomain (?:name )?(?:not found|does not exist|unknown|invalid)|\bno such domain\b|\bname service error\b|\bnxdomain\b|\bunrouteable (?:mail )?domain|\bhost name lookup failure|\bno (?:valid )?(?:mx|a) (?:or a )?records?\b|\ball (?:relevant )?mx records? point to non-?existent hosts|\bunknown domain\b|\binvalid domain\b|\bdomain (?:is )?not (?:found|exist)|\brecipient domain .* (?:unknown|invalid)|\bhost .* not found\b|\bcannot (?:resolve|find) (?:the )?(?:host|domain|mx)|\bdns (?:error|failure|lookup)|\bunable to resolve|\bno route to domain\b/i],
-  ['expired', /\bretry (?:timeout|time) (?:exceeded|not reached)|\btoo long in (?:the )?queue|\b(?:been )?in (?:the )?queue (?:too long|for)|\bmessage (?:has )?expired\b|\bdelivery (?:time )?expired\b|\bdelivery (?:attempts? )?(?:has |have )?(?:timed out|expired)|\bcould not be delivered (?:with)?in\b|\bexpired after\b|\bunable to deliver .* for (?:the last )?\d+ (?:days?|hours?)|\bdeferred\b.*\btoo long|\bqueue ?time|\blifetime (?:exceeded|expired)|\bhasn'?t been delivered|\bnot (?:yet )?been delivered|\bwill (?:continue|keep) trying\b|\bstill trying\b|\bdelivery (?:is|has been) delayed|\bmaximum (?:time|number of (?:delivery )?attempts)/i],
+  ['expired', /\ball hosts have been failing\b|\bconnection timed out\b|\btimed out (?:during|while|in)\b|\bcould not deliver for the last\b|\bretry (?:timeout|time) (?:exceeded|not reached)|\bmessage (?:has )?expired\b|\bdelivery (?:time )?expired\b|\bdelivery (?:attempts? )?(?:has |have )?(?:timed out|expired)|\bcould not be delivered (?:with)?in\b|\bexpired after\b|\bunable to deliver .* for (?:the last )?\d+ (?:days?|hours?)|\bdeferred\b.*\btoo long|\bqueue ?time|\blifetime (?:exceeded|expired)|\bhasn'?t been delivered|\bnot (?:yet )?been delivered|\bwill (?:continue|keep) trying\b|\bstill trying\b|\bdelivery (?:is|has been) delayed|\bmaximum (?:time|number of (?:delivery )?attempts)/i],
   ['toomanyconn', /\btoo many (?:connections|concurrent|simultaneous|sessions|smtp sessions)|\bconnection (?:limit|count) (?:exceeded|reached)|\bmaximum (?:number of )?connections\b/i],
   ['speeding', /\brate (?:limit|limited|exceeded)\b|\btoo many (?:messages|emails|mails|requests|recipients this session)|\bsending (?:rate|limit)\b|\b(?:exceeded|reached) (?:the |its |your )?(?:hourly|daily|message|sending) (?:limit|quota)|\bslow down\b|\btry again (?:later|in a (?:few|moment)).*\b(?:rate|many)|\bthrottl/i],
   ['spamdetected', /\bspam\b|\bjunk (?:e-?)?mail\b|\bunsolicited\b|\bbulk (?:e-?)?mail\b|\bidentified as (?:spam|junk)|\bcontent (?:filter|scan)|\bmessage content rejected\b|\buce\b|\bscore\b.*\b(?:spam|too high)|\bphishing\b/i],
@@ -59,6 +62,7 @@ export const TEXT_RULES: ReadonlyArray<readonly [Reason, RegExp]> = [
 
 /** Generic words, weaker than a status code: used only when neither the wording above nor the code names a reason. */
 export const WEAK_RULES: ReadonlyArray<readonly [Reason, RegExp]> = [
+  ['expired', /\btoo long in (?:the )?queue|\b(?:been )?in (?:the )?queue (?:too long|for)/i],
   ['rejected', /\breject(?:ed)?\b|\brefused\b|\bdenied\b|\bnot accepted\b/i],
 ];
 

@@ -34,6 +34,8 @@ export function scanRecipients(report: string, exclude: ReadonlySet<string>): Te
     // A Message-ID looks like an address but names a message.
     const lineStart = report.lastIndexOf('\n', found.index) + 1;
     if (/^[\s>]*(?:message-id|references|in-reply-to|x-[\w-]+)\s*:/i.test(report.slice(lineStart, found.index))) continue;
+    // "(generated from x)", "(expanded from: <x>)": the alias the recipient was reached through, not a recipient.
+    if (/(?:generated|expanded) from:?\s*<?$/i.test(report.slice(Math.max(0, found.index - 30), found.index))) continue;
     if (seen.has(found.address) || exclude.has(found.address) || SYSTEM_MAILBOX.test(found.address)) continue;
     seen.add(found.address);
     firsts.push(found);
