@@ -21,8 +21,8 @@ export function findReplyCode(text: string, cls = ''): string {
     const code = m[1];
     if (cls && code[0] !== cls) continue;
     // A bare year or count ("in 250 days") is not a reply; reply codes lead or follow a colon.
-    const before = text.slice(Math.max(0, m.index - 12), m.index + 1);
-    const lead = m.index === 0 || /[:;(\[<"'=#]\s*$|\n\s*$|said:?\s*$|^\s*$/.test(before) || /\d{3}[ -]\d\.\d/.test(text.slice(m.index, m.index + 12));
+    const before = text.slice(Math.max(0, m.index - 14), m.index + 1);
+    const lead = m.index === 0 || /[:;(\[<"'=#]\s*$|\n\s*$|said:?\s*$|response ?code:?\s*$|^\s*$/i.test(before) || /\d{3}[ -]\d\.\d/.test(text.slice(m.index, m.index + 12));
     if (lead) return code;
   }
   return '';

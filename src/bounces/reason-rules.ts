@@ -22,7 +22,7 @@ export const TEXT_RULES: ReadonlyArray<readonly [Reason, RegExp]> = [
   ['userunknown', /\brecipient address rejected\b(?!: (?:domain|sender|relay|access denied[^\]]*$))|\brecipi?ent ?not ?found\b|\binvalid (?:final delivery )?userid|\bnot listed in (?:the )?(?:domino )?directory|\bnot listed in (?:public )?name & address book/i],
   ['suspend', /\b(?:account|mailbox)\b[^.]{0,40}\b(?:is|has been|was) (?:\w+ )?(?:disabled|suspended|deactivated|inactive)\b/i],
   ['mailboxfull', /\bmailbox exceeds\b|\bnumber of messages in (?:the )?recipient'?s mailbox exceeded/i],
-  ['hostunknown', /(?<=^|[\s:;(<"'])[a-z0-9-]+(?:\.[a-z0-9-]+)+ does not exist|\bunrouteable address\b|\bdomain (?:name )?(?:does not exist|not found)|\bdomain (?:is )?not reachable/i],
+  ['hostunknown', /\baccount or domain may not exist|(?<=^|[\s:;(<"'])[a-z0-9-]+(?:\.[a-z0-9-]+)+ does not exist|\bunrouteable address\b|\bdomain (?:name )?(?:does not exist|not found)|\bdomain (?:is )?not reachable/i],
   ['notaccept', /\bno mx (?:record )?found|\bcouldn'?t find a mail exchanger|\bindicated no smtp service|\bnull mx\b/i],
   ['spamdetected', /\bspam classification|\b(?:scored|identified|classified|detected|considered|marked) as (?:spam|junk)|\blooks like spam/i],
   ['securityerror', /\bunauthenticated senders?\b/i],
