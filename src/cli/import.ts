@@ -32,12 +32,13 @@ The declaration says where the addresses come from; a forbidden source is refuse
   --consent METHOD     double_opt_in, single_opt_in, written, verbal_scripted, purchase_notice, ...
   --collected-at DATE  when the addresses were collected (the end of the period)
   --country CC         country for rows without one (ISO 3166-1 alpha-2)
-Options: --workspace ID|SLUG, --data-dir DIR, --batch-size N. DATABASE_URL selects PostgreSQL.`;
+Options: --workspace ID|SLUG, --data-dir DIR, --batch-size N, --progress (progress lines even when standard error
+is not a terminal, for logs). DATABASE_URL selects PostgreSQL.`;
 
 const options = {
   list: { type: 'string' }, source: { type: 'string' }, 'collected-at': { type: 'string' }, 'collected-from': { type: 'string' },
   consent: { type: 'string' }, evidence: { type: 'string', multiple: true }, 'collected-by': { type: 'string' },
-  country: { type: 'string' }, kind: { type: 'string' }, description: { type: 'string' }, json: { type: 'boolean' },
+  country: { type: 'string' }, kind: { type: 'string' }, description: { type: 'string' }, json: { type: 'boolean' }, progress: { type: 'boolean' },
   workspace: { type: 'string' }, 'data-dir': { type: 'string' }, 'batch-size': { type: 'string' }, help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -130,7 +131,7 @@ async function execute(runtime: Runtime, workspaceId: string, id: number, values
     process.stderr.write(`listwarden import: import ${id} not found\n`);
     return 2;
   }
-  const bar = process.stderr.isTTY && !values.json ? progressBar() : null;
+  const bar = process.stderr.isTTY && !values.json ? progressBar() : values.progress ? progressLines() : null;
   const batchSize = values['batch-size'] ? Number(values['batch-size']) : undefined;
   const result = await runImport({
     db: runtime.db, importId: id, runner: runnerId(), now: () => new Date(), batchSize,
@@ -164,6 +165,21 @@ function printReport(view: ImportView, json: boolean | undefined): number {
   }
   process.stdout.write(`${out.join('\n')}\n`);
   return view.status === 'failed' ? 2 : 0;
+}
+
+/** Progress as plain lines on standard error (once a second), for logs and pipes. */
+function progressLines() {
+  let last = 0;
+  return {
+    update: (p: ImportProgress) => {
+      const t = Date.now();
+      if (t - last < 1000) return;
+      last = t;
+      const rate = p.rows / Math.max((t - p.startedAt) / 1000, 0.001);
+      process.stderr.write(`progress: import ${p.importId} ${p.rows} rows ${Math.round(rate)} rows/s ${p.fileSize > 0 ? Math.round((p.bytesDone / p.fileSize) * 100) : 0}%\n`);
+    },
+    done: () => undefined,
+  };
 }
 
 /** One line on standard error, redrawn at most ten times a second: percent, rows, rows/s, ETA. */

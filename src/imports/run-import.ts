@@ -8,7 +8,7 @@ import type { Kysely } from 'kysely';
 import { loadEngineData, type EngineData } from '../contacts/contacts.repository.js';
 import type { Database } from '../db/schema.js';
 import { normalizeEmail } from '../engine/address.js';
-import { tombstoneHmac } from '../erasure/tombstone.js';
+import { tombstoneHmac } from '../suppressions/tombstone-hmac.js';
 import { AppError } from '../errors.js';
 import { workspaceSecret } from '../workspaces/workspaces.repository.js';
 import { checkRow, isDisposableDomain, type RowCandidate, type RowCheckContext } from './check-row.js';
@@ -163,8 +163,7 @@ async function planBatch(o: {
   if (o.secret) {
     const byHmac = new Map<string, string>();
     for (const e of emails) {
-      const h = tombstoneHmac({ workspaceSecret: o.secret, email: e });
-      if (h) byHmac.set(h, e);
+      byHmac.set(tombstoneHmac(o.secret, e), e);
     }
     for (const [h, reason] of await repo.findTombstones(o.db, o.workspaceId, [...byHmac.keys()])) tombstoned.set(byHmac.get(h)!, reason);
   }
