@@ -14,7 +14,7 @@ export function isAutoReply(headers: FieldBlock, subject: string): boolean {
 }
 
 /** Senders and subjects of returned mail: mailer daemons and their usual subject lines. */
-const BOUNCE_SENDER = /^(?:mailer-daemon|postmaster|mail-daemon|mailerdaemon|mail delivery (?:system|subsystem)|maildaemon|mdaemon)|\b(?:mailer-daemon|postmaster|mail delivery (?:system|subsystem))\b/i;
+const BOUNCE_SENDER = /^(?:mailer-daemon|post_?master|mail-daemon|mailerdaemon|mail delivery (?:system|subsystem)|maildaemon|mdaemon)|\b(?:mailer-daemon|postmaster|mail delivery (?:system|subsystem))\b/i;
 const BOUNCE_SUBJECT = /undeliver|undelivered|delivery (?:status notification|failure|failed|problem|report|has failed|notification)|returned mail|mail delivery failed|failure notice|could not be delivered|non[- ]?delivery|delivery fail|returned to sender|nondeliverable|mail system error|message not delivered|not delivered|unable to deliver|delivery error|warning: (?:could not|delayed)|delayed mail|\bdelayed\b|rejected|mail failure|bounce|delivery incomplete|unzustellbar|zustellung|non remis|erreur|permanent error|temporary error|failed delivery|delivery notification/i;
 
 /** Whether the sender is a mail system's own mailbox (MAILER-DAEMON, postmaster…). */

@@ -28,24 +28,30 @@ export interface TextRecipient {
 
 /** Finds the recipients a human-readable bounce names, and the words about each. */
 export function scanRecipients(report: string, exclude: ReadonlySet<string>): TextRecipient[] {
-  const firsts: Array<{ address: string; index: number }> = [];
-  const seen = new Set<string>();
+  const mentions: Array<{ address: string; index: number }> = [];
   for (const found of findAddresses(report)) {
     // A Message-ID looks like an address but names a message.
     const lineStart = report.lastIndexOf('\n', found.index) + 1;
     if (/^[\s>]*(?:message-id|references|in-reply-to|x-[\w-]+)\s*:/i.test(report.slice(lineStart, found.index))) continue;
     // "(generated from x)", "(expanded from: <x>)": the alias the recipient was reached through, not a recipient.
     if (/(?:generated|expanded) from:?\s*<?$/i.test(report.slice(Math.max(0, found.index - 30), found.index))) continue;
-    if (seen.has(found.address) || exclude.has(found.address) || SYSTEM_MAILBOX.test(found.address)) continue;
-    seen.add(found.address);
-    firsts.push(found);
+    if (exclude.has(found.address) || SYSTEM_MAILBOX.test(found.address)) continue;
+    // The envelope sender, or the From of a summary of the original, is us, not a failed recipient.
+    if (/(?:mail from|^[\s>]*from|envelope-from|sender):?\s*<?$/i.test(report.slice(lineStart, found.index))) continue;
+    mentions.push(found);
   }
-  return firsts.map((found, i) => {
+  const seen = new Set<string>();
+  const out: TextRecipient[] = [];
+  for (const found of mentions) {
+    if (seen.has(found.address)) continue;
+    seen.add(found.address);
+    // The words about a recipient end where another recipient is named (a report may repeat itself in two languages).
+    const next = mentions.find((m) => m.index > found.index && m.address !== found.address);
     const start = report.lastIndexOf('\n', found.index) + 1;
-    const next = firsts[i + 1];
     const end = next ? Math.max(found.index + found.address.length, report.lastIndexOf('\n', next.index) + 1) : report.length;
-    return { address: found.address, segment: report.slice(start, Math.min(end, start + 1500)) };
-  });
+    out.push({ address: found.address, segment: report.slice(start, Math.min(end, start + 1500)) });
+  }
+  return out;
 }
 
 /** Collapses whitespace for a one-line diagnostic. */
