@@ -22,7 +22,24 @@ function fail(message: string): NormalizedEmail {
   return { ok: false, message };
 }
 
-function checkDomain(raw: string): { ok: true; domain: string } | { ok: false; message: string } {
+type DomainResult = { ok: true; domain: string } | { ok: false; message: string };
+
+// A list holds few distinct domains (gmail.com, the company's own …): remember recent answers. Cleared when full,
+// so memory stays bounded however many lines stream through.
+const domainCache = new Map<string, DomainResult>();
+const DOMAIN_CACHE_SIZE = 4096;
+
+function checkDomain(raw: string): DomainResult {
+  let result = domainCache.get(raw);
+  if (result === undefined) {
+    if (domainCache.size >= DOMAIN_CACHE_SIZE) domainCache.clear();
+    result = checkDomainUncached(raw);
+    domainCache.set(raw, result);
+  }
+  return result;
+}
+
+function checkDomainUncached(raw: string): DomainResult {
   if (raw.startsWith('[') && raw.endsWith(']')) {
     const literal = raw.slice(1, -1);
     if (isIPv4(literal)) return { ok: true, domain: raw };
@@ -86,13 +103,18 @@ const ROLE_NAMES = new Set([
 /** True when the address's local part names a role (sales@, no_reply@, Info+promo@ …), whatever its case. */
 export function isRoleAddress(address: string): boolean {
   const at = address.lastIndexOf('@');
-  let local = (at >= 0 ? address.slice(0, at) : address).toLowerCase();
-  if (local.startsWith('"') && local.endsWith('"') && local.length >= 2) local = local.slice(1, -1);
-  const plus = local.indexOf('+');
-  if (plus >= 0) local = local.slice(0, plus);
-  const folded = local.replace(/[-_.\s]/g, '');
+  const local = at >= 0 ? address.slice(0, at) : address;
+  // Fold in one pass: lower case, drop quotes and separators, stop at a plus tag.
+  let folded = '';
+  for (let i = 0; i < local.length; i++) {
+    const ch = local.charCodeAt(i);
+    if (ch === 43 /* + */) break;
+    if (ch === 45 || ch === 95 || ch === 46 || ch === 34 || ch === 32 /* - _ . " space */) continue;
+    folded += ch >= 65 && ch <= 90 ? String.fromCharCode(ch + 32) : local[i];
+  }
   if (ROLE_NAMES.has(folded)) return true;
   // `info2@`, `sales01@`: a numbered copy of a role mailbox is still a role mailbox.
-  const unnumbered = folded.replace(/[0-9]+$/, '');
-  return unnumbered !== folded && ROLE_NAMES.has(unnumbered);
+  let end = folded.length;
+  while (end > 0 && folded.charCodeAt(end - 1) >= 48 && folded.charCodeAt(end - 1) <= 57) end--;
+  return end < folded.length && end > 0 && ROLE_NAMES.has(folded.slice(0, end));
 }

@@ -4,7 +4,6 @@
  * A date-time without an offset is read as UTC here, so that an answer never depends on where it was computed.
  */
 
-const ISO = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|z|[+-]\d{2}(?::?\d{2})?)?)?$/;
 const DAY = 86_400_000;
 
 function daysInMonth(year: number, month: number): number {
@@ -12,39 +11,119 @@ function daysInMonth(year: number, month: number): number {
   return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
 }
 
-/** Epoch milliseconds of an ISO 8601 date or date-time, or NaN when the text is not one. */
-export function parseIsoDate(text: string): number {
-  const m = ISO.exec(text);
-  if (m === null) return NaN;
-  const year = +m[1];
-  const month = +m[2];
-  const day = +m[3];
-  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return NaN;
-  if (m[4] === undefined) return Date.UTC(year, month - 1, day);
-  const hour = +m[4];
-  const minute = +m[5];
-  const second = m[6] === undefined ? 0 : +m[6];
-  if (hour > 23 || minute > 59 || second > 59) return NaN;
-  const ms = m[7] === undefined ? 0 : Math.floor(+`0.${m[7]}` * 1000);
-  let offset = 0;
-  const zone = m[8];
-  if (zone !== undefined && zone !== 'Z' && zone !== 'z') {
-    const oh = +zone.slice(1, 3);
-    const om = zone.length > 3 ? +zone.slice(zone.length - 2) : 0;
-    if (oh > 23 || om > 59) return NaN;
-    offset = (zone[0] === '-' ? -1 : 1) * (oh * 60 + om) * 60_000;
+/** The value of `n` decimal digits at `at`, or -1 when one of them is not a digit. */
+function digits(text: string, at: number, n: number): number {
+  let v = 0;
+  for (let i = at; i < at + n; i++) {
+    const d = text.charCodeAt(i) - 48;
+    if (!(d >= 0 && d <= 9)) return -1;
+    v = v * 10 + d;
   }
-  return Date.UTC(year, month - 1, day, hour, minute, second, ms) - offset;
+  return v;
+}
+
+/**
+ * Epoch milliseconds of an ISO 8601 date or date-time, or NaN when the text is not one. Accepted:
+ * `YYYY-MM-DD`, optionally followed by `T` (or a space) `hh:mm`, `:ss`, `.fraction`, and `Z` or `±hh[:mm]`.
+ * Read character by character: it runs for every date of every line on the CLI's hot path.
+ */
+export function parseIsoDate(text: string): number {
+  const len = text.length;
+  if (len < 10 || text.charCodeAt(4) !== 45 || text.charCodeAt(7) !== 45) return NaN;
+  const year = digits(text, 0, 4);
+  const month = digits(text, 5, 2);
+  const day = digits(text, 8, 2);
+  if (year < 0 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return NaN;
+  const date = dayNumber(year, month, day) * DAY;
+  if (len === 10) return date;
+  const sep = text.charCodeAt(10);
+  if ((sep !== 84 && sep !== 32) || len < 16 || text.charCodeAt(13) !== 58) return NaN; // T or space, then hh:mm
+  const hour = digits(text, 11, 2);
+  const minute = digits(text, 14, 2);
+  if (hour < 0 || hour > 23 || minute < 0 || minute > 59) return NaN;
+  let i = 16;
+  let second = 0;
+  let ms = 0;
+  if (i < len && text.charCodeAt(i) === 58) {
+    second = digits(text, i + 1, 2);
+    if (second < 0 || second > 59 || i + 3 > len) return NaN;
+    i += 3;
+    if (i < len && text.charCodeAt(i) === 46) {
+      i++;
+      let scale = 100;
+      const first = i;
+      while (i < len) {
+        const d = text.charCodeAt(i) - 48;
+        if (d < 0 || d > 9) break;
+        ms += d * scale;
+        scale /= 10;
+        i++;
+      }
+      if (i === first || i - first > 9) return NaN;
+      ms = Math.floor(ms);
+    }
+  }
+  let offset = 0;
+  if (i < len) {
+    const z = text.charCodeAt(i);
+    if (z === 90 || z === 122) { // Z or z
+      i++;
+    } else if (z === 43 || z === 45) { // + or -
+      const oh = digits(text, i + 1, 2);
+      let om = 0;
+      let next = i + 3;
+      if (next < len) {
+        if (text.charCodeAt(next) === 58) next++;
+        om = digits(text, next, 2);
+        next += 2;
+      }
+      if (oh < 0 || oh > 23 || om < 0 || om > 59 || next > len) return NaN;
+      offset = (z === 45 ? -1 : 1) * (oh * 60 + om) * 60_000;
+      i = next;
+    } else {
+      return NaN;
+    }
+  }
+  if (i !== len) return NaN;
+  return date + hour * 3_600_000 + minute * 60_000 + second * 1000 + ms - offset;
+}
+
+// Civil-calendar arithmetic on day numbers (Howard Hinnant's algorithms), so that the clocks of the hot path
+// allocate no Date objects. `civil()` leaves its result in these three variables.
+let cy = 0;
+let cm = 0;
+let cd = 0;
+
+function civil(days: number): void {
+  const z = days + 719468;
+  const era = Math.floor(z / 146097);
+  const doe = z - era * 146097;
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  cd = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  cm = mp < 10 ? mp + 3 : mp - 9;
+  cy = yoe + era * 400 + (cm <= 2 ? 1 : 0);
+}
+
+function dayNumber(year: number, month: number, day: number): number {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yoe = y - era * 400;
+  const doy = Math.floor((153 * (month > 2 ? month - 3 : month + 9) + 2) / 5) + day - 1;
+  return era * 146097 + yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy - 719468;
 }
 
 /** Adds calendar months in UTC (the last day of a shorter month stands in for a missing day). */
 export function addMonths(ms: number, months: number): number {
-  const d = new Date(ms);
-  const day = d.getUTCDate();
-  d.setUTCDate(1);
-  d.setUTCMonth(d.getUTCMonth() + months);
-  d.setUTCDate(Math.min(day, daysInMonth(d.getUTCFullYear(), d.getUTCMonth() + 1)));
-  return d.getTime();
+  const days = Math.floor(ms / DAY);
+  const timeOfDay = ms - days * DAY;
+  civil(days);
+  const total = cy * 12 + (cm - 1) + months;
+  const year = Math.floor(total / 12);
+  const month = total - year * 12 + 1;
+  const day = Math.min(cd, daysInMonth(year, month));
+  return dayNumber(year, month, day) * DAY + timeOfDay;
 }
 
 export function addDays(ms: number, days: number): number {
@@ -53,10 +132,9 @@ export function addDays(ms: number, days: number): number {
 
 /** Whole years between a birth date and a moment (the birthday counts from its first millisecond). */
 export function ageAt(birth: number, moment: number): number {
-  const b = new Date(birth);
-  const m = new Date(moment);
-  let age = m.getUTCFullYear() - b.getUTCFullYear();
-  const before = m.getUTCMonth() < b.getUTCMonth() || (m.getUTCMonth() === b.getUTCMonth() && m.getUTCDate() < b.getUTCDate());
-  if (before) age -= 1;
-  return age;
+  civil(Math.floor(birth / DAY));
+  const by = cy, bm = cm, bd = cd;
+  civil(Math.floor(moment / DAY));
+  const before = cm < bm || (cm === bm && cd < bd);
+  return cy - by - (before ? 1 : 0);
 }

@@ -22,14 +22,13 @@ const outcome: PackOutcome = { blocked: false, basis: null, until: Infinity };
 
 function runPack(pack: CompiledPack, f: Facts, at: number, reasons: Reason[]): void {
   const w0 = f.w0, w1 = f.w1, w2 = f.w2;
-  const clocks = f.clocks;
   let blocked = false;
   let rank = 0;
   let basis: Basis | null = null;
   let basisEnd = -Infinity;
   let laterBlock = Infinity;
   let otherwiseStart = -1;
-  const rules = pack.rules;
+  const rules = pack.byRoute[f.route];
   for (let i = 0; i < rules.length; i++) {
     const r = rules[i];
     if ((w0 & r.all0) !== r.all0 || (w1 & r.all1) !== r.all1 || (w2 & r.all2) !== r.all2) continue;
@@ -40,7 +39,7 @@ function runPack(pack: CompiledPack, f: Facts, at: number, reasons: Reason[]): v
       continue;
     }
     if (r.effect === 'block') {
-      const start = r.after < 0 ? r.from : Math.max(r.from, clocks[r.after]);
+      const start = r.after < 0 ? r.from : Math.max(r.from, f.clock(r.after));
       if (Number.isNaN(start)) continue; // its clock does not run
       if (at < start) { if (start < laterBlock) laterBlock = start; continue; }
       blocked = true;
@@ -49,7 +48,7 @@ function runPack(pack: CompiledPack, f: Facts, at: number, reasons: Reason[]): v
       if (at < r.from) continue;
       let end = r.until;
       if (r.lapses >= 0) {
-        const lapse = clocks[r.lapses];
+        const lapse = f.clock(r.lapses);
         if (!(at < lapse)) continue; // the clock does not run, or has run out
         if (lapse < end) end = lapse;
       }

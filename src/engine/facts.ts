@@ -6,7 +6,7 @@
  */
 import { isRoleAddress } from './address.js';
 import { addDays, addMonths, ageAt } from './dates.js';
-import type { Consent, ParsedCase, SourceType } from './types.js';
+import type { Channel, Consent, ParsedCase, Purpose, SourceType } from './types.js';
 import { SOURCE_TYPES } from './types.js';
 
 export const FACTS = [
@@ -100,12 +100,30 @@ export function factIndex(name: string): number {
   return i;
 }
 
+/**
+ * A case's route: its purpose × channel pair, 10 in all. Packs keep one rule list per route (rule.ts), so a
+ * case never tests rules that cannot apply to its kind of message.
+ */
+export const ROUTE_PURPOSES = ['marketing', 'service'] as const;
+export const ROUTE_CHANNELS = ['email', 'sms', 'phone', 'post', 'fax'] as const;
+
+export function routeOf(purpose: Purpose, channel: Channel): number {
+  return (purpose === 'marketing' ? 0 : ROUTE_CHANNELS.length) + ROUTE_CHANNELS.indexOf(channel);
+}
+
+/** Months each clock runs from its anchor: inactivity 3 years, CASL implied consent 2 years / 6 months / 2 years. */
+const CLOCK_MONTHS = [36, 24, 6, 24];
+
 export class Facts {
   w0 = 0;
   w1 = 0;
   w2 = 0;
-  /** Epoch ms when each clock runs out, NaN when it does not run. */
-  readonly clocks = new Float64Array(CLOCKS.length);
+  /** Purpose × channel, see `routeOf`. */
+  route = 0;
+  /** When each clock started (NaN: it does not run). */
+  readonly anchors = new Float64Array(CLOCKS.length);
+  readonly #ends = new Float64Array(CLOCKS.length);
+  #computed = 0;
 
   set(i: number): void {
     if (i < 32) this.w0 |= 1 << i;
@@ -118,11 +136,34 @@ export class Facts {
     const w = i < 32 ? this.w0 : i < 64 ? this.w1 : this.w2;
     return (w & (1 << (i & 31))) !== 0;
   }
+
+  reset(): void {
+    this.w0 = 0; this.w1 = 0; this.w2 = 0;
+    this.#computed = 0;
+    const a = this.anchors;
+    a[0] = NaN; a[1] = NaN; a[2] = NaN; a[3] = NaN;
+  }
+
+  /** Epoch ms when clock `i` runs out, NaN when it does not run; worked out on first use only. */
+  clock(i: number): number {
+    if ((this.#computed & (1 << i)) === 0) {
+      const anchor = this.anchors[i];
+      this.#ends[i] = Number.isNaN(anchor) ? NaN : addMonths(anchor, CLOCK_MONTHS[i]);
+      this.#computed |= 1 << i;
+    }
+    return this.#ends[i];
+  }
 }
 
 const F = Object.fromEntries(FACTS.map((n, i) => [n, i])) as Record<FactName, number>;
-const SOURCE_BIT = Object.fromEntries(SOURCE_TYPES.map((t) => [t, F[`source:${t}`]])) as Record<SourceType, number>;
-const YEARS_3 = 36;
+// Maps rather than keyed loads on the 90-name object: the key varies from case to case.
+const SOURCE_BIT = new Map<SourceType, number>(SOURCE_TYPES.map((t) => [t, F[`source:${t}`]]));
+const CHANNEL_BIT = new Map<string, number>(['email', 'sms', 'phone', 'post', 'fax'].map((c) => [c, F[c as FactName]]));
+const KIND_BIT = new Map<string, number>(['consumer', 'sole_trader', 'partnership', 'corporate'].map((k) => [k, F[k as FactName]]));
+const DAY = 86_400_000;
+/** Below these ages no clock can have run out: a cheap test that spares the calendar arithmetic. */
+const INACTIVITY_SURELY_RUNNING = 1000 * DAY;
+const IMPLIED_SURELY_RUNNING = 181 * DAY;
 const INACTIVITY_WARNING_DAYS = 90;
 const LATE_FIRST_MESSAGE_DAYS = 90;
 const SOFT_BOUNCE_LIMIT = 3;
@@ -134,24 +175,24 @@ function inForce(c: Consent, channel: string, at: number): boolean {
 
 /** Fills `f` with the facts of case `c` (pure: everything comes from the case, the moment included). */
 export function computeFacts(c: ParsedCase, f: Facts): Facts {
-  f.w0 = 0; f.w1 = 0; f.w2 = 0;
-  f.clocks.fill(NaN);
+  f.reset();
   const at = c.at;
   const m = c.message;
   const k = c.contact;
   const ch = m.channel;
   const marketing = m.purpose === 'marketing';
 
+  f.route = routeOf(m.purpose, ch);
   f.set(marketing ? F.marketing : F.service);
-  f.set(F[ch]);
+  f.set(CHANNEL_BIT.get(ch)!);
   if (ch === 'email' || ch === 'sms' || ch === 'fax') f.set(F.electronic);
-  f.set(F[k.kind]);
+  f.set(KIND_BIT.get(k.kind)!);
   if (k.kind !== 'corporate') f.set(F.individual);
   if (k.kind !== 'consumer') f.set(F.b2b);
-  if (ch === 'email' && k.email !== null && isRoleAddress(k.email)) f.set(F.role_address);
+  if (ch === 'email' && k.email !== null && (k.roleAddress ?? isRoleAddress(k.email))) f.set(F.role_address);
 
   const s = k.source;
-  f.set(SOURCE_BIT[s.type]);
+  f.set(SOURCE_BIT.get(s.type)!);
   if (s.collectedBy === 'third_party') f.set(F.collected_by_third_party);
   else if (s.collectedBy === 'third_party_for_us') f.set(F.collected_for_us);
   if (s.clientAttested) f.set(F.client_attested);
@@ -166,7 +207,8 @@ export function computeFacts(c: ParsedCase, f: Facts): Facts {
     if (li.informedAtCollection) f.set(F.li_informed);
   }
 
-  for (const x of k.suppressions) {
+  for (let ix = 0; ix < k.suppressions.length; ix++) {
+    const x = k.suppressions[ix];
     if (x.at > at) continue;
     // An objection or an erasure covers every channel (GDPR Art 21(3), Art 17); erasure ends service mail too.
     const everyChannel = x.reason === 'objection' || x.reason === 'erasure';
@@ -180,22 +222,30 @@ export function computeFacts(c: ParsedCase, f: Facts): Facts {
   // Engagement: what shows the person's interest. An open never counts (CNIL; tracking pixels are unreliable).
   let lastEngagement = s.at !== null && s.at <= at ? s.at : -Infinity;
   let anyContactSinceCollection = false;
-  for (const a of k.activity) {
+  for (let ia = 0; ia < k.activity.length; ia++) {
+    const a = k.activity[ia];
     if (a.at > at) continue;
     if (s.at !== null && a.at >= s.at) anyContactSinceCollection = true;
     if (a.type !== 'open' && a.at > lastEngagement) lastEngagement = a.at;
   }
 
   let lastPurchase = -Infinity;
-  for (const p of k.purchases) if (p.at <= at && p.at > lastPurchase) lastPurchase = p.at;
+  for (let ip = 0; ip < k.purchases.length; ip++) {
+    const p = k.purchases[ip];
+    if (p.at <= at && p.at > lastPurchase) lastPurchase = p.at;
+  }
   let lastInquiry = -Infinity;
-  for (const q of k.inquiries) if (q.at <= at && q.at > lastInquiry) lastInquiry = q.at;
+  for (let iq = 0; iq < k.inquiries.length; iq++) {
+    const q = k.inquiries[iq];
+    if (q.at <= at && q.at > lastInquiry) lastInquiry = q.at;
+  }
   if (lastPurchase > lastEngagement) lastEngagement = lastPurchase;
   if (lastInquiry > lastEngagement) lastEngagement = lastInquiry;
 
   let notice = false;
   let noticeCategoriesOk = false;
-  for (const x of k.consents) {
+  for (let ix = 0; ix < k.consents.length; ix++) {
+    const x = k.consents[ix];
     if (x.at <= at && x.at > lastEngagement) lastEngagement = x.at;
     if (x.confirmedAt !== null && x.confirmedAt <= at) {
       if (x.confirmedAt > lastEngagement) lastEngagement = x.confirmedAt;
@@ -242,9 +292,13 @@ export function computeFacts(c: ParsedCase, f: Facts): Facts {
   // the mailbox works again (RULES.md C-7, TECH-04).
   if (ch === 'email' && k.bounces.length > 0) {
     let lastProof = -Infinity;
-    for (const a of k.activity) if (a.at <= at && (a.type === 'confirm' || a.type === 'click' || a.type === 'reply') && a.at > lastProof) lastProof = a.at;
+    for (let ia = 0; ia < k.activity.length; ia++) {
+      const a = k.activity[ia];
+      if (a.at <= at && (a.type === 'confirm' || a.type === 'click' || a.type === 'reply') && a.at > lastProof) lastProof = a.at;
+    }
     let soft = 0;
-    for (const b of k.bounces) {
+    for (let ib = 0; ib < k.bounces.length; ib++) {
+      const b = k.bounces[ib];
       if (b.at > at || b.at <= lastProof) continue;
       if (b.status !== null && POLICY_STATUS.test(b.status)) continue;
       const hard = b.status === null ? b.type === 'hard' : b.status[0] === '5' && b.status !== '5.2.2';
@@ -256,23 +310,32 @@ export function computeFacts(c: ParsedCase, f: Facts): Facts {
 
   // The inactivity window: 3 years from collection or the last engagement (RULES.md FR-10, OPT-09).
   if (lastEngagement > -Infinity) {
-    const end = addMonths(lastEngagement, YEARS_3);
-    f.clocks[0] = end;
-    if (at < end && at >= addDays(end, -INACTIVITY_WARNING_DAYS)) f.set(F.inactivity_ending);
+    f.anchors[0] = lastEngagement;
+    if (at >= lastEngagement + INACTIVITY_SURELY_RUNNING) {
+      const end = f.clock(0);
+      if (at < end && at >= addDays(end, -INACTIVITY_WARNING_DAYS)) f.set(F.inactivity_ending);
+    }
   }
   if (s.type === 'offline_form' && s.at !== null && !anyContactSinceCollection && at >= addDays(s.at, LATE_FIRST_MESSAGE_DAYS)) {
     f.set(F.late_first_message);
   }
 
   // CASL implied consent: 2 years after a purchase or a membership, 6 months after an inquiry (CA-04).
-  let implied = false;
-  if (lastPurchase > -Infinity) { f.clocks[1] = addMonths(lastPurchase, 24); implied = true; }
-  if (lastInquiry > -Infinity) { f.clocks[2] = addMonths(lastInquiry, 6); implied = true; }
-  if (s.type === 'membership' && s.at !== null && s.at <= at) { f.clocks[3] = addMonths(s.at, 24); implied = true; }
-  if (implied && !(f.clocks[1] > at) && !(f.clocks[2] > at) && !(f.clocks[3] > at)) f.set(F.implied_consent_lapsed);
+  if (lastPurchase > -Infinity) f.anchors[1] = lastPurchase;
+  if (lastInquiry > -Infinity) f.anchors[2] = lastInquiry;
+  if (s.type === 'membership' && s.at !== null && s.at <= at) f.anchors[3] = s.at;
+  let lapsed = false;
+  for (let i = 1; i <= 3; i++) {
+    const anchor = f.anchors[i];
+    if (Number.isNaN(anchor)) continue;
+    if (at < anchor + IMPLIED_SURELY_RUNNING || at < f.clock(i)) { lapsed = false; break; }
+    lapsed = true;
+  }
+  if (lapsed) f.set(F.implied_consent_lapsed);
   if ((s.type === 'web_scrape' || s.type === 'business_card') && li !== null && li.roleRelevant) f.set(F.published_role_relevant);
 
-  for (const r of k.registries) {
+  for (let ir = 0; ir < k.registries.length; ir++) {
+    const r = k.registries[ir];
     const name = r.toLowerCase();
     if (name === 'bloctel') f.set(F.bloctel);
     else if (name === 'tps' || name === 'ctps') f.set(F.tps);
@@ -293,10 +356,14 @@ export function computeFacts(c: ParsedCase, f: Facts): Facts {
 function purchasedWithin(c: ParsedCase, at: number, noticeCategories: readonly string[]): boolean {
   const wanted = c.message.categories;
   if (wanted.length === 0) return false;
-  for (const w of wanted) {
+  for (let iw = 0; iw < wanted.length; iw++) {
+    const w = wanted[iw];
     if (noticeCategories.includes(w)) continue;
     let found = false;
-    for (const p of c.contact.purchases) if (p.at <= at && p.categories.includes(w)) { found = true; break; }
+    for (let ip = 0; ip < c.contact.purchases.length; ip++) {
+      const p = c.contact.purchases[ip];
+      if (p.at <= at && p.categories.includes(w)) { found = true; break; }
+    }
     if (!found) return false;
   }
   return true;

@@ -4,7 +4,7 @@
  * name are ignored. Hand-written rather than a schema library because it runs once per line on the CLI's hot
  * path, and each failure must name the exact field (`contact.consents[2].method`).
  */
-import { normalizeEmail } from './address.js';
+import { isRoleAddress, normalizeEmail } from './address.js';
 import { parseIsoDate } from './dates.js';
 import { defaultPolicies } from './packs/index.js';
 import {
@@ -32,7 +32,8 @@ class Invalid {
   constructor(readonly path: string, readonly message: string) {}
 }
 
-const EMPTY: readonly never[] = Object.freeze([]);
+// Shared, and not frozen: a frozen array has another elements kind, which would make the engine's loops polymorphic.
+const EMPTY: readonly never[] = [];
 const E164 = /^\+[1-9][0-9]{1,14}$/;
 const COUNTRY = /^[A-Za-z]{2}$/;
 const BIRTH_DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -50,8 +51,10 @@ function obj(v: unknown, path: string): Obj {
   return v;
 }
 
+/** Returns the vocabulary's own string, so that the engine compares interned constants. */
 function oneOf<T extends string>(v: unknown, list: readonly T[], path: string): T {
-  if (typeof v === 'string' && (list as readonly string[]).includes(v)) return v as T;
+  const i = typeof v === 'string' ? (list as readonly string[]).indexOf(v) : -1;
+  if (i >= 0) return list[i];
   if (v === undefined) throw new Invalid(path, 'is required');
   throw new Invalid(path, `must be one of ${list.join(', ')} (got ${JSON.stringify(v)})`);
 }
@@ -93,12 +96,12 @@ function list<T>(v: unknown, path: string, one: (item: Obj, path: string) => T):
   if (v === undefined || v === null) return EMPTY;
   if (!Array.isArray(v)) throw new Invalid(path, 'must be an array');
   if (v.length === 0) return EMPTY;
-  const out = new Array<T>(v.length);
+  const out: T[] = [];
   for (let i = 0; i < v.length; i++) {
     const item = v[i];
     if (!isObj(item)) throw new Invalid(`${path}[${i}]`, 'must be an object');
     try {
-      out[i] = one(item, '');
+      out.push(one(item, ''));
     } catch (e) {
       if (e instanceof Invalid) throw new Invalid(`${path}[${i}]${e.path === '' ? '' : '.'}${e.path}`, e.message);
       throw e;
@@ -215,6 +218,7 @@ function parseContact(v: unknown, channel: Channel): Contact {
 
   return {
     email,
+    roleAddress: email !== null && isRoleAddress(email),
     phone,
     country,
     kind: o.kind === undefined ? 'consumer' : oneOf(o.kind, KINDS, 'contact.kind'),

@@ -2,7 +2,7 @@
  * What a policy pack is made of, and how a pack is compiled once at load time into bit masks and ready-made
  * reasons, so that evaluating a case allocates nothing per rule.
  */
-import { CLOCKS, factIndex, type ClockName, type FactName } from './facts.js';
+import { CLOCKS, factIndex, ROUTE_CHANNELS, ROUTE_PURPOSES, type ClockName, type FactName } from './facts.js';
 import { parseIsoDate } from './dates.js';
 import type { Basis, Effect, PolicyPack, Reason, ReasonCode } from './types.js';
 
@@ -63,7 +63,26 @@ export interface CompiledRule {
 export interface CompiledPack {
   readonly name: PolicyPack;
   readonly rules: readonly CompiledRule[];
+  /** The rules that can speak for each route (purpose × channel, see `routeOf`), in pack order. */
+  readonly byRoute: readonly (readonly CompiledRule[])[];
   readonly noBasis: EngineReason;
+}
+
+/** The word-0 bits that a route alone decides (purpose, channel, electronic). */
+function routeBits(route: number): { bits: number; decided: number } {
+  const purpose = ROUTE_PURPOSES[Math.floor(route / ROUTE_CHANNELS.length)];
+  const channel = ROUTE_CHANNELS[route % ROUTE_CHANNELS.length];
+  const names: FactName[] = [purpose, channel];
+  if (channel === 'email' || channel === 'sms' || channel === 'fax') names.push('electronic');
+  let bits = 0;
+  let decided = 0;
+  for (const n of [...ROUTE_PURPOSES, ...ROUTE_CHANNELS, 'electronic'] as FactName[]) {
+    const i = factIndex(n);
+    if (i >= 32) throw new Error('route facts must sit in the first word');
+    decided |= 1 << i;
+    if (names.includes(n)) bits |= 1 << i;
+  }
+  return { bits, decided };
 }
 
 /** A reason with its JSON text made once, so that writing an answer is string concatenation. */
@@ -133,5 +152,9 @@ export function compilePack(spec: PackSpec): CompiledPack {
       spec: r,
     };
   });
-  return { name: spec.name, rules, noBasis: new EngineReason('no_consent', 'block', spec.name, spec.noBasis.id, spec.noBasis.text) };
+  const byRoute = Array.from({ length: ROUTE_PURPOSES.length * ROUTE_CHANNELS.length }, (_, route) => {
+    const { bits, decided } = routeBits(route);
+    return rules.filter((r) => (r.all0 & decided & ~bits) === 0 && (r.not0 & decided & bits) === 0);
+  });
+  return { name: spec.name, rules, byRoute, noBasis: new EngineReason('no_consent', 'block', spec.name, spec.noBasis.id, spec.noBasis.text) };
 }

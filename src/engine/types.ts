@@ -173,6 +173,8 @@ export interface Bounce { type: BounceType; at: number; status: string | null }
 export interface Contact {
   /** Normalised address (domain lower-cased and in punycode), or null when none was given. */
   email: string | null;
+  /** Whether `email` is a role address (info@, sales@ …); `parseCase` fills it, the engine computes it if absent. */
+  roleAddress?: boolean;
   phone: string | null;
   /** ISO 3166-1 alpha-2, upper case; `UK` is stored as `GB`. */
   country: string;
