@@ -1,4 +1,4 @@
-import { PSEUDO_DETAIL, STATUS_RULES, TEXT_RULES, WEAK_RULES } from './reason-rules.js';
+import { PSEUDO_DETAIL, STATUS_RULES, STRONG_RULES, TEXT_RULES, WEAK_RULES } from './reason-rules.js';
 import type { Reason } from './types.js';
 
 const ENHANCED = /(?<![\d.])([245])\.(\d{1,3})\.(\d{1,3})(?!\.?\d)/g;
@@ -95,16 +95,22 @@ export function findStage(text: string): SmtpStage {
 }
 
 // A refusal of MAIL FROM is about the sender, whatever the words; so is one at the greeting, about the host.
-const KEPT_AT_MAIL = new Set<Reason>(['requireptr', 'blocked', 'spamdetected', 'authfailure', 'norelaying', 'mesgtoobig', 'toomanyconn', 'speeding', 'policyviolation', 'rejected', 'badreputation', 'securityerror', 'systemerror', 'mailboxfull', 'expired']);
 
 /** Names the reason of one failed recipient from its status and diagnostic words. */
-export function classifyReason(input: { status: string; diagnostic: string; action?: string; stage?: SmtpStage }): Reason {
+export function classifyReason(input: { status: string; diagnostic: string; action?: string; stage?: SmtpStage; context?: string }): Reason {
   if (input.action === 'delivered' || input.action === 'relayed' || input.action === 'expanded') return 'delivered';
   let reason: Reason;
-  if (DECISIVE.test(input.status)) reason = reasonFromStatus(input.status)!;
+  if (DECISIVE.test(input.status)) {
+    // Spam and malformed-message verdicts are often given under a generic content code (5.6.0): the words win.
+    const strong = firstRule(STRONG_RULES, input.diagnostic);
+    reason = strong === 'spamdetected' || strong === 'notcompliantrfc' ? strong : reasonFromStatus(input.status)!;
+  }
   else {
+    // The words about this recipient first, then its status, then the rest of the report (which may be about others).
     reason = reasonFromText(input.diagnostic)
-      ?? (input.action === 'delayed' ? 'expired' : reasonFromStatus(input.status) ?? firstRule(WEAK_RULES, input.diagnostic) ?? 'undefined');
+      ?? (input.action === 'delayed' ? 'expired' : reasonFromStatus(input.status))
+      ?? reasonFromText(input.context ?? '')
+      ?? firstRule(WEAK_RULES, `${input.diagnostic}\n${input.context ?? ''}`) ?? 'undefined';
   }
   const temporary = input.status.startsWith('4') || input.action === 'delayed';
   if (reason === 'hostunknown' && temporary) return 'networkerror';
@@ -114,7 +120,7 @@ export function classifyReason(input: { status: string; diagnostic: string; acti
     if (input.stage === 'data' && GENERIC_UNKNOWN.test(input.diagnostic)) return 'filtered';
     if (input.status && !/\.0\.0$|^[45]\.5\./.test(input.status) && !/recipient address rejected/i.test(input.diagnostic)) return 'filtered';
   }
-  if (input.stage === 'mail' && !KEPT_AT_MAIL.has(reason)) return 'rejected';
+  if (input.stage === 'mail' && (reason === 'undefined' || reason === 'userunknown' || reason === 'hostunknown')) return 'rejected';
   if (input.stage === 'connect' && (reason === 'undefined' || reason === 'rejected' || reason === 'systemerror')) return 'blocked';
   return reason;
 }

@@ -206,10 +206,10 @@ function describe(input: { address: string; action: RecipientAction; given: stri
   const status = preferStatus(given, diagnosticField, segment);
   const quoted = `${diagnosticField}\n${segment}`;
   const replyCode = findReplyCode(quoted, status[0] === '2' || status[0] === '4' || status[0] === '5' ? status[0] : '');
-  const wording = diagnosticField && reasonFromText(diagnosticField) ? diagnosticField : (reasonFromText(segment) ? segment : `${diagnosticField}\n${segment}\n${context.ownText}`);
+  const wording = diagnosticField && reasonFromText(diagnosticField) ? diagnosticField : (reasonFromText(segment) ? segment : `${diagnosticField}\n${segment}`);
   const stage = findStage(quoted) || findStage(context.ownText);
   const diagnostic = oneLine(diagnosticField || segment.replace(address, '').replace(/^[\s<>:,]+/, ''));
-  let reason = classifyReason({ status, diagnostic: wording, action, stage });
+  let reason = classifyReason({ status, diagnostic: wording, action, stage, context: context.ownText });
   // 551 is "user not local; please try <forward-path>" (RFC 5321): the address has moved.
   if (replyCode === '551' && reason === 'userunknown' && /^(?:5\.1\.1|5\.0\.0|)$/.test(status)) reason = 'hasmoved';
   const temporary = reason === 'expired'

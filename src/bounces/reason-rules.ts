@@ -2,10 +2,11 @@ import type { Reason } from './types.js';
 
 /**
  * Wording of common mail servers, by reason. Order matters: the first rule that matches wins, so the more
- * specific wordings (a dead mailbox) come before the generic ones ("rejected", "policy").
+ * specific wordings (a dead mailbox) come before the generic ones ("rejected", "policy"). The strong ones name
+ * a cause precisely enough to outrank even a status code.
  */
-export const TEXT_RULES: ReadonlyArray<readonly [Reason, RegExp]> = [
-  ['notcompliantrfc', /\brfc ?5322\b|\brfc ?2822\b|\bnot (?:rfc[- ]?)?compliant\b|\bduplicate header|\bmultiple (?:\S+ ){0,3}addresses in (?:the )?from\b|\bmultiple (?:from|to|subject|date) headers/i],
+export const STRONG_RULES: ReadonlyArray<readonly [Reason, RegExp]> = [
+  ['notcompliantrfc', /\brfc ?5322\b|\bnot (?:rfc[- ]?)?compliant\b|\bduplicate header|\bmultiple (?:\S+ ){0,3}addresses in (?:the )?from\b|\bmultiple (?:from|to|subject|date) headers/i],
   ['rejected', /\bdomain of sender (?:address )?(?:\S+ )?does not (?:exist|resolve)|\bsender (?:address )?(?:was )?(?:rejected|denied|refused)|\bunroutable sender|\bsender verify failed|\binvalid sender\b/i],
   ['filtered', /\b[45]\d\d:?\s+:\s*user unknown/i],
   ['networkerror', /\bmalformed or unexpected name server reply|\bhost not found, try again/i],
@@ -27,6 +28,10 @@ export const TEXT_RULES: ReadonlyArray<readonly [Reason, RegExp]> = [
   ['spamdetected', /\bspam classification|\b(?:scored|identified|classified|detected|considered|marked) as (?:spam|junk)|\blooks like spam/i],
   ['securityerror', /\bunauthenticated senders?\b/i],
   ['rejected', /\bunexpected volume or user complaints/i],
+];
+
+/** The common wordings, after the strong ones; a decisive status code outranks these. */
+export const COMMON_RULES: ReadonlyArray<readonly [Reason, RegExp]> = [
   ['hasmoved', /\b(?:has|have) moved\b|\bmoved to\b.*@|\bno longer (?:valid|available|active)\b.*\bnew address|\bplease (?:use|send to) .* (?:new|instead)/i],
   ['notaccept', /\bnull mx\b|\baccepts? no (?:e-?)?mail\b|\bdoes not accept (?:e-?)?mail\b|\bdomain (?:\S+ )?does not (?:receive|accept) (?:e-?)?mail|\bnot accepting (?:any )?(?:e-?)?mail|\bno mx (?:record|host)s?\b.*\bmail\b|\bmail (?:is )?not accepted for this domain/i],
   ['authfailure', /\bspf\b|\bdkim\b|\bdmarc\b|sender policy framework|\bauthentication (?:failed|failure|check)|\bnot authenticated\b|\bsender-?id\b|\bdomainkeys\b|\bfailed (?:the )?authentication/i],
@@ -49,7 +54,7 @@ export const TEXT_RULES: ReadonlyArray<readonly [Reason, RegExp]> = [
   ['securityerror', /\btls (?:is )?required|\bencryption required|\bstarttls\b|\bsecure connection|\bsecurity (?:policy|error|reasons?)|\bauthentication required|\bmust (?:issue|use) (?:a )?starttls|\bcertificate|\bpassword\b|\bnot authori[sz]ed\b|\bunauthori[sz]ed\b|\bsmtp auth/i],
   ['policyviolation', /\bpolicy\b|\bviolat|\bprohibited\b|\bnot (?:allowed|permitted)\b|\bforbidden\b|\bterms of service\b|\bacceptable use\b/i],
   ['contenterror', /\bcontent(?:s)? (?:error|rejected|not allowed)|\binvalid (?:mime|header|content)|\bmime\b|\bmessage header\b|\bencoding\b|\bcharacter set\b|\battachment\b.*\b(?:not allowed|blocked|rejected)/i],
-  ['notcompliantrfc', /\brfc ?5322\b|\brfc ?2822\b|\brfc ?822\b|\bnot (?:rfc[- ]?)?compliant\b|\bduplicate (?:header|from|message-id)|\bmultiple (?:from|to|subject|date) headers|\bmissing (?:required )?(?:header|from|date|message-id)|\bmalformed (?:header|message)/i],
+  ['notcompliantrfc', /\brfc ?5322\b|\bnot (?:rfc[- ]?)?compliant\b|\bduplicate (?:header|from|message-id)|\bmultiple (?:from|to|subject|date) headers|\bmissing (?:required )?(?:header|from|date|message-id)|\bmalformed (?:header|message)/i],
   ['filtered', /\bfilter(?:ed|ing)?\b|\brejected by (?:the )?(?:recipient|user)|\buser reject|\brecipient (?:has )?(?:refused|rejected|blocked)|\bdelivery not authori[sz]ed|\bdoes not (?:wish|want) to receive|\bprotected\b|\brefuses? to accept\b|\bdenied by (?:recipient|user)/i],
   ['rejected', /\bsender (?:address )?(?:rejected|denied|refused|invalid|unknown|blocked|verify failed)|\bdomain of sender (?:address )?(?:\S+ )?does not (?:exist|resolve)|\bmail from\b.*\b(?:rejected|denied|refused)|\binvalid sender\b|\bbad sender\b|\bsender verif|\benvelope sender\b|\breturn path\b|\breturn-path\b|\bsender domain\b|\bfrom address\b.*\b(?:rejected|invalid|not)|\byour (?:e-?mail )?address\b|\bsender (?:\S+ )?(?:is )?not (?:allowed|permitted|authorized)/i],
   ['networkerror', /\bconnection (?:refused|timed out|reset|closed|lost|dropped)|\btimed? ?out\b|\bnetwork (?:is )?unreachable|\bno route to host\b|\blost connection\b|\bconnect(?:ion)? to .* failed|\bmail (?:for .* )?loops back|\bloop(?:ing)? detected|\bmail loop|\btoo many hops\b|\bhop count|\brouting loop\b|\bname server\b|\bmalformed .* reply|\bunexpected (?:eof|end)|\bbroken pipe|\bcould not connect|\bunable to connect|\bconnection attempt/i],
@@ -59,6 +64,8 @@ export const TEXT_RULES: ReadonlyArray<readonly [Reason, RegExp]> = [
   ['syntaxerror', /\bsyntax error\b|\bcommand (?:not )?(?:unrecognized|recognized)|\bbad command\b|\bbad sequence of commands|\bunrecognized command/i],
   ['onhold', /\bon hold\b|\bheld\b|\bquarantin/i],
 ];
+
+export const TEXT_RULES: ReadonlyArray<readonly [Reason, RegExp]> = [...STRONG_RULES, ...COMMON_RULES];
 
 /** Generic words, weaker than a status code: used only when neither the wording above nor the code names a reason. */
 export const WEAK_RULES: ReadonlyArray<readonly [Reason, RegExp]> = [
