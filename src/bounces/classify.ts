@@ -99,6 +99,8 @@ export function findStage(text: string): SmtpStage {
 /** Names the reason of one failed recipient from its status and diagnostic words. */
 export function classifyReason(input: { status: string; diagnostic: string; action?: string; stage?: SmtpStage; context?: string }): Reason {
   if (input.action === 'delivered' || input.action === 'relayed' || input.action === 'expanded') return 'delivered';
+  // Servers wrap long replies: match on one line of words.
+  input = { ...input, diagnostic: input.diagnostic.replace(/\s+/g, ' '), context: input.context?.replace(/\s+/g, ' ') };
   let reason: Reason;
   if (DECISIVE.test(input.status)) {
     // Spam and malformed-message verdicts are often given under a generic content code (5.6.0): the words win.

@@ -52,9 +52,10 @@ async function readMail(buffer: Buffer, depth: number): Promise<Report> {
   const mail = await simpleParser(buffer, PARSER_OPTIONS as object);
   const report = interpret(mail, buffer);
   // A bounce of a bounce: the report we want is the returned message itself (one level down, no further).
-  if (depth === 0 && report.kind === 'not_bounce' && report.nested && fromMailSystem(mail.from?.text ?? '', '')) {
-    const inner = await readMail(Buffer.from(report.nested, 'utf8'), depth + 1);
-    if (inner.kind !== 'not_bounce') return strip(inner);
+  if (report.nested) {
+    const inner = depth === 0 && fromMailSystem(mail.from?.text ?? '', '') ? await readMail(Buffer.from(report.nested, 'utf8'), depth + 1) : undefined;
+    if (inner && inner.kind !== 'not_bounce') return inner;
+    return strip({ ...interpret(mail, buffer, false) });
   }
   return strip(report);
 }
@@ -64,7 +65,7 @@ function strip(report: Report & { nested?: string }): Report {
   return rest;
 }
 
-function interpret(mail: ParsedMail, buffer: Buffer): Report & { nested?: string } {
+function interpret(mail: ParsedMail, buffer: Buffer, followNested = true): Report & { nested?: string } {
   const headers = readFieldBlocks(mail.headerLines.map((h) => h.line).join('\n'))[0] ?? new Map<string, string>();
   const subject = mail.subject ?? '';
   const from = headers.get('from') ?? '';
@@ -92,6 +93,9 @@ function interpret(mail: ParsedMail, buffer: Buffer): Report & { nested?: string
   const json = readJsonNotification(text);
   if (json) return { kind: json.kind, recipients: json.recipients, original: { ...original, ...json.original } };
 
+  // A bounce of a bounce: with no report of its own, the returned message is the report (readMail recurses).
+  const nested = /^content-type:\s*multipart\/report/im.test(originalRaw) ? originalRaw : undefined;
+  if (followNested && nested && dsnParts.length === 0 && feedbackParts.length === 0) return { kind: 'not_bounce', recipients: [], original, nested };
   const dsnText = dsnParts.length > 0 ? dsnParts.join('\n\n') : embeddedDsn(text);
   if (dsnText) {
     const recipients = fromDsn(dsnText, context);
@@ -108,7 +112,7 @@ function interpret(mail: ParsedMail, buffer: Buffer): Report & { nested?: string
     };
     return { kind: 'auto_reply', recipients: address ? [recipient] : [], original };
   }
-  return { kind: 'not_bounce', recipients: [], original, nested: /^content-type:\s*multipart\/report/im.test(originalRaw) ? originalRaw : undefined };
+  return { kind: 'not_bounce', recipients: [], original };
 }
 
 /**
