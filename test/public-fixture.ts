@@ -94,7 +94,7 @@ export async function signUpAndConfirm(f: Fixture, form: { publicId: string }, e
   const page = await f.app.inject({ url: linkIn((await f.sink.parse(i)).text!, '/p/confirm') });
   const ok = await f.app.inject({ method: 'POST', url: '/p/confirm', headers: FORM, payload: formBody({ t: hidden(page.body, 't'), csrf: hidden(page.body, 'csrf') }) });
   if (!/confirmed/.test(ok.body)) throw new Error(`confirm: ${ok.statusCode}`);
-  const { findContactByEmail } = await import('../src/public/public.repository.js');
+  const { findContactByEmail } = await import('../src/contacts/contacts.repository.js');
   const contact = await findContactByEmail(f.app.deps.db, f.workspace.id, email);
   if (!contact) throw new Error('no contact after confirmation');
   return contact.id;

@@ -85,7 +85,7 @@ forEachDatabase('public sign-up and double opt-in', (t) => {
     assert.equal(consents[0].confirmed_at?.toISOString(), '2026-06-01T11:00:00.000Z');
     assert.equal(consents[0].evidence.confirmUserAgent, 'Phone/2.0');
     assert.equal(consents[0].evidence.userAgent, 'TestBrowser/1.0');
-    assert.equal(consents[0].evidence.textHash, signup.consent_hashes.email);
+    assert.equal(consents[0].evidence.wordingHash, signup.consent_hashes.email);
     const members = await t.db.selectFrom('list_memberships').select('list_id').where('contact_id', '=', contact.id).execute();
     assert.deepEqual(members.map((m) => m.list_id), [f.lists[0].id]);
 

@@ -1,39 +1,24 @@
 /**
- * Use case: erase a person (GDPR Art. 17), by their own request from the "my data" page or by an operator.
- * One transaction: delete the contact and its whole trail, keep a tombstone (keyed hash of the address,
- * reason, date) that blocks re-import and marketing until a new double opt-in, and write an audit entry that
- * names no personal data.
+ * Use case: a person erases themselves from the "my data" page (GDPR Art. 17). The contacts module's erasure
+ * does the deletion, tombstones and audit entry; this adds what only this feature holds: every sign-up of
+ * that address (pending or confirmed), which carries the address, IP and user agent. One transaction.
  */
 import type { Kysely } from 'kysely';
-import { recordAudit, type Actor } from '../audit/record-audit.js';
+import type { Actor } from '../audit/record-audit.js';
+import { eraseContact } from '../contacts/erase-contact.js';
+import { findContact } from '../contacts/contacts.repository.js';
 import { AppError, type Result } from '../errors.js';
 import type { Database } from '../db/schema.js';
-import { normalizeEmail } from '../engine/address.js';
-import { allowLedgerErasure, deleteContactAndTrail, findContactForErasure, insertTombstone } from './erasure.repository.js';
-import { tombstoneHmac } from './tombstone.js';
+import { deleteSignupsOf } from '../forms/forms.repository.js';
 
-export async function eraseContact(options: {
-  db: Kysely<Database>;
-  workspaceId: string;
-  contactId: string;
-  /** `erasure_request` from the person; an operator may give another reason. */
-  reason: string;
-  actor: Actor;
-  now: Date;
-}): Promise<Result<{ tombstoned: boolean }>> {
+export async function eraseOwnData(options: { db: Kysely<Database>; workspaceId: string; contactId: string; actor: Actor; now: Date }): Promise<Result<{ erased: true }>> {
   const { db, workspaceId, contactId, now } = options;
-  return db.transaction().execute(async (trx): Promise<Result<{ tombstoned: boolean }>> => {
-    const contact = await findContactForErasure(trx, workspaceId, contactId);
+  return db.transaction().execute(async (trx): Promise<Result<{ erased: true }>> => {
+    const contact = await findContact(trx, workspaceId, contactId, { forUpdate: true });
     if (!contact) return { ok: false, error: new AppError('not_found', 'contact not found') };
-    await allowLedgerErasure(trx);
-    const normalized = contact.email ? normalizeEmail(contact.email) : undefined;
-    const hmac = contact.email ? tombstoneHmac({ workspaceSecret: contact.secret, email: contact.email }) : undefined;
-    await deleteContactAndTrail(trx, { workspaceId, contactId, emailKey: normalized?.ok ? normalized.address.toLowerCase() : null });
-    if (hmac) await insertTombstone(trx, { workspaceId, hmac, reason: 'erasure', at: now });
-    await recordAudit({
-      db: trx, workspaceId, actor: options.actor, action: 'contact.erased', target: { type: 'contact', id: contactId },
-      details: { reason: options.reason, tombstoned: hmac !== undefined }, at: now,
-    });
-    return { ok: true, value: { tombstoned: hmac !== undefined } };
+    await deleteSignupsOf(trx, { workspaceId, contactId, email: contact.email });
+    // The person's own request: no IP goes into the audit entry, which outlives their data.
+    await eraseContact({ db: trx, workspaceId, id: contactId, actor: options.actor, now });
+    return { ok: true, value: { erased: true } };
   });
 }

@@ -1,16 +1,19 @@
 /**
  * Use case: the person follows the confirmation link and presses the button. In one transaction: spends the
- * single-use token, creates (or finds) the contact, records one confirmed consent event per channel with the
- * full evidence, adds the list memberships and lifts the person's own earlier unsubscribes.
+ * single-use token, creates (or finds) the contact, appends one confirmed consent event per channel with the
+ * full evidence (as the person's own act, so it lifts their earlier unsubscribe, objection or erasure
+ * suppression), adds the list memberships and records the confirmation.
  */
 import type { Kysely } from 'kysely';
+import { insertActivity } from '../activity/activity.repository.js';
+import { appendConsentEvent } from '../consents/append-consent-event.js';
+import type { ConsentCreate } from '../consents/consent-schemas.js';
+import { findContactByEmail, insertContact } from '../contacts/contacts.repository.js';
 import { AppError, type Result } from '../errors.js';
 import type { Database } from '../db/schema.js';
 import type { VerifiedToken } from '../security/tokens.js';
 import { findFormById, findSignup, markSignupConfirmed, spendToken } from './forms.repository.js';
-import {
-  addMemberships, addMissingContactFields, findContactByEmail, insertActivity, insertConsentEvent, insertContact, liftUnsubscribes,
-} from '../public/public.repository.js';
+import { addMemberships, addMissingContactFields } from '../public/public.repository.js';
 
 export type ConfirmOutcome = { status: 'confirmed'; contactId: string } | { status: 'already_confirmed' };
 
@@ -34,31 +37,30 @@ export async function confirmSignup(options: {
     if (!form) return { ok: false, error: new AppError('not_found', 'form deleted') };
 
     const { country, ...fields } = signup.fields;
-    const existing = await findContactByEmail(trx, workspaceId, signup.email);
     const ua = options.userAgent?.slice(0, 500) ?? null;
-    const sourceEvidence = { type: 'double_opt_in', formId: form.id, formVersion: signup.form_version, signupId: signup.id, at: signup.created_at, confirmedAt: now };
-    const contactId = existing?.id ?? await insertContact(trx, {
-      workspaceId, email: signup.email, country: /^[A-Z]{2}$/.test(country ?? '') ? country : form.default_country,
-      customFields: fields, sourceAt: signup.created_at, sourceEvidence: [sourceEvidence], now,
-    });
+    const existing = await findContactByEmail(trx, workspaceId, signup.email);
+    const contactId = existing?.id ?? (await insertContact(trx, workspaceId, {
+      email: signup.email, phone: null, country: /^[A-Z]{2}$/.test(country ?? '') ? country : form.default_country, kind: 'consumer',
+      birthDate: null, customFields: fields, sourceType: 'web_form_doi', sourceAt: signup.created_at, collectedBy: 'us',
+      sourceEvidence: [`form:${form.id}:v${signup.form_version}`, `signup:${signup.id}`], sourceDetails: { formId: form.id, formName: form.name }, registries: [],
+    }, now)).id;
     if (existing) await addMissingContactFields(trx, contactId, fields, now);
 
-    let firstConsentId: string | undefined;
-    for (const channel of signup.channels as ('email' | 'sms' | 'post' | 'phone')[]) {
-      const id = await insertConsentEvent(trx, {
-        workspaceId, contactId, channel, at: signup.created_at, confirmedAt: now, categories: signup.list_ids, recordedBy: `form:${form.id}`,
-        evidence: {
-          source: 'web_form_doi', formId: form.id, formName: form.name, formVersion: signup.form_version, language: signup.language,
-          textHash: signup.consent_hashes[channel], signupId: signup.id, signupAt: signup.created_at.toISOString(),
-          ip: signup.ip, userAgent: signup.user_agent, referrer: signup.referrer,
-          confirmedAt: now.toISOString(), confirmIp: options.ip, confirmUserAgent: ua, activeAct: true, bundledInTerms: false,
-        },
+    for (const channel of signup.channels as ConsentCreate['channel'][]) {
+      // Evidence beyond the API's schema (referrer, confirmation IP and agent) is kept as well: it is the proof.
+      const evidence = {
+        source: 'web_form_doi', formId: form.id, formName: form.name, formVersion: signup.form_version, language: signup.language,
+        wordingHash: signup.consent_hashes[channel], signupId: signup.id, signupAt: signup.created_at.toISOString(),
+        ip: signup.ip ?? undefined, userAgent: signup.user_agent ?? undefined, referrer: signup.referrer,
+        confirmedAt: now.toISOString(), confirmIp: options.ip, confirmUserAgent: ua, activeAct: true, bundledInTerms: false,
+      } as ConsentCreate['evidence'];
+      await appendConsentEvent({
+        db: trx, workspaceId, contactId, origin: 'person', actor: { type: 'system', id: `form:${form.id}` }, ip: options.ip, now,
+        input: { channel, method: 'double_opt_in', at: signup.created_at.toISOString(), confirmedAt: now.toISOString(), categories: signup.list_ids, evidence },
       });
-      if (channel === 'email') firstConsentId = id;
     }
     await addMemberships(trx, workspaceId, contactId, signup.list_ids, now);
-    if (firstConsentId) await liftUnsubscribes(trx, contactId, firstConsentId, now);
-    await insertActivity(trx, { workspaceId, contactId, type: 'confirm', at: now, details: { formId: form.id, signupId: signup.id } });
+    await insertActivity(trx, { workspaceId, contactId, type: 'confirm', at: now, categories: [], details: { formId: form.id, signupId: signup.id } });
     await markSignupConfirmed(trx, { id: signup.id, at: now, ip: options.ip, userAgent: ua, contactId });
     return { ok: true, value: { status: 'confirmed', contactId } };
   });

@@ -1,6 +1,6 @@
 /**
  * The operator API of this feature: sign-up forms (create, read, new wording version, embed snippet), the
- * consent evidence of a contact (JSON, or a printable HTML page), and an operator's erasure of a contact.
+ * consent evidence of a contact (JSON, or a printable HTML page). Erasure by staff is `DELETE /api/v1/contacts/:id`.
  */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
@@ -10,7 +10,6 @@ import { AppError } from '../errors.js';
 import { LANGUAGES } from '../i18n/language.js';
 import { PUBLIC_PATHS } from '../public/links.js';
 import { renderPage } from '../public/render.js';
-import { eraseContact } from '../erasure/erase-contact.js';
 import { createForm } from './create-form.js';
 import { formInputSchema, formWordingSchema } from './form-definition.js';
 import { findFormById, listFormVersions, listForms, type FormRow } from './forms.repository.js';
@@ -70,12 +69,5 @@ export default async function formsApi(app: FastifyInstance, deps: AppDeps): Pro
       const html = await renderPage('evidence', query.lang, { title: `Evidence ${ev.email ?? ev.contactId}`, ev, printedAt: deps.now().toISOString() });
       reply.header('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'");
       return reply.status(200).type('text/html; charset=utf-8').send(html);
-    });
-
-  defineRoute(app, { method: 'POST', url: '/api/v1/contacts/:id/erase', summary: 'Erase a contact, keeping a tombstone', tags: ['contacts'], role: 'admin', params: idParams, body: z.object({ reason: z.string().trim().min(1).max(200).default('erasure_request') }) },
-    async ({ params, body, auth }) => {
-      const r = await eraseContact({ db: deps.db, workspaceId: auth.workspaceId, contactId: params.id, reason: body.reason, actor: auth.actor, now: deps.now() });
-      if (!r.ok) throw r.error;
-      return { erased: true, tombstoned: r.value.tombstoned };
     });
 }

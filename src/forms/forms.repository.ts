@@ -150,3 +150,10 @@ export async function deleteExpiredSpentTokens(db: Db, now: Date): Promise<numbe
   const r = await db.deleteFrom('spent_tokens').where('expires_at', '<=', now).executeTakeFirst();
   return Number(r.numDeletedRows);
 }
+
+/** Deletes every sign-up of a contact or of its address (erasure). */
+export async function deleteSignupsOf(db: Db, o: { workspaceId: string; contactId: string; email: string | null }): Promise<void> {
+  await db.deleteFrom('signups').where('workspace_id', '=', o.workspaceId)
+    .where((eb) => (o.email ? eb.or([eb('contact_id', '=', o.contactId), eb('email_normalized', '=', o.email.toLowerCase())]) : eb('contact_id', '=', o.contactId)))
+    .execute();
+}

@@ -50,7 +50,7 @@ export async function getEvidence(options: { db: Kysely<Database>; workspaceId: 
       const text = version && version.workspace_id === workspaceId ? version.wording[lang]?.consent[e.channel as ConsentChannel] : undefined;
       if (text !== undefined) {
         textShown = text;
-        textHashMatches = typeof ev.textHash === 'string' ? consentTextHash(text) === ev.textHash : false;
+        textHashMatches = typeof ev.wordingHash === 'string' ? consentTextHash(text) === ev.wordingHash : false;
       }
     }
     consents.push({

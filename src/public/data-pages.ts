@@ -7,7 +7,7 @@ import { format, messagesFor, type Messages } from '../i18n/messages.js';
 import type { Language } from '../i18n/language.js';
 import { checkCsrf, csrfToken } from '../security/csrf.js';
 import { verify, type VerifiedToken } from '../security/tokens.js';
-import { eraseContact } from '../erasure/erase-contact.js';
+import { eraseOwnData } from '../erasure/erase-own-data.js';
 import { getMyData, type MyData } from './get-my-data.js';
 import { myDataUrl, preferencesUrl, unsubscribeUrl, PUBLIC_PATHS } from './links.js';
 import { bodyOf, errorPage, languageOf, sendPage, str, strs, tokenOrPage, type PublicContext } from './http.js';
@@ -113,7 +113,7 @@ export function registerDataPages(app: FastifyInstance, ctx: PublicContext): voi
     if (str(body.confirm) !== 'yes') return errorPage(reply, lang, 400, t['mydata.eraseConfirm']);
     const { workspaceId, contactId } = token.payload;
     if (contactId) {
-      const r = await eraseContact({ db: deps.db, workspaceId, contactId, reason: 'erasure_request', actor: { type: 'system', id: 'self-service' }, now: deps.now() });
+      const r = await eraseOwnData({ db: deps.db, workspaceId, contactId, actor: { type: 'system', id: 'self-service' }, now: deps.now() });
       if (!r.ok && r.error.code !== 'not_found') throw r.error;
     }
     return sendPage(reply, 200, await renderMessage(lang, { title: t['mydata.title'], body: t['mydata.erased'], tone: 'ok' }));

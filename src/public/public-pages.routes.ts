@@ -13,7 +13,8 @@ import { confirmSignup } from '../forms/confirm-signup.js';
 import { preferencesUrl, PUBLIC_PATHS } from './links.js';
 import { bodyOf, errorPage, languageOf, preparePublicScope, publicContext, sendPage, str, tokenOrPage, type PublicContext } from './http.js';
 import { renderMessage, renderPage } from './render.js';
-import { findContact, findList } from './public.repository.js';
+import { findContact } from '../contacts/contacts.repository.js';
+import { findList } from '../lists/lists.repository.js';
 import { unsubscribeContact } from './unsubscribe-contact.js';
 import { registerDataPages } from './data-pages.js';
 

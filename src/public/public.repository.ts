@@ -5,52 +5,18 @@
  */
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
+import { findContact } from '../contacts/contacts.repository.js';
 import '../forms/forms.table.js';
 
 type Db = Kysely<Database>;
-
-export async function findContactByEmail(db: Db, workspaceId: string, email: string) {
-  return db.selectFrom('contacts').select(['id', 'email', 'custom_fields']).where('workspace_id', '=', workspaceId).where('email', '=', email).executeTakeFirst();
-}
-
-export async function findList(db: Db, workspaceId: string, listId: string) {
-  return db.selectFrom('lists').select(['id', 'name']).where('workspace_id', '=', workspaceId).where('id', '=', listId).executeTakeFirst();
-}
 
 export async function findWorkspaceBySlug(db: Db, slug: string) {
   return db.selectFrom('workspaces').select(['id', 'name']).where('slug', '=', slug).executeTakeFirst();
 }
 
-export async function findContact(db: Db, workspaceId: string, contactId: string) {
-  return db.selectFrom('contacts').selectAll().where('workspace_id', '=', workspaceId).where('id', '=', contactId).executeTakeFirst();
-}
-
-export async function insertContact(db: Db, row: {
-  workspaceId: string; email: string; country: string; customFields: Record<string, string>; sourceAt: Date;
-  sourceEvidence: unknown[]; now: Date;
-}): Promise<string> {
-  const r = await db.insertInto('contacts').values({
-    workspace_id: row.workspaceId, email: row.email, country: row.country, custom_fields: JSON.stringify(row.customFields),
-    source_type: 'web_form_doi', source_at: row.sourceAt, collected_by: 'us', source_evidence: JSON.stringify(row.sourceEvidence),
-    created_at: row.now, updated_at: row.now,
-  }).returning('id').executeTakeFirstOrThrow();
-  return r.id;
-}
-
 /** Adds fields the contact does not have yet; never overwrites what an earlier source recorded. */
 export async function addMissingContactFields(db: Db, contactId: string, fields: Record<string, string>, now: Date): Promise<void> {
   await sql`update contacts set custom_fields = ${JSON.stringify(fields)}::jsonb || custom_fields, updated_at = ${now} where id = ${contactId}`.execute(db);
-}
-
-export async function insertConsentEvent(db: Db, row: {
-  workspaceId: string; contactId: string; channel: 'email' | 'sms' | 'post' | 'phone'; at: Date; confirmedAt: Date;
-  evidence: Record<string, unknown>; categories: string[]; recordedBy: string;
-}): Promise<string> {
-  const r = await db.insertInto('consent_events').values({
-    workspace_id: row.workspaceId, contact_id: row.contactId, channel: row.channel, method: 'double_opt_in', at: row.at,
-    confirmed_at: row.confirmedAt, evidence: JSON.stringify(row.evidence), categories: JSON.stringify(row.categories), recorded_by: row.recordedBy,
-  }).returning('id').executeTakeFirstOrThrow();
-  return r.id;
 }
 
 export async function addMemberships(db: Db, workspaceId: string, contactId: string, listIds: string[], at: Date): Promise<void> {
@@ -62,17 +28,6 @@ export async function addMemberships(db: Db, workspaceId: string, contactId: str
 export async function removeMemberships(db: Db, workspaceId: string, contactId: string, listIds: string[]): Promise<void> {
   if (listIds.length === 0) return;
   await db.deleteFrom('list_memberships').where('workspace_id', '=', workspaceId).where('contact_id', '=', contactId).where('list_id', 'in', listIds).execute();
-}
-
-/** A fresh confirmed consent lifts the person's own earlier unsubscribes (never other suppressions). */
-export async function liftUnsubscribes(db: Db, contactId: string, consentId: string, at: Date): Promise<number> {
-  const r = await db.updateTable('suppressions').set({ lifted_at: at, lifted_by_consent_id: consentId })
-    .where('contact_id', '=', contactId).where('reason', '=', 'unsubscribe').where('lifted_at', 'is', null).executeTakeFirst();
-  return Number(r.numUpdatedRows);
-}
-
-export async function insertActivity(db: Db, row: { workspaceId: string; contactId: string; type: string; at: Date; details: Record<string, unknown> }): Promise<void> {
-  await db.insertInto('activity_events').values({ workspace_id: row.workspaceId, contact_id: row.contactId, type: row.type, at: row.at, details: JSON.stringify(row.details) }).execute();
 }
 
 /**
@@ -145,7 +100,3 @@ export async function listOfferedLists(db: Db, workspaceId: string) {
   return db.selectFrom('lists').select(['id', 'name']).where('workspace_id', '=', workspaceId).where('id', 'in', ids).orderBy('name').execute();
 }
 
-export async function findWorkspaceSecret(db: Db, workspaceId: string): Promise<string | undefined> {
-  const r = await db.selectFrom('workspaces').select('secret').where('id', '=', workspaceId).executeTakeFirst();
-  return r?.secret;
-}

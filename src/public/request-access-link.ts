@@ -10,7 +10,7 @@ import type { Language } from '../i18n/language.js';
 import { format, messagesFor } from '../i18n/messages.js';
 import type { MailSender } from '../mail/mail-sender.js';
 import { myDataUrl } from './links.js';
-import { findContactByEmail } from './public.repository.js';
+import { findContactByEmail } from '../contacts/contacts.repository.js';
 
 export async function requestAccessLink(options: {
   db: Kysely<Database>;

@@ -161,7 +161,7 @@ footer{max-width:36rem;margin:1rem auto;font-size:.8rem;color:#5b6573;text-align
 <tr><th>Referrer</th><td>{{ c.evidence.referrer }}</td></tr>
 <tr><th>Form</th><td>{{ c.evidence.formName }} ({{ c.evidence.formId }}), version {{ c.evidence.formVersion }}, language {{ c.evidence.language }}</td></tr>
 <tr><th>Text shown</th><td>{% if c.textShown %}<blockquote>{{ c.textShown | raw }}</blockquote>{% else %}—{% endif %}</td></tr>
-<tr><th>SHA-256 of text</th><td><code>{{ c.evidence.textHash }}</code> {% if c.textHashMatches == true %}(matches the stored wording){% elsif c.textHashMatches == false %}(DOES NOT match the stored wording){% endif %}</td></tr>
+<tr><th>SHA-256 of text</th><td><code>{{ c.evidence.wordingHash }}</code> {% if c.textHashMatches == true %}(matches the stored wording){% elsif c.textHashMatches == false %}(DOES NOT match the stored wording){% endif %}</td></tr>
 <tr><th>Lists</th><td>{{ c.lists | join: ", " }}</td></tr>
 <tr><th>Confirmed</th><td>{{ c.confirmedAt }} from IP {{ c.evidence.confirmIp }}<br>{{ c.evidence.confirmUserAgent }}</td></tr>
 <tr><th>Withdrawn</th><td>{{ c.withdrawnAt }}</td></tr>

@@ -7,8 +7,10 @@ import type { Kysely } from 'kysely';
 import { AppError, type Result } from '../errors.js';
 import type { Database } from '../db/schema.js';
 import {
-  addMemberships, findContact, insertActivity, listOfferedLists, readContactData, removeMemberships, upsertPreferences, withdrawConsents,
+  addMemberships, listOfferedLists, readContactData, removeMemberships, upsertPreferences, withdrawConsents,
 } from './public.repository.js';
+import { insertActivity } from '../activity/activity.repository.js';
+import { findContact } from '../contacts/contacts.repository.js';
 import { unsubscribeContact } from './unsubscribe-contact.js';
 
 export type Frequency = 'any' | 'weekly' | 'monthly';
@@ -36,7 +38,7 @@ export async function updatePreferences(options: {
     await addMemberships(trx, workspaceId, contactId, keepLists, now);
     await withdrawConsents(trx, contactId, dropChannels.filter((ch) => ch !== 'email'), now);
     await upsertPreferences(trx, { workspaceId, contactId, frequency: options.frequency, at: now });
-    await insertActivity(trx, { workspaceId, contactId, type: 'preferences', at: now, details: { lists: keepLists, dropLists, dropChannels, frequency: options.frequency } });
+    await insertActivity(trx, { workspaceId, contactId, type: 'preferences', at: now, categories: [], details: { lists: keepLists, dropLists, dropChannels, frequency: options.frequency } });
   });
   if (dropChannels.includes('email')) await unsubscribeContact({ db, workspaceId, contactId, method: 'preference_centre', now });
   return { ok: true, value: { lists: keepLists, channels: [...activeChannels].filter((ch) => !dropChannels.includes(ch)) } };

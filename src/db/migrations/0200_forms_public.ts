@@ -59,7 +59,8 @@ export async function up(db: Kysely<any>): Promise<void> {
       confirmed_at timestamptz,
       confirm_ip text,
       confirm_user_agent text,
-      contact_id uuid references contacts(id) on delete set null
+      -- a confirmed sign-up is part of the contact's evidence and goes with it at erasure
+      contact_id uuid references contacts(id) on delete cascade
     );
     -- one open sign-up per address and form: a second submission re-sends (rate-limited) instead of piling up
     create unique index signups_open on signups (form_id, email_normalized) where confirmed_at is null;
