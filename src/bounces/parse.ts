@@ -218,7 +218,7 @@ function describe(input: { address: string; action: RecipientAction; given: stri
   if (replyCode === '551' && reason === 'userunknown' && /^(?:5\.1\.1|5\.0\.0|)$/.test(status)) reason = 'hasmoved';
   const temporary = reason === 'expired'
     // Exim gives up on a temporary failure ("retry timeout exceeded"); its X-Failed-Recipients marks its bounces.
-    ? /temporary failure(?! report)/i.test(quoted) || replyCode.startsWith('4') || context.headers.has('x-failed-recipients')
+    ? /temporary failure(?! report)/i.test(quoted) || replyCode.startsWith('4') || (context.headers.has('x-failed-recipients') && !/permanent/i.test(quoted))
     : action === 'delayed' || replyCode.startsWith('4') || (!replyCode && given.startsWith('4'));
   let finalStatus = reason === 'delivered' ? status : completeStatus({ status, replyCode, reason, temporary });
   if (reason === 'hasmoved' && finalStatus !== '5.1.6' && replyCode === '551') finalStatus = '5.1.6';

@@ -38,6 +38,8 @@ export function scanRecipients(report: string, exclude: ReadonlySet<string>): Te
     if (exclude.has(found.address) || SYSTEM_MAILBOX.test(found.address)) continue;
     // The envelope sender, or the From of a summary of the original, is us, not a failed recipient.
     if (/(?:mail from|^[\s>]*from|envelope-from|sender):?\s*<?$/i.test(report.slice(lineStart, found.index))) continue;
+    // "For further assistance, please contact <support@…>": the reporting site's helpdesk.
+    if (/\bcontact:?\s*<?$/i.test(report.slice(Math.max(0, found.index - 20), found.index))) continue;
     mentions.push(found);
   }
   const seen = new Set<string>();
