@@ -29,6 +29,7 @@ export interface TextRecipient {
 /** Finds the recipients a human-readable bounce names, and the words about each. */
 export function scanRecipients(report: string, exclude: ReadonlySet<string>): TextRecipient[] {
   const mentions: Array<{ address: string; index: number }> = [];
+  const helpdesks = new Set<string>();
   for (const found of findAddresses(report)) {
     // A Message-ID looks like an address but names a message.
     const lineStart = report.lastIndexOf('\n', found.index) + 1;
@@ -39,16 +40,19 @@ export function scanRecipients(report: string, exclude: ReadonlySet<string>): Te
     // The envelope sender, or the From of a summary of the original, is us, not a failed recipient.
     if (/(?:mail from|^[\s>]*from|envelope-from|sender):?\s*<?$/i.test(report.slice(lineStart, found.index))) continue;
     // "For further assistance, please contact <support@…>": the reporting site's helpdesk.
-    if (/\bcontact:?\s*<?$/i.test(report.slice(Math.max(0, found.index - 20), found.index))) continue;
+    if (/\bcontact:?\s*<?$/i.test(report.slice(Math.max(0, found.index - 20), found.index))) {
+      helpdesks.add(found.address);
+      continue;
+    }
     mentions.push(found);
   }
-  const seen = new Set<string>();
+  const seen = new Set<string>(helpdesks);
   const out: TextRecipient[] = [];
   for (const found of mentions) {
     if (seen.has(found.address)) continue;
     seen.add(found.address);
     // The words about a recipient end where another recipient is named (a report may repeat itself in two languages).
-    const next = mentions.find((m) => m.index > found.index && m.address !== found.address);
+    const next = mentions.find((m) => m.index > found.index && m.address !== found.address && !helpdesks.has(m.address));
     const start = report.lastIndexOf('\n', found.index) + 1;
     const end = next ? Math.max(found.index + found.address.length, report.lastIndexOf('\n', next.index) + 1) : report.length;
     out.push({ address: found.address, segment: report.slice(start, Math.min(end, start + 1500)) });
