@@ -2,7 +2,7 @@
 // a loopback SMTP server, the confirm button, single use, evidence, expiry, rate limits and purge.
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
-import { purgeExpiredSignups } from '../src/forms/purge-signups.js';
+import { startWorker } from '../src/jobs/worker.js';
 import { forEachDatabase } from './support/db.js';
 import { createTestForm, FORM, formBody, hidden, linkIn, openFixture, type Fixture } from './public-fixture.js';
 
@@ -166,9 +166,13 @@ forEachDatabase('public sign-up and double opt-in', (t) => {
     const expired = await f.app.inject({ url: link });
     assert.equal(expired.statusCode, 410);
     assert.match(expired.body, /expired/);
-    // The maintenance job purges sign-ups never confirmed.
-    const purged = await purgeExpiredSignups({ db: t.db, now: f.clock.now });
-    assert.ok(purged.signups >= 1);
+    // The maintenance job, run by the real worker, purges sign-ups never confirmed and queues itself again.
+    const worker = startWorker({ db: t.db, config: f.app.deps.config, log: { info() {}, warn() {}, error() {} }, now: () => f.clock.now, loop: false });
+    assert.ok((await worker.tick()) >= 1);
+    await worker.stop();
+    const next = await t.db.selectFrom('jobs').select(['run_at', 'status']).where('name', '=', 'forms.maintenance').where('status', '=', 'pending').execute();
+    assert.equal(next.length, 1);
+    assert.ok(next[0].run_at.getTime() > f.clock.now.getTime());
     assert.equal((await t.db.selectFrom('signups').select('id').where('email', '=', 'cara@example.com').execute()).length, 0);
     f.clock.now = saved;
   });

@@ -12,11 +12,16 @@ import { renderMessage, renderPage } from '../public/render.js';
 import { getPublishedForm } from './get-published-form.js';
 import { parseSubmission } from './parse-submission.js';
 import { submitSignup } from './submit-signup.js';
+import { scheduleFormsMaintenance } from './forms-jobs.js';
 import type { PublishedForm } from './form-definition.js';
 
 export default async function formPages(app: FastifyInstance, deps: AppDeps): Promise<void> {
   const ctx = publicContext(app, deps);
   await preparePublicScope(app, ctx);
+  // The worker runs the maintenance chain; make sure one link of it is queued whenever the server starts.
+  app.addHook('onReady', async () => {
+    await scheduleFormsMaintenance({ db: deps.db, now: deps.now() }).catch((err) => app.log.warn({ err: (err as Error).message }, 'forms maintenance not scheduled'));
+  });
 
   app.get<{ Params: { publicId: string } }>(`${PUBLIC_PATHS.form}/:publicId`, async (request, reply) => {
     const form = await getPublishedForm({ db: deps.db, publicId: request.params.publicId });

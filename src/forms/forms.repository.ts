@@ -157,3 +157,10 @@ export async function deleteSignupsOf(db: Db, o: { workspaceId: string; contactI
     .where((eb) => (o.email ? eb.or([eb('contact_id', '=', o.contactId), eb('email_normalized', '=', o.email.toLowerCase())]) : eb('contact_id', '=', o.contactId)))
     .execute();
 }
+
+/** Whether a job of that name is waiting or running (other than `excludeId`, the caller itself). */
+export async function hasPendingJob(db: Db, name: string, excludeId?: number): Promise<boolean> {
+  let q = db.selectFrom('jobs').select('id').where('name', '=', name).where('status', 'in', ['pending', 'running', 'failed']);
+  if (excludeId !== undefined) q = q.where('id', '!=', excludeId);
+  return (await q.limit(1).executeTakeFirst()) !== undefined;
+}

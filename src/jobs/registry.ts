@@ -3,6 +3,8 @@
  * imports them all before it starts claiming.
  */
 export const jobModules: Array<() => Promise<unknown>> = [
+  () => import('../forms/forms-jobs.js'),
+  () => import('../imports/import-job.js'),
 ];
 
 export async function loadJobModules(): Promise<void> {

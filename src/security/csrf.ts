@@ -3,18 +3,12 @@
  * credential, and each form carries a second value derived from that link's token id. A cross-site page knows
  * neither. The Origin header, when a browser sends one, must also be our own.
  */
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac } from 'node:crypto';
+import { safeEqual } from '../auth/secrets.js';
 
 /** The hidden form value bound to one signed link. */
 export function csrfToken(options: { secret: string | Buffer; tokenId: string }): string {
   return createHmac('sha256', options.secret).update('listwarden.csrf.v1.').update(options.tokenId).digest('base64url');
-}
-
-/** Constant-time comparison of two strings (false when lengths differ). */
-export function safeEqual(a: string, b: string): boolean {
-  const x = Buffer.from(a, 'utf8');
-  const y = Buffer.from(b, 'utf8');
-  return x.length === y.length && timingSafeEqual(x, y);
 }
 
 /** Checks a form POST: the CSRF value must match, and a present Origin must be the platform's own. */

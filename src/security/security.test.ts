@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRateLimiter } from './rate-limit.js';
-import { checkCsrf, csrfToken, safeEqual } from './csrf.js';
+import { checkCsrf, csrfToken } from './csrf.js';
 
 test('the rate limiter allows `limit` hits per window per key, then refuses until the window ends', () => {
   const rl = createRateLimiter({ limit: 3, windowMs: 60_000 });
@@ -32,7 +32,4 @@ test('CSRF: the value bound to the link passes; another link, a missing value or
   assert.equal(checkCsrf({ ...base, given: csrfToken({ secret, tokenId: 'tok2' }), origin: undefined }), false);
   assert.equal(checkCsrf({ ...base, given: undefined, origin: undefined }), false);
   assert.equal(checkCsrf({ ...base, given: ['x'], origin: undefined }), false);
-  assert.equal(safeEqual('abc', 'abc'), true);
-  assert.equal(safeEqual('abc', 'abd'), false);
-  assert.equal(safeEqual('abc', 'abcd'), false);
 });
