@@ -48,7 +48,8 @@ function checkDomainUncached(raw: string): DomainResult {
   }
   // Plain ASCII domains skip the IDNA conversion: that is nearly every address, and the hot path.
   let domain = raw.toLowerCase();
-  if (!ASCII_ONLY.test(domain)) {
+  // Non-ASCII, or an A-label (xn--) that must decode: both go through IDNA.
+  if (!ASCII_ONLY.test(domain) || domain.includes('xn--')) {
     domain = domainToASCII(raw);
     if (domain === '') return { ok: false, message: `"${raw}" is not a valid internationalised domain` };
   }
