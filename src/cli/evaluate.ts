@@ -33,7 +33,6 @@ export interface Io {
 
 /** A line longer than this is answered with an error and skipped, so one runaway line cannot exhaust memory. */
 const MAX_LINE = 1 << 20;
-const FLUSH_AT = 1 << 16;
 const ID_IN_TEXT = /"id"\s*:\s*"((?:[^"\\]|\\.)*)"/;
 
 type Options = { file: string | null; defaults: CaseDefaults };
@@ -141,7 +140,9 @@ async function answerStream(input: NodeJS.ReadableStream, out: NodeJS.WritableSt
       skipping = true;
       pending = '';
     }
-    if (buffer.length >= FLUSH_AT) {
+    // Answer each chunk as soon as it is read: a slow producer (a pipe, a person) sees answers line by line,
+    // while a file read in large chunks still gets large writes.
+    if (buffer !== '') {
       const wait = write(out, buffer);
       buffer = '';
       if (wait !== null) await wait;

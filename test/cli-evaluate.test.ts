@@ -1,0 +1,186 @@
+// `listwarden evaluate` through its real interfaces: `main()` with real streams, the command as a process on
+// stdin/stdout, and the compiled `bin/listwarden` on a large file with a small heap.
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { after, before, describe, it } from 'node:test';
+import { main } from '../src/cli/main.js';
+import { run } from '../src/cli/evaluate.js';
+import { doi, makeCase } from '../src/engine/builders.js';
+
+const good = (id: string, extra = {}) => JSON.stringify(makeCase({ id, contact: { consents: [doi()] }, ...extra }));
+const line = (c: object) => JSON.stringify(c);
+
+/** Runs the command in process with real streams; returns exit code, output lines and stderr. */
+async function evaluateText(input: string, args: string[] = []): Promise<{ code: number; lines: any[]; stderr: string }> {
+  const stdin = new PassThrough();
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = '';
+  let err = '';
+  stdout.on('data', (d) => { out += d; });
+  stderr.on('data', (d) => { err += d; });
+  stdin.end(input);
+  const code = await run(args, { stdin, stdout, stderr });
+  return { code, lines: out.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l)), stderr: err };
+}
+
+let dir: string;
+before(() => { dir = mkdtempSync(join(tmpdir(), 'lw-evaluate-')); });
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('listwarden evaluate', () => {
+  it('answers every line in order, with error lines for the bad ones, and exits 2', async () => {
+    const noCountry = makeCase({ id: 'no-country' }) as any;
+    delete noCountry.contact.country;
+    const input = [
+      good('ok-1'),
+      'this is not JSON {"id": "broken-1"',
+      line(noCountry),
+      line(makeCase({ id: 'bad-source', contact: { source: { type: 'bought' as any } } })),
+      line(makeCase({ id: 'bad-date', at: '2026-02-30T10:00:00Z' })),
+      line(makeCase({ id: 'bad-channel', message: { channel: 'telegram' as any } })),
+      line(makeCase({ id: 'bad-address', contact: { email: 'anna@@example.fr' } })),
+      '',
+      line(makeCase({ id: 'ok-2', contact: { source: { type: 'list_broker' } } })),
+    ].join('\n') + '\n';
+    const { code, lines } = await evaluateText(input);
+    assert.equal(code, 2);
+    assert.equal(lines.length, 8, 'one answer per non-blank line');
+    assert.deepEqual(lines.map((l) => l.id), ['ok-1', 'broken-1', 'no-country', 'bad-source', 'bad-date', 'bad-channel', 'bad-address', 'ok-2']);
+    assert.equal(lines[0].verdict, 'send');
+    assert.equal(lines[7].verdict, 'block');
+    assert.equal(lines[7].reasons[0].code, 'purchased_list');
+    const errors = lines.slice(1, 7);
+    assert.deepEqual(errors.map((l) => l.line), [2, 3, 4, 5, 6, 7]);
+    assert.deepEqual(errors.map((l) => l.error.path), ['', 'contact.country', 'contact.source.type', 'at', 'message.channel', 'contact.email']);
+    for (const e of errors) {
+      assert.equal(e.error.code, 'invalid_input');
+      assert.ok(e.error.message.length > 10);
+      assert.equal(e.verdict, undefined);
+    }
+  });
+
+  it('exits 0 when every line got a verdict, and follows the contract shape', async () => {
+    const { code, lines } = await evaluateText(`${good('a')}\r\n${good('b')}`); // CRLF, no final newline
+    assert.equal(code, 0);
+    assert.equal(lines.length, 2);
+    for (const a of lines) {
+      assert.deepEqual(Object.keys(a), ['id', 'verdict', 'basis', 'reasons', 'validUntil']);
+      for (const r of a.reasons) assert.deepEqual(Object.keys(r), ['code', 'effect', 'policy', 'rule', 'text']);
+    }
+    assert.equal(lines[0].validUntil, '2029-01-10T10:04:00.000Z');
+  });
+
+  it('reads a FILE and applies --policies and --at to cases without their own', async () => {
+    const file = join(dir, 'cases.jsonl');
+    const bare = makeCase({ id: 'bare', contact: { consents: [doi()] } });
+    delete bare.at;
+    const own = makeCase({ id: 'own', policies: ['us'], at: '2026-03-01T09:00:00Z', contact: { country: 'US' } });
+    writeFileSync(file, `${line(bare)}\n${line(own)}\n`);
+    const { code, lines } = await evaluateText('', [file, '--policies', 'eu', '--at=2030-01-01T00:00:00Z']);
+    assert.equal(code, 0);
+    assert.deepEqual([...new Set(lines[0].reasons.map((r: any) => r.policy))], ['eu']);
+    assert.equal(lines[0].verdict, 'send', 'no inactivity pack in eu');
+    assert.deepEqual([...new Set(lines[1].reasons.map((r: any) => r.policy))], ['us']);
+    // The same bare case under the default packs at --at 2030 is past the 3-year window.
+    const late = await evaluateText(line(bare), ['--at', '2030-01-01T00:00:00Z']);
+    assert.equal(late.lines[0].verdict, 'block');
+    assert.ok(late.lines[0].reasons.some((r: any) => r.code === 'inactive'));
+  });
+
+  it('fails with exit 1 on a bad option or an unreadable file', async () => {
+    for (const args of [['--policies', 'platform,mars'], ['--at', 'soon'], ['--frobnicate'], [join(dir, 'missing.jsonl')], ['a', 'b']]) {
+      const { code, stderr } = await evaluateText('', args);
+      assert.equal(code, 1, args.join(' '));
+      assert.match(stderr, /listwarden evaluate: /);
+    }
+  });
+
+  it('prints its help through the command registry', async () => {
+    let out = '';
+    const write = process.stdout.write;
+    process.stdout.write = ((chunk: string) => { out += chunk; return true; }) as typeof process.stdout.write;
+    try {
+      assert.equal(await main(['evaluate', '--help']), 0);
+      assert.equal(await main(['--help']), 0);
+    } finally {
+      process.stdout.write = write;
+    }
+    assert.match(out, /Usage: listwarden evaluate \[FILE\]/);
+    assert.match(out, /evaluate +decide who may be mailed/);
+  });
+
+  it('answers a line before the next one is written (streamed, not buffered)', async () => {
+    const stdin = new PassThrough();
+    const stdout = new PassThrough();
+    const done = run([], { stdin, stdout, stderr: new PassThrough() });
+    stdin.write(good('first') + '\n');
+    const first = await new Promise<string>((resolve) => stdout.once('data', (d) => resolve(String(d))));
+    assert.equal(JSON.parse(first).id, 'first');
+    stdin.end(good('second') + '\n');
+    assert.equal(await done, 0);
+  });
+
+  it('answers a runaway line with an error and goes on', async () => {
+    const huge = `{"id":"huge","pad":"${'x'.repeat(1_200_000)}"}`;
+    const { code, lines } = await evaluateText(`${huge}\n${good('after')}\n`);
+    assert.equal(code, 2);
+    assert.equal(lines.length, 2);
+    assert.equal(lines[0].line, 1);
+    assert.equal(lines[1].id, 'after');
+  });
+});
+
+describe('listwarden evaluate as a process', () => {
+  it('runs on stdin and stdout with the exit code of the contract', () => {
+    const entry = "import('./src/cli/main.ts').then(async (m) => { process.exitCode = await m.main(process.argv.slice(1)); })";
+    const r = spawnSync(process.execPath, ['--import', 'tsx', '-e', entry, 'evaluate'], { input: `${good('p1')}\nnot json\n`, encoding: 'utf8' });
+    assert.equal(r.status, 2, r.stderr);
+    const out = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    assert.equal(out[0].verdict, 'send');
+    assert.equal(out[1].line, 2);
+  });
+
+  it('bin/listwarden (compiled) streams 60,000 lines through a 40 MB heap', async () => {
+    ensureBuilt();
+    const child = spawn(process.execPath, ['--max-old-space-size=40', 'bin/listwarden', 'evaluate', '--at', '2026-03-01T09:00:00Z'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let count = 0;
+    let tail = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (d: string) => {
+      const text = tail + d;
+      const parts = text.split('\n');
+      tail = parts.pop()!;
+      count += parts.length;
+    });
+    child.stderr.on('data', (d) => { stderr += d; });
+    const exit = new Promise<number | null>((resolve) => child.on('close', resolve));
+    const body = good('x');
+    const block = (body + '\n').repeat(1000);
+    for (let i = 0; i < 60; i++) {
+      if (!child.stdin.write(block)) await new Promise((r) => child.stdin.once('drain', r));
+    }
+    child.stdin.end();
+    assert.equal(await exit, 0, stderr);
+    assert.equal(count, 60_000);
+  });
+});
+
+/** Builds `dist/` when it is older than the sources this test depends on (CI builds it in `npm ci`). */
+function ensureBuilt(): void {
+  const newest = (path: string): number => {
+    const s = statSync(path);
+    if (!s.isDirectory()) return s.mtimeMs;
+    return Math.max(0, ...readdirSync(path).map((n) => newest(join(path, n))));
+  };
+  let built = 0;
+  try { built = statSync('dist/cli/evaluate.js').mtimeMs; } catch { built = 0; }
+  if (built >= Math.max(newest('src/engine'), newest('src/cli/evaluate.ts'), newest('src/cli/main.ts'))) return;
+  spawnSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { stdio: 'ignore' });
+  assert.ok(statSync('dist/cli/evaluate.js').mtimeMs > built, 'dist/ could not be built');
+}
