@@ -127,8 +127,20 @@ function isReturnedMail(context: Context, mail: ParsedMail): boolean {
   const report = /multipart\/report/i.test(context.headers.get('content-type') ?? '');
   const subject = returnedSubject(context.subject);
   if (fromMailSystem(context.from, returnPath) && (subject || evidence || report)) return true;
-  return nullSender && (subject || report) && evidence && !isAutoReply(context.headers, context.subject) && mail.headers.has('from');
+  // Without a mailer-daemon sender or a report type, it takes the null sender, failure words, and either a
+  // usual subject or a returned copy sent by a system mailbox (no-reply@…): a person forwarding one is not a bounce.
+  const systemSender = /no-?reply|daemon|postmaster|mailer|notification|bounce|admin/i.test(firstAddress(context.from));
+  const returnedCopy = context.originalHeaders.size > 0 && systemSender;
+  // An .eml saved without its Return-Path says nothing about the envelope: only an explicit <> or a system sender counts.
+  const fromSystem = returnPath === '<>' || (nullSender && systemSender);
+  if (isAutoReply(context.headers, context.subject) || !mail.headers.has('from')) return false;
+  if (fromSystem && (subject || report || returnedCopy) && evidence) return true;
+  // A whole bounce forwarded inline (transcript and codes, not a person's summary of one) is still read.
+  return nullSender && subject && STRUCTURE.test(context.ownText);
 }
+
+/** The structure of a mail system's report, as opposed to a person's words about a failure. */
+const STRUCTURE = /\b[45]\d\d[ -][45]\.\d{1,3}\.\d{1,3}\b|transcript of session|permanent fatal errors|the following addresses? (?:had|failed)|could not be delivered to one or more|\(#[45]\.\d\.\d+\)/i;
 
 interface Context {
   headers: FieldBlock;
