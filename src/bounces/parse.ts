@@ -230,7 +230,7 @@ function describe(input: { address: string; action: RecipientAction; given: stri
   if (replyCode === '551' && reason === 'userunknown' && /^(?:5\.1\.1|5\.0\.0|)$/.test(status)) reason = 'hasmoved';
   const temporary = reason === 'expired'
     // Exim gives up on a temporary failure ("retry timeout exceeded"); its X-Failed-Recipients marks its bounces.
-    ? /temporary failure(?! report)/i.test(quoted) || replyCode.startsWith('4') || (context.headers.has('x-failed-recipients') && !/permanent/i.test(quoted))
+    ? /temporary failure(?! report)/i.test(quoted) || replyCode.startsWith('4') || (context.headers.has('x-failed-recipients') && !/permanent failure/i.test(quoted))
     : action === 'delayed' || replyCode.startsWith('4') || (!replyCode && given.startsWith('4'));
   let finalStatus = reason === 'delivered' ? status : completeStatus({ status, replyCode, reason, temporary });
   if (reason === 'hasmoved' && finalStatus !== '5.1.6' && replyCode === '551') finalStatus = '5.1.6';
@@ -243,7 +243,7 @@ function describe(input: { address: string; action: RecipientAction; given: stri
  * language; whatever the words, the group refused the message: it is neither a dead mailbox nor ours to count.
  */
 function refusedByGroup(recipient: RecipientReport): RecipientReport | undefined {
-  if (!recipient.address.endsWith('@googlegroups.com') || !['undefined', 'userunknown'].includes(recipient.reason)) return undefined;
+  if (!recipient.address.endsWith('@googlegroups.com') || !['undefined', 'onhold', 'userunknown'].includes(recipient.reason)) return undefined;
   const status = /\.0\.9\d\d$/.test(recipient.status) || !recipient.status ? '5.0.918' : recipient.status;
   return { ...recipient, reason: 'rejected', hard: false, status };
 }
