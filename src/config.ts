@@ -17,6 +17,8 @@ export const configSchema = z.object({
   /** `postgres://…` switches from embedded PGlite to PostgreSQL. */
   databaseUrl: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional(),
   databasePoolSize: z.coerce.number().int().min(1).max(500).default(20),
+  /** Named prepared statements on PostgreSQL; turn off behind a transaction-mode pooler (PgBouncer). */
+  databasePreparedStatements: bool.default(true),
   port: port.default(3000),
   host: z.string().min(1).default('127.0.0.1'),
   /** The public URL that links in emails and sign-in links point to. */
@@ -45,6 +47,16 @@ export const configSchema = z.object({
     concurrency: z.coerce.number().int().min(1).max(64).default(4),
     pollMs: z.coerce.number().int().min(10).default(1000),
   }).prefault({}),
+  /** The campaign send worker (`listwarden campaign-worker`); SMTP server and credentials come from `smtp`. */
+  sending: z.object({
+    connections: z.coerce.number().int().min(1).max(100).default(8),
+    batchSize: z.coerce.number().int().min(1).max(5000).default(500),
+    /** A claimed row whose worker died is queued again after this long. */
+    leaseSeconds: z.coerce.number().min(1).max(3600).default(60),
+    pollMs: z.coerce.number().int().min(10).default(500),
+    perSecond: z.coerce.number().positive().optional(),
+    perDomainPerMinute: z.coerce.number().positive().optional(),
+  }).prefault({}),
 });
 
 export type ConfigInput = z.input<typeof configSchema>;
@@ -56,7 +68,7 @@ type Env = Record<string, string | undefined>;
 /** Maps `LISTWARDEN_SMTP_POOL_SIZE` to `smtp.poolSize`: one level of nesting by the first word that is a group. */
 function fromEnv(env: Env): Record<string, unknown> {
   const out: Record<string, any> = {};
-  const groups = new Set(['smtp', 'bounces', 'worker']);
+  const groups = new Set(['smtp', 'bounces', 'worker', 'sending']);
   const camel = (parts: string[]) => parts.map((p, i) => (i === 0 ? p : p[0].toUpperCase() + p.slice(1))).join('');
   for (const [key, value] of Object.entries(env)) {
     if (!key.startsWith('LISTWARDEN_') || value === undefined || key === 'LISTWARDEN_CONFIG') continue;

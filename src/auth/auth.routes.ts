@@ -27,11 +27,11 @@ export default async function authRoutes(app: FastifyInstance, deps: AppDeps): P
     db: deps.db, ip: request.ip, userAgent: typeof request.headers['user-agent'] === 'string' ? request.headers['user-agent'].slice(0, 500) : null, ttlMs, now: deps.now(),
   });
 
-  defineRoute(app, { method: 'GET', url: '/sign-in/:token', summary: 'Use a one-time sign-in link: opens a session and redirects to /', tags: ['auth'], role: 'public', params: z.object({ token: z.string().max(200) }) },
+  defineRoute(app, { method: 'GET', url: '/sign-in/:token', summary: 'Use a one-time sign-in link: opens a session and redirects to the API reference', tags: ['auth'], role: 'public', params: z.object({ token: z.string().max(200) }) },
     async ({ params, request, reply }) => {
       const s = await signInWithLink({ ...ctx(request), token: params.token });
       setCookie(reply, s);
-      return reply.redirect('/', 303);
+      return reply.redirect('/api/v1/reference', 303); // no admin pages yet: land on the API reference
     });
 
   defineRoute(app, { method: 'POST', url: '/api/v1/auth/login', summary: 'Sign in with email and password; sets the session cookie and returns the CSRF token', tags: ['auth'], role: 'public',

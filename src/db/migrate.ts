@@ -4,7 +4,7 @@
  */
 import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { Migrator, type Kysely, type Migration, type MigrationProvider, type MigrationResultSet } from 'kysely';
+import { Migrator, sql, type Kysely, type Migration, type MigrationProvider, type MigrationResultSet } from 'kysely';
 
 const folder = new URL('./migrations/', import.meta.url);
 
@@ -25,7 +25,15 @@ class FolderProvider implements MigrationProvider {
 
 /** Migrates to the latest version. Never throws: the outcome, error included, is returned. */
 export async function migrateToLatest(db: Kysely<any>): Promise<MigrationResultSet> {
-  const migrator = new Migrator({ db, provider: new FolderProvider(), allowUnorderedMigrations: true });
+  // Kysely looks for its bookkeeping tables in any schema; name ours, so a database with several
+  // Listwarden schemas (tests, benchmarks: one per search_path) keeps one set of tables each.
+  let schema: string | undefined;
+  try {
+    schema = (await sql<{ s: string }>`select current_schema() as s`.execute(db)).rows[0]?.s;
+  } catch (error) {
+    return { error };
+  }
+  const migrator = new Migrator({ db, provider: new FolderProvider(), allowUnorderedMigrations: true, migrationTableSchema: schema });
   return migrator.migrateToLatest();
 }
 

@@ -25,7 +25,7 @@ export function createLogger(config: Pick<Config, 'logLevel'>): Logger {
 export async function openRuntime(overrides: Record<string, unknown> = {}, options: { migrate?: boolean } = {}): Promise<Runtime> {
   const config = loadConfig({ overrides });
   const logger = createLogger(config);
-  const db = await createDatabase({ databaseUrl: config.databaseUrl, dataDir: config.databaseUrl ? undefined : config.dataDir, poolSize: config.databasePoolSize });
+  const db = await createDatabase({ databaseUrl: config.databaseUrl, dataDir: config.databaseUrl ? undefined : config.dataDir, poolSize: config.databasePoolSize, preparedStatements: config.databasePreparedStatements });
   if (options.migrate !== false) {
     const applied = await migrateOrThrow(db);
     if (applied.length) logger.info({ applied }, 'migrations applied');

@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { after, before, describe } from 'node:test';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
-import { createDatabase, pgTypes, type DatabaseKind, type Db } from '../../src/db/database.js';
+import { createDatabase, createPostgresPool, type DatabaseKind, type Db } from '../../src/db/database.js';
 import { migrateOrThrow } from '../../src/db/migrate.js';
 import type { Database } from '../../src/db/schema.js';
 
@@ -35,12 +35,7 @@ export async function openTestDatabase(kind: DatabaseKind, options: { poolSize?:
   await admin.connect();
   await admin.query(`create schema ${schema}`);
   await admin.end();
-  const pool = new pg.Pool({
-    connectionString: url,
-    max: options.poolSize ?? 10,
-    options: `-c search_path=${schema}`,
-    types: pgTypes,
-  });
+  const pool = createPostgresPool({ url, max: options.poolSize ?? 10, searchPath: schema });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }) as Db;
   await migrateOrThrow(db);
   return {

@@ -1,0 +1,125 @@
+// `npm run bench -- api`: GET /api/v1/contacts/:id/eligibility on PostgreSQL with 100,000 contacts, 50
+// connections (autocannon). Baseline: a Fastify hello-world route served by the same kind of child process in
+// the same run. The servers run in a child process so the load generator does not share their event loop.
+// Database: BENCH_DATABASE_URL, else TEST_DATABASE_URL, else the local server; a scratch schema, dropped after.
+import { fork, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import autocannon from 'autocannon';
+import Fastify from 'fastify';
+import { Kysely, PostgresDialect, sql } from 'kysely';
+import pg from 'pg';
+import { createApiToken } from '../src/auth/create-api-token.js';
+import { loadConfig } from '../src/config.js';
+import { createPostgresPool, type Db } from '../src/db/database.js';
+import { migrateOrThrow } from '../src/db/migrate.js';
+import type { Database } from '../src/db/schema.js';
+import { buildApp } from '../src/server/app.js';
+import { createWorkspace } from '../src/workspaces/create-workspace.js';
+
+const CONTACTS = Number(process.argv.find((a) => a.startsWith('--contacts='))?.slice(11) ?? 100_000);
+const DURATION = Number(process.argv.find((a) => a.startsWith('--seconds='))?.slice(10) ?? 10);
+const CONNECTIONS = 50;
+const url = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+function openDb(schema: string, max: number): Db {
+  const pool = createPostgresPool({ url, max, searchPath: schema });
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }) as Db;
+}
+
+// ---- child: serves either the hello-world baseline or the real app, and reports its port
+if (process.argv.includes('--child')) {
+  const mode = process.argv[process.argv.indexOf('--child') + 1];
+  const schema = process.argv[process.argv.indexOf('--child') + 2];
+  if (mode === 'hello') {
+    const app = Fastify();
+    app.get('/hello', async () => ({ hello: 'world' }));
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    process.send!({ port: (app.server.address() as { port: number }).port });
+  } else {
+    const db = openDb(schema, 16);
+    const config = loadConfig({ env: {}, file: '', persistSecret: false, overrides: { secretKey: 'b'.repeat(40), logLevel: 'silent' } });
+    const app = await buildApp({ db, config, logger: false });
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    process.send!({ port: (app.server.address() as { port: number }).port });
+  }
+  process.on('disconnect', () => process.exit(0));
+} else {
+  await main();
+}
+
+function startChild(mode: 'hello' | 'app', schema: string): Promise<{ child: ChildProcess; port: number }> {
+  const child = fork(new URL(import.meta.url).pathname, ['--child', mode, schema], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  return new Promise((resolve, reject) => {
+    child.once('message', (m: any) => resolve({ child, port: m.port }));
+    child.once('exit', (code) => reject(new Error(`${mode} server exited with ${code}`)));
+  });
+}
+
+function load(port: number, paths: () => string, headers: Record<string, string>, duration: number): Promise<autocannon.Result> {
+  return new Promise((resolve, reject) => {
+    autocannon({
+      url: `http://127.0.0.1:${port}`, connections: CONNECTIONS, duration, headers,
+      requests: [{ method: 'GET', setupRequest: (req: any) => ({ ...req, path: paths() }) }],
+    }, (err, result) => (err ? reject(err) : resolve(result)));
+  });
+}
+
+async function main(): Promise<void> {
+  const schema = `bench_${randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  await admin.query(`create schema ${schema}`);
+  await admin.end();
+  const db = openDb(schema, 4);
+  const children: ChildProcess[] = [];
+  try {
+    await migrateOrThrow(db);
+    const ws = await createWorkspace({ db, name: 'Bench', actor: { type: 'system', id: null }, now: new Date() });
+    const token = (await createApiToken({ db, workspaceId: ws.id, name: 'bench', role: 'viewer', actor: { type: 'system', id: null }, now: new Date() })).token;
+    const seedStart = performance.now();
+    // every contact signed up by double opt-in; a third clicked, one in twenty unsubscribed, one in fifty bounced
+    await sql`insert into contacts (workspace_id, email, country, source_type, source_at, source_evidence)
+      select ${ws.id}, 'person' || g || '@example' || (g % 97) || '.com', (array['FR','DE','GB','US','IT'])[1 + g % 5], 'web_form',
+        now() - (g % 700) * interval '1 day', '["form:signup@2"]'
+      from generate_series(1, ${CONTACTS}) g`.execute(db);
+    await sql`insert into consent_events (workspace_id, contact_id, channel, method, at, confirmed_at, evidence)
+      select workspace_id, id, 'email', 'double_opt_in', source_at, source_at + interval '4 minutes', '{"formId":"signup","formVersion":2,"ip":"203.0.113.7"}'
+      from contacts where workspace_id = ${ws.id}`.execute(db);
+    await sql`insert into activity_events (workspace_id, contact_id, type, at)
+      select workspace_id, id, 'click', now() - interval '20 days' from contacts where workspace_id = ${ws.id} and get_byte(uuid_send(id), 0) % 3 = 0`.execute(db);
+    await sql`insert into suppressions (workspace_id, contact_id, reason, at)
+      select workspace_id, id, 'unsubscribe', now() - interval '3 days' from contacts where workspace_id = ${ws.id} and get_byte(uuid_send(id), 1) % 20 = 0`.execute(db);
+    await sql`insert into bounces (workspace_id, contact_id, type, at, status)
+      select workspace_id, id, 'hard', now() - interval '9 days', '5.1.1' from contacts where workspace_id = ${ws.id} and get_byte(uuid_send(id), 2) % 50 = 0`.execute(db);
+    await sql`analyze`.execute(db);
+    const ids = (await db.selectFrom('contacts').select('id').where('workspace_id', '=', ws.id).execute()).map((r) => r.id);
+    console.log(JSON.stringify({ phase: 'seed', contacts: ids.length, ms: Math.round(performance.now() - seedStart) }));
+
+    const hello = await startChild('hello', schema);
+    children.push(hello.child);
+    await load(hello.port, () => '/hello', {}, 2);
+    const base = await load(hello.port, () => '/hello', {}, DURATION);
+    console.log(JSON.stringify({ phase: 'baseline', route: 'GET /hello', rps: base.requests.average, p99_ms: base.latency.p99, errors: base.errors, non2xx: base.non2xx }));
+    hello.child.kill();
+
+    const app = await startChild('app', schema);
+    children.push(app.child);
+    let i = 0;
+    const next = () => `/api/v1/contacts/${ids[(i = (i + 7919) % ids.length)]}/eligibility?channel=email&purpose=marketing`;
+    const auth = { authorization: `Bearer ${token}` };
+    const probe = await fetch(`http://127.0.0.1:${app.port}${next()}`, { headers: auth });
+    if (probe.status !== 200) throw new Error(`eligibility probe answered ${probe.status}: ${await probe.text()}`);
+    await load(app.port, next, auth, 3);
+    const res = await load(app.port, next, auth, DURATION);
+    console.log(JSON.stringify({ phase: 'eligibility', route: 'GET /api/v1/contacts/:id/eligibility', rps: res.requests.average, p50_ms: res.latency.p50, p99_ms: res.latency.p99, errors: res.errors, non2xx: res.non2xx }));
+    console.log(JSON.stringify({
+      bench: 'api', value: res.requests.average, unit: 'req/s', baseline: base.requests.average,
+      ratio: Number((res.requests.average / base.requests.average).toFixed(3)), p99_ms: res.latency.p99, baseline_p99_ms: base.latency.p99,
+      contacts: ids.length, connections: CONNECTIONS, seconds: DURATION, non2xx: res.non2xx, targets: { rps: 5000, p99_ms: 50 },
+    }));
+  } finally {
+    for (const c of children) if (c.exitCode === null) c.kill();
+    await sql.raw(`drop schema ${schema} cascade`).execute(db).catch(() => undefined);
+    await db.destroy();
+  }
+}
