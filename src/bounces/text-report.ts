@@ -53,11 +53,25 @@ export function scanRecipients(report: string, exclude: ReadonlySet<string>): Te
     seen.add(found.address);
     // The words about a recipient end where another recipient is named (a report may repeat itself in two languages).
     const next = mentions.find((m) => m.index > found.index && m.address !== found.address && !helpdesks.has(m.address));
-    const start = report.lastIndexOf('\n', found.index) + 1;
+    const start = transcriptStart(report, report.lastIndexOf('\n', found.index) + 1);
     const end = next ? Math.max(found.index + found.address.length, report.lastIndexOf('\n', next.index) + 1) : report.length;
     out.push({ address: found.address, segment: report.slice(start, Math.min(end, start + 1500)) });
   }
   return out;
+}
+
+/**
+ * In a sendmail transcript the remote server's words are the "<<<" lines above a recipient's own line
+ * ("554 <a@b.c>... Remote protocol error"): the recipient's words start with them.
+ */
+function transcriptStart(report: string, lineStart: number): number {
+  let start = lineStart;
+  for (let i = 0; i < 6 && start > 0; i += 1) {
+    const prev = report.lastIndexOf('\n', start - 2) + 1;
+    if (!/^\s*(?:<<<|>>>)/.test(report.slice(prev, start))) break;
+    start = prev;
+  }
+  return start;
 }
 
 /** Collapses whitespace for a one-line diagnostic. */
