@@ -55,7 +55,7 @@ it('serve answers /healthz and stops on SIGTERM within 10 seconds', async () => 
       health = await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => undefined);
     }
     assert.ok(health, `server came up: ${stderr}`);
-    assert.equal((await health.json()).status, 'ok');
+    assert.equal(((await health.json()) as { status: string }).status, 'ok');
     assert.equal((await fetch(`http://127.0.0.1:${port}/readyz`)).status, 200);
     const started = Date.now();
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
