@@ -49,6 +49,11 @@ forEachDatabase('api auth', (t) => {
     const ok = await app.inject({ method: 'POST', url: '/api/v1/contacts', headers: { cookie, 'x-csrf-token': csrf }, payload: body });
     assert.equal(ok.statusCode, 201);
 
+    const pw = await app.inject({ method: 'POST', url: '/api/v1/auth/password', headers: { cookie, 'x-csrf-token': csrf }, payload: { password: 'a long enough secret' } });
+    assert.equal(pw.statusCode, 204);
+    const login = await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: 'ed@example.com', password: 'a long enough secret' } });
+    assert.equal(login.statusCode, 200);
+
     assert.equal((await app.inject({ method: 'POST', url: '/api/v1/auth/logout', headers: { cookie, 'x-csrf-token': csrf } })).statusCode, 204);
     assert.equal((await app.inject({ url: '/api/v1/auth/me', headers: { cookie } })).statusCode, 401, 'the session is over');
   });

@@ -9,6 +9,7 @@ import type { AppDeps } from '../server/app.js';
 import { sessionCookie } from '../server/authenticate.js';
 import { defineRoute } from '../server/route.js';
 import { createUser } from '../users/create-user.js';
+import { setPassword } from '../users/set-password.js';
 import { findMembership, findUserByEmail, findUserById, listMembers } from '../users/users.repository.js';
 import { listApiTokens, revokeApiToken, revokeSession } from './auth.repository.js';
 import { createApiToken } from './create-api-token.js';
@@ -55,6 +56,13 @@ export default async function authRoutes(app: FastifyInstance, deps: AppDeps): P
       const session = auth.via === 'session' ? await request.server.authResolver.fromSession(request.cookies[sessionCookie] ?? '') : undefined;
       return { workspaceId: auth.workspaceId, role: auth.role, via: auth.via, user: user ? { id: user.id, email: user.email, name: user.name } : null, tokenId: auth.tokenId ?? null, csrfToken: session?.csrfToken ?? null };
     });
+
+  defineRoute(app, { method: 'POST', url: '/api/v1/auth/password', summary: 'Set your own password (signed-in users, not tokens)', tags: ['auth'], role: 'viewer',
+    body: z.object({ password: z.string().max(1000) }) },
+  async ({ body, auth, request }) => {
+    if (!auth.userId) throw new AppError('forbidden', 'an API token has no password');
+    await setPassword({ db: deps.db, userId: auth.userId, workspaceId: auth.workspaceId, password: body.password, ip: request.ip, now: deps.now() });
+  });
 
   defineRoute(app, { method: 'GET', url: '/api/v1/tokens', summary: 'API tokens of this workspace (never the secrets)', tags: ['tokens'], role: 'admin' },
     async ({ auth }) => ({ items: (await listApiTokens(deps.db, auth.workspaceId)).map((t) => ({
