@@ -4,12 +4,26 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { splitMbox } from '../src/bounces/mbox.js';
 import { parseReturnedMail } from '../src/bounces/parse.js';
+import type { RecipientReport, Report } from '../src/bounces/types.js';
 
 const CORPUS = join(import.meta.dirname, '..', '..', 'shared', 'fixtures', 'bounces');
 const OWN = join(import.meta.dirname, 'fixtures', 'mail');
 
 interface Label { index: number; status: string; replyCode: string; reason: string; hardBounce: boolean; feedbackType?: string }
+
+/**
+ * A corpus file is one message, or (rarely) an mbox of several: its labels then list the recipients of all of
+ * them in order, so each message is parsed and the recipients are read in sequence.
+ */
+async function parseFile(raw: Buffer): Promise<Report> {
+  const messages = raw.subarray(0, 5).toString('latin1') === 'From ' ? splitMbox(raw) : [raw];
+  if (messages.length <= 1) return parseReturnedMail(raw);
+  const reports = await Promise.all(messages.map((m) => parseReturnedMail(m)));
+  const recipients: RecipientReport[] = reports.flatMap((r) => r.recipients);
+  return { ...reports[0], recipients };
+}
 
 test('the parser agrees with the labelled corpus', async () => {
   const labels = JSON.parse(readFileSync(join(CORPUS, 'labels.json'), 'utf8')) as Record<string, Label[]>;
@@ -18,7 +32,7 @@ test('the parser agrees with the labelled corpus', async () => {
   let status = 0;
   let reason = 0;
   for (const [file, expected] of Object.entries(labels)) {
-    const report = await parseReturnedMail(readFileSync(join(CORPUS, 'eml', file)));
+    const report = await parseFile(readFileSync(join(CORPUS, 'eml', file)));
     if (expected.length === 0) {
       assert.notEqual(report.kind, 'bounce', `${file} is ordinary mail, not a bounce`);
       continue;

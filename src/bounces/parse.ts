@@ -121,6 +121,9 @@ function interpret(mail: ParsedMail, buffer: Buffer, followNested = true): Repor
  */
 function isReturnedMail(context: Context, mail: ParsedMail): boolean {
   if (context.headers.has('x-failed-recipients')) return true;
+  // A mailing list refusing our post (FML, Mailman…): the list is the recipient that failed.
+  const fromList = context.headers.has('list-id') || context.headers.has('list-subscribe') || context.headers.has('x-mlserver') || /-(?:admin|owner|request)@/i.test(context.from);
+  if (fromList && /^\s*you are not a member of (?:this|the) (?:mailing )?list|\bpost(?:ed)? by (?:a )?non-?member|\bnon-?member (?:post|submission)s? (?:is|are) (?:not allowed|rejected)/im.test(context.ownText)) return true;
   const returnPath = (context.headers.get('return-path') ?? '').trim();
   const nullSender = returnPath === '<>' || returnPath === '';
   const evidence = FAILURE_WORDS.test(context.ownText) || /\b[45]\d\d[ -][45]\.\d{1,3}\.\d{1,3}\b|\(#[45]\.\d\.\d+\)|\b[45]\d\d\b[^\n]{0,80}\b(?:user|mailbox|recipient|address|host|domain)\b/i.test(context.ownText);

@@ -8,7 +8,7 @@ import type { Reason } from './types.js';
 export const STRONG_RULES: ReadonlyArray<readonly [Reason, RegExp]> = [
   ['notcompliantrfc', /\brfc ?5322\b|\bnot (?:rfc[- ]?)?compliant\b|\bduplicate header|\bmultiple (?:\S+ ){0,3}addresses in (?:the )?from\b|\bmultiple (?:from|to|subject|date) headers/i],
   ['failedstarttls', /\bdoes not support (?:tls|starttls)\b|\bstarttls (?:failed|is required)|\btls (?:negotiation|handshake) failed/i],
-  ['rejected', /\b(?:to\/from|sender) (?:an )?address (?:that )?(?:has been|is) (?:blacklisted|blocked)|\bsend mail as\b|\bfrom:? domain is invalid|\bprovide a valid from\b|\bdomain of sender (?:address )?(?:\S+ )?does not (?:exist|resolve)|\bsender (?:address )?(?:was )?(?:rejected|denied|refused)|\bunroutable sender|\bsender verify failed|\binvalid sender\b/i],
+  ['rejected', /\bnot a member of (?:this|the) (?:mailing )?list|\bnon-?member (?:post|submission)|\b(?:to\/from|sender) (?:an )?address (?:that )?(?:has been|is) (?:blacklisted|blocked)|\bsend mail as\b|\bfrom:? domain is invalid|\bprovide a valid from\b|\bdomain of sender (?:address )?(?:\S+ )?does not (?:exist|resolve)|\bsender (?:address )?(?:was )?(?:rejected|denied|refused)|\bunroutable sender|\bsender verify failed|\binvalid sender\b/i],
   ['filtered', /\b[45]\d\d:?\s+:\s*user unknown/i],
   ['networkerror', /\bmalformed or unexpected name server reply|\bhost not found, try again/i],
   ['blocked', /\bis an open relay\b|\buse the smtp server of your (?:isp|provider)|\bclient host (?:\S+ )?rejected|\bmy name was rejected|\brefused to talk to me|\bservice refused|\binvalid ip for sending|\bmessages from \S+ weren'?t sent|\bnot accepting connections/i],
