@@ -75,11 +75,12 @@ export function normalizeEmail(input: unknown): NormalizedEmail {
   const rawDomain = text.slice(at + 1);
   if (rawDomain === '') return fail(`"${text}" has no domain`);
   if (!DOT_STRING.test(local) && !QUOTED_STRING.test(local)) return fail(`"${local}" is not a valid local part`);
-  if (Buffer.byteLength(local, 'utf8') > 64) return fail('the local part is longer than 64 octets');
+  // A UTF-16 unit is at most 3 UTF-8 octets, so short strings skip the exact count.
+  if (local.length > 21 && Buffer.byteLength(local, 'utf8') > 64) return fail('the local part is longer than 64 octets');
   const domain = checkDomain(rawDomain);
   if (!domain.ok) return domain;
   const address = `${local}@${domain.domain}`;
-  if (Buffer.byteLength(address, 'utf8') > 254) return fail('the address is longer than 254 octets');
+  if (address.length > 84 && Buffer.byteLength(address, 'utf8') > 254) return fail('the address is longer than 254 octets');
   return { ok: true, address, local, domain: domain.domain };
 }
 
@@ -101,21 +102,20 @@ const ROLE_NAMES = new Set([
   'presse', 'redaktion', 'verwaltung', 'vertrieb', 'bewerbung', 'personal', 'datenschutz', 'kundenservice',
 ]);
 
+const SEPARATORS = /[-_."\s]/g;
+const HAS_SEPARATOR = /[-_."\s]/;
+
 /** True when the address's local part names a role (sales@, no_reply@, Info+promo@ …), whatever its case. */
 export function isRoleAddress(address: string): boolean {
   const at = address.lastIndexOf('@');
-  const local = at >= 0 ? address.slice(0, at) : address;
-  // Fold in one pass: lower case, drop quotes and separators, stop at a plus tag.
-  let folded = '';
-  for (let i = 0; i < local.length; i++) {
-    const ch = local.charCodeAt(i);
-    if (ch === 43 /* + */) break;
-    if (ch === 45 || ch === 95 || ch === 46 || ch === 34 || ch === 32 /* - _ . " space */) continue;
-    folded += ch >= 65 && ch <= 90 ? String.fromCharCode(ch + 32) : local[i];
-  }
-  if (ROLE_NAMES.has(folded)) return true;
+  let local = at >= 0 ? address.slice(0, at) : address;
+  const plus = local.indexOf('+');
+  if (plus >= 0) local = local.slice(0, plus);
+  local = local.toLowerCase();
+  if (HAS_SEPARATOR.test(local)) local = local.replace(SEPARATORS, '');
+  if (ROLE_NAMES.has(local)) return true;
   // `info2@`, `sales01@`: a numbered copy of a role mailbox is still a role mailbox.
-  let end = folded.length;
-  while (end > 0 && folded.charCodeAt(end - 1) >= 48 && folded.charCodeAt(end - 1) <= 57) end--;
-  return end < folded.length && end > 0 && ROLE_NAMES.has(folded.slice(0, end));
+  let end = local.length;
+  while (end > 0 && local.charCodeAt(end - 1) >= 48 && local.charCodeAt(end - 1) <= 57) end--;
+  return end < local.length && end > 0 && ROLE_NAMES.has(local.slice(0, end));
 }

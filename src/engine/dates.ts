@@ -11,15 +11,11 @@ function daysInMonth(year: number, month: number): number {
   return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
 }
 
-/** The value of `n` decimal digits at `at`, or -1 when one of them is not a digit. */
-function digits(text: string, at: number, n: number): number {
-  let v = 0;
-  for (let i = at; i < at + n; i++) {
-    const d = text.charCodeAt(i) - 48;
-    if (!(d >= 0 && d <= 9)) return -1;
-    v = v * 10 + d;
-  }
-  return v;
+/** The two-digit number at `at`, or -1 when either character is not a digit. */
+function d2(text: string, at: number): number {
+  const a = text.charCodeAt(at) - 48;
+  const b = text.charCodeAt(at + 1) - 48;
+  return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a * 10 + b : -1;
 }
 
 /**
@@ -30,22 +26,24 @@ function digits(text: string, at: number, n: number): number {
 export function parseIsoDate(text: string): number {
   const len = text.length;
   if (len < 10 || text.charCodeAt(4) !== 45 || text.charCodeAt(7) !== 45) return NaN;
-  const year = digits(text, 0, 4);
-  const month = digits(text, 5, 2);
-  const day = digits(text, 8, 2);
-  if (year < 0 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return NaN;
+  const century = d2(text, 0);
+  const yy = d2(text, 2);
+  const year = century * 100 + yy;
+  const month = d2(text, 5);
+  const day = d2(text, 8);
+  if (century < 0 || yy < 0 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return NaN;
   const date = dayNumber(year, month, day) * DAY;
   if (len === 10) return date;
   const sep = text.charCodeAt(10);
   if ((sep !== 84 && sep !== 32) || len < 16 || text.charCodeAt(13) !== 58) return NaN; // T or space, then hh:mm
-  const hour = digits(text, 11, 2);
-  const minute = digits(text, 14, 2);
+  const hour = d2(text, 11);
+  const minute = d2(text, 14);
   if (hour < 0 || hour > 23 || minute < 0 || minute > 59) return NaN;
   let i = 16;
   let second = 0;
   let ms = 0;
   if (i < len && text.charCodeAt(i) === 58) {
-    second = digits(text, i + 1, 2);
+    second = d2(text, i + 1);
     if (second < 0 || second > 59 || i + 3 > len) return NaN;
     i += 3;
     if (i < len && text.charCodeAt(i) === 46) {
@@ -69,12 +67,12 @@ export function parseIsoDate(text: string): number {
     if (z === 90 || z === 122) { // Z or z
       i++;
     } else if (z === 43 || z === 45) { // + or -
-      const oh = digits(text, i + 1, 2);
+      const oh = d2(text, i + 1);
       let om = 0;
       let next = i + 3;
       if (next < len) {
         if (text.charCodeAt(next) === 58) next++;
-        om = digits(text, next, 2);
+        om = d2(text, next);
         next += 2;
       }
       if (oh < 0 || oh > 23 || om < 0 || om > 59 || next > len) return NaN;

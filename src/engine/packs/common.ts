@@ -68,11 +68,11 @@ export function softOptInScopeRules(id: string, source: string): RuleSpec[] {
 }
 
 /** The 3-year inactivity window (CNIL): a hard stop, and a warning in its last 90 days. */
-export function inactivityRules(id: string, source: string): RuleSpec[] {
+export function inactivityRules(id: string, warnId: string, source: string): RuleSpec[] {
   return [
     { id, code: 'inactive', effect: 'block', when: ['marketing'], after: 'inactivity', source,
       text: 'No sign of interest for 3 years since the address was collected or last engaged (opens do not count); the contact must be purged.' },
-    { id, code: 'retention_ending', effect: 'warn', when: ['marketing', 'inactivity_ending'], source,
+    { id: warnId, code: 'retention_ending', effect: 'warn', when: ['marketing', 'inactivity_ending'], source,
       text: 'The contact reaches 3 years without engagement within 90 days: ask them now whether they want to stay subscribed.' },
   ];
 }

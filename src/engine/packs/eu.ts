@@ -35,6 +35,8 @@ export const eu: PackSpec = {
     ...softOptInScopeRules('EU-EPD-02', 'ePrivacy Directive Art 13(2)'),
     { id: 'B2B-01', code: 'not_role_relevant', effect: 'block', otherwise: true, when: ['marketing', 'corporate', 'li_not_role_relevant'], source: 'Seed S2 step 1; GDPR Art 6(1)(f)',
       text: "The message has nothing to do with the person's job, so a legitimate interest cannot be claimed." },
+    { id: 'B2B-03', code: 'no_consent', effect: 'block', otherwise: true, when: ['marketing', 'corporate', 'li_role_relevant'], unless: ['li_recorded'], source: 'Seed S2 steps 1-2; GDPR Art 5(2)',
+      text: 'No record of where the address came from and why you contact this person, so a legitimate interest cannot be shown.' },
     { id: 'MIN-03', code: 'minor', effect: 'block', otherwise: true, when: ['marketing', 'under_18'], source: 'GDPR Recital 38',
       text: "The contact is a minor: marketing on a legitimate interest or soft opt-in is refused, the child's interests prevail." },
 

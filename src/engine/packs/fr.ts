@@ -3,6 +3,8 @@
  * Consumers: opt-in for email, SMS and fax, with the soft opt-in. Professionals: email is opt-out when they were
  * told at collection and the message fits their job (FR-04). Consumer phone calls switch from opt-out (with the
  * Bloctel register) to opt-in on 11 August 2026 (FR-06, RULES.md C-18).
+ *
+ * Seed S3's rules speak under the statute's ids: FR-S-01 is FR-01, FR-S-02 is FR-04 and FR-07, FR-S-04 is FR-06.
  */
 import type { PackSpec } from '../rule.js';
 import { inactivityRules, invalidConsentRules, serviceRule, softOptInScopeRules, suppressionRules } from './common.js';
@@ -24,7 +26,7 @@ export const fr: PackSpec = {
       text: 'The number is on Bloctel, the French do-not-call list, and the person has not agreed to calls.' },
     { id: 'FR-06', code: 'no_consent', effect: 'block', when: ['marketing', 'phone', 'consumer'], unless: ['consent_provable'], from: PHONE_OPT_IN, source: 'Code de la consommation L223-1 as amended by Loi 2025-594',
       text: 'Since 11 August 2026 a consumer may be called for prospecting only with their prior, provable consent.' },
-    ...inactivityRules('FR-10', 'CNIL référentiel "gestion des activités commerciales"; SAN-2020-003'),
+    ...inactivityRules('FR-10', 'FR-10', 'CNIL référentiel "gestion des activités commerciales"; SAN-2020-003'),
 
     { id: 'FR-01', code: 'valid_consent', effect: 'allow', basis: 'consent', when: ['marketing', 'consent_provable'], source: 'CPCE L34-5 §1',
       text: 'The contact gave prior, free, specific and informed consent, and the proof is kept.' },
@@ -50,6 +52,8 @@ export const fr: PackSpec = {
     { id: 'MIN-03', code: 'minor', effect: 'block', otherwise: true, when: ['marketing', 'under_18'], source: 'GDPR Recital 38',
       text: "The contact is a minor: marketing without their consent (soft opt-in, legitimate interest) is refused." },
 
+    { id: 'FR-05', code: 'disclosure_required', effect: 'warn', when: ['marketing', 'sms'], source: 'CNIL SMS guidance; deliberation 2011-384',
+      text: 'Every marketing text must name the advertiser and offer a free way to stop (STOP to a non-premium number).' },
     { id: 'FR-S-03', code: 'disclosure_required', effect: 'warn', when: ['marketing', 'email', 'b2b', 'li_role_relevant', 'li_informed'], unless: ['consent_provable'], source: 'Seed S3; GDPR Art 14, 21(4)',
       text: 'Prospecting a professional without consent: the first message must introduce you, say where the address came from and carry an unsubscribe link.' },
   ],

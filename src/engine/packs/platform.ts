@@ -3,6 +3,12 @@
  * guidelines, RULES.md Part 1) with the resolutions of RULES.md Part 4. It is the strictest pack: it applies
  * even where the recipient's law would allow more (B2B cold email is forbidden, C-1; bought and scraped lists are
  * never allowed, C-2 and C-3; verbal consent is refused for email, C-4; role addresses are refused, C-5).
+ *
+ * Worked examples that share a rule speak under that rule's id: CR-EX-01 and CR-EX-07 (bought lists) are
+ * CR-NO-01; CR-EX-04 and CR-EX-12 (associations, groups) are CR-NO-07; CR-EX-03 (own stand) is CR-YES-01 or
+ * CR-YES-04; CR-EX-11 (shop customers) is CR-YES-01 or CR-YES-02; CR-EX-15 (raffles) is CR-YES-01, or
+ * EU-GDPR-04 when entry was conditional. Seed S4's OPT-01, OPT-04 and OPT-05 (promotional mail needs opt-in
+ * or a purchase) are the allow rules below plus `noBasis`.
  */
 import type { PackSpec } from '../rule.js';
 import { inactivityRules, invalidConsentRules, serviceRule, softOptInScopeRules, suppressionRules } from './common.js';
@@ -50,7 +56,7 @@ export const platform: PackSpec = {
       text: 'This is a role address (such as info@ or sales@), not one person who subscribed; role addresses are not mailed.' },
     { id: 'MIN-01', code: 'minor', effect: 'block', when: ['marketing', 'under_16'], source: 'GDPR Art 8; RULES.md MIN-03',
       text: 'The contact is under 16; the platform sends no marketing to children.' },
-    ...inactivityRules('OPT-09', 'Seed S4 §IV; CNIL (FR-10)'),
+    ...inactivityRules('OPT-09', 'OPT-10', 'Seed S4 §IV; CNIL (FR-10)'),
 
     // The lawful paths the platform accepts.
     { id: 'CR-YES-01', code: 'valid_consent', effect: 'allow', basis: 'consent', when: ['marketing', 'consent_doi'], source: `${S1} (YES 1)`,
@@ -81,6 +87,8 @@ export const platform: PackSpec = {
       text: 'The contact is under 18; a minor is mailed only with their own confirmed consent, never on a soft opt-in.' },
 
     // Warnings.
+    { id: 'B2B-09', code: 'weak_evidence', effect: 'warn', when: ['marketing', 'source:manual'], source: 'Seed S2 step 4',
+      text: 'This address was typed in by staff with no other provenance: record how, when and why it was collected.' },
     { id: 'CR-EX-09', code: 'late_first_message', effect: 'warn', when: ['marketing', 'late_first_message'], source: `${S0} ex. 9; RULES.md C-21`,
       text: 'This paper sign-up is over 3 months old and has never been mailed; people forget they signed up, so expect complaints.' },
   ],
