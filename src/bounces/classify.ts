@@ -86,7 +86,8 @@ export function preferStatus(given: string, diagnostic: string, fallback = ''): 
 export type SmtpStage = 'connect' | 'mail' | 'rcpt' | 'data' | '';
 
 /** Finds which SMTP command a transcript or diagnostic says was refused. */
-export function findStage(text: string): SmtpStage {
+export function findStage(raw: string): SmtpStage {
+  const text = raw.replace(/\s+/g, ' ');
   if (/\b(?:after|in reply to) (?:end of )?data\b|>>>+ ?data\b|smtp command\s+data\b/i.test(text)) return 'data';
   if (/\b(?:after|in reply to|our) rcpt(?: to)?\b|>>>+ ?rcpt to\b|\bdoes not like recipient\b|\bsmtp:rcpt\b/i.test(text)) return 'rcpt';
   if (/\b(?:after|in reply to) mail from\b|>>>+ ?mail from\b/i.test(text)) return 'mail';

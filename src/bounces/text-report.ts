@@ -46,6 +46,7 @@ export function scanRecipients(report: string, exclude: ReadonlySet<string>): Te
     }
     mentions.push(found);
   }
+  const named = new Set(mentions.filter((m) => !helpdesks.has(m.address)).map((m) => m.address));
   const seen = new Set<string>(helpdesks);
   const out: TextRecipient[] = [];
   for (const found of mentions) {
@@ -53,22 +54,24 @@ export function scanRecipients(report: string, exclude: ReadonlySet<string>): Te
     seen.add(found.address);
     // The words about a recipient end where another recipient is named (a report may repeat itself in two languages).
     const next = mentions.find((m) => m.index > found.index && m.address !== found.address && !helpdesks.has(m.address));
-    const start = transcriptStart(report, report.lastIndexOf('\n', found.index) + 1);
-    const end = next ? Math.max(found.index + found.address.length, report.lastIndexOf('\n', next.index) + 1) : report.length;
+    const start = transcriptStart(report, report.lastIndexOf('\n', found.index) + 1, named);
+    const end = next ? Math.max(found.index + found.address.length, transcriptStart(report, report.lastIndexOf('\n', next.index) + 1, named)) : report.length;
     out.push({ address: found.address, segment: report.slice(start, Math.min(end, start + 1500)) });
   }
   return out;
 }
 
 /**
- * In a sendmail transcript the remote server's words are the "<<<" lines above a recipient's own line
- * ("554 <a@b.c>... Remote protocol error"): the recipient's words start with them.
+ * In a sendmail transcript the remote server's words are the "<<<" reply above a recipient's own line
+ * ("554 <a@b.c>... Remote protocol error"), with the client's own status lines between: the recipient's words
+ * start there, unless another recipient's line comes first.
  */
-function transcriptStart(report: string, lineStart: number): number {
+function transcriptStart(report: string, lineStart: number, recipients: ReadonlySet<string>): number {
   let start = lineStart;
   for (let i = 0; i < 6 && start > 0; i += 1) {
     const prev = report.lastIndexOf('\n', start - 2) + 1;
-    if (!/^\s*(?:<<<|>>>)/.test(report.slice(prev, start))) break;
+    const line = report.slice(prev, start);
+    if (!/^\s*(?:<<<|>>>|\d{3}\s)/.test(line) || [...recipients].some((a) => line.toLowerCase().includes(a))) break;
     start = prev;
   }
   return start;
