@@ -9,7 +9,7 @@ import { evaluate } from '../src/engine/evaluate.js';
 import { parseCase } from '../src/engine/parse-case.js';
 import type { CaseInput, ParsedCase } from '../src/engine/types.js';
 
-const CLI_CASES = Number(process.argv[2] ?? 300_000);
+const CLI_CASES = Number(process.argv[2] ?? 200_000);
 
 // A small deterministic generator (mulberry32), so every run measures the same batch.
 let seed = 0x5eed;

@@ -3,7 +3,8 @@
  * Pure: everything, the moment included, comes from the case. Every pack named by the case must allow the
  * message; the answer lists every rule that spoke in every pack.
  */
-import { computeFacts, Facts } from './facts.js';
+import { computeFacts } from './compute-facts.js';
+import { Facts } from './facts.js';
 import { PACKS } from './packs/index.js';
 import { BASIS_RANK, EngineReason, type CompiledPack } from './rule.js';
 import type { Answer, AnswerJson, Basis, ParsedCase, Reason } from './types.js';
