@@ -42,16 +42,27 @@ if (process.argv.includes('--child')) {
     await app.listen({ port: 0, host: '127.0.0.1' });
     process.send!({ port: (app.server.address() as { port: number }).port });
   }
+  // the parent asks for this process's CPU time around a load run: CPU per request does not depend on how
+  // busy the rest of the machine is, unlike requests per second
+  process.on('message', (m: any) => { if (m === 'cpu') process.send!({ cpu: process.cpuUsage() }); });
   process.on('disconnect', () => process.exit(0));
 } else {
   await main();
 }
 
 function startChild(mode: 'hello' | 'app', schema: string): Promise<{ child: ChildProcess; port: number }> {
-  const child = fork(new URL(import.meta.url).pathname, ['--child', mode, schema], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(new URL(import.meta.url).pathname, ['--child', mode, schema], { execArgv: ['--import', 'tsx', ...(process.env.BENCH_CPU_PROFILE ? ['--cpu-prof', '--cpu-prof-dir=.tmp/bench-prof'] : [])], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   return new Promise((resolve, reject) => {
     child.once('message', (m: any) => resolve({ child, port: m.port }));
     child.once('exit', (code) => reject(new Error(`${mode} server exited with ${code}`)));
+  });
+}
+
+function cpuOf(child: ChildProcess): Promise<number> {
+  return new Promise((resolve) => {
+    const on = (m: any) => { if (m && m.cpu) { child.off('message', on); resolve((m.cpu.user + m.cpu.system) / 1000); } };
+    child.on('message', on);
+    child.send('cpu');
   });
 }
 
@@ -100,7 +111,7 @@ async function main(): Promise<void> {
     await load(hello.port, () => '/hello', {}, 2);
     const base = await load(hello.port, () => '/hello', {}, DURATION);
     console.log(JSON.stringify({ phase: 'baseline', route: 'GET /hello', rps: base.requests.average, p99_ms: base.latency.p99, errors: base.errors, non2xx: base.non2xx }));
-    hello.child.kill();
+    hello.child.disconnect();
 
     const app = await startChild('app', schema);
     children.push(app.child);
@@ -110,15 +121,22 @@ async function main(): Promise<void> {
     const probe = await fetch(`http://127.0.0.1:${app.port}${next()}`, { headers: auth });
     if (probe.status !== 200) throw new Error(`eligibility probe answered ${probe.status}: ${await probe.text()}`);
     await load(app.port, next, auth, 3);
+    const cpuBefore = await cpuOf(app.child);
     const res = await load(app.port, next, auth, DURATION);
-    console.log(JSON.stringify({ phase: 'eligibility', route: 'GET /api/v1/contacts/:id/eligibility', rps: res.requests.average, p50_ms: res.latency.p50, p99_ms: res.latency.p99, errors: res.errors, non2xx: res.non2xx }));
+    const serverCpuMsPerReq = (await cpuOf(app.child) - cpuBefore) / res.requests.total;
+    console.log(JSON.stringify({ phase: 'eligibility', route: 'GET /api/v1/contacts/:id/eligibility', rps: res.requests.average, p50_ms: res.latency.p50, p99_ms: res.latency.p99, errors: res.errors, non2xx: res.non2xx, server_cpu_ms_per_req: Number(serverCpuMsPerReq.toFixed(3)) }));
     console.log(JSON.stringify({
       bench: 'api', value: res.requests.average, unit: 'req/s', baseline: base.requests.average,
       ratio: Number((res.requests.average / base.requests.average).toFixed(3)), p99_ms: res.latency.p99, baseline_p99_ms: base.latency.p99,
-      contacts: ids.length, connections: CONNECTIONS, seconds: DURATION, non2xx: res.non2xx, targets: { rps: 5000, p99_ms: 50 },
+      server_cpu_ms_per_req: Number(serverCpuMsPerReq.toFixed(3)), contacts: ids.length, connections: CONNECTIONS, seconds: DURATION, non2xx: res.non2xx, targets: { rps: 5000, p99_ms: 50 },
     }));
   } finally {
-    for (const c of children) if (c.exitCode === null) c.kill();
+    // disconnecting lets a child exit on its own (and write its CPU profile); kill it if it does not
+    await Promise.all(children.filter((c) => c.exitCode === null).map((c) => new Promise<void>((resolve) => {
+      const timer = setTimeout(() => { c.kill(); resolve(); }, 3000);
+      c.once('exit', () => { clearTimeout(timer); resolve(); });
+      if (c.connected) c.disconnect(); else c.kill();
+    })));
     await sql.raw(`drop schema ${schema} cascade`).execute(db).catch(() => undefined);
     await db.destroy();
   }
