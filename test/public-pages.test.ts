@@ -180,7 +180,7 @@ forEachDatabase('public pages', (t) => {
     assert.doesNotMatch(page.body, /<script>alert/);
     assert.match(page.body, /&lt;script&gt;alert\(1\)&lt;\/script&gt;/);
     assert.match(page.headers['content-security-policy'] as string, /frame-ancestors 'none'/);
-    assert.equal(page.headers['referrer-policy'], 'no-referrer');
+    assert.equal(page.headers['referrer-policy'], 'same-origin');
     assert.equal(page.headers['cache-control'], 'no-store');
   });
 });

@@ -7,6 +7,7 @@ import type { Language } from './language.js';
 const en = {
   'page.footer': 'This page is served by the sender through Listwarden.',
   'form.email': 'Email address',
+  'form.country': 'Country',
   'form.lists': 'What would you like to receive?',
   'form.consentHeading': 'Your consent',
   'form.privacy': 'Privacy notice',
@@ -83,6 +84,7 @@ export type Messages = Record<MessageKey, string>;
 const fr: Messages = {
   'page.footer': 'Cette page est servie par l’expéditeur avec Listwarden.',
   'form.email': 'Adresse e-mail',
+  'form.country': 'Pays',
   'form.lists': 'Que souhaitez-vous recevoir ?',
   'form.consentHeading': 'Votre consentement',
   'form.privacy': 'Politique de confidentialité',
@@ -156,6 +158,7 @@ const fr: Messages = {
 const de: Messages = {
   'page.footer': 'Diese Seite wird vom Absender über Listwarden bereitgestellt.',
   'form.email': 'E-Mail-Adresse',
+  'form.country': 'Land',
   'form.lists': 'Was möchten Sie erhalten?',
   'form.consentHeading': 'Ihre Einwilligung',
   'form.privacy': 'Datenschutzerklärung',

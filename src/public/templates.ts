@@ -9,7 +9,7 @@ export const TEMPLATES: Record<string, string> = {
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer">
+<meta name="referrer" content="same-origin">
 <meta name="robots" content="noindex, nofollow">
 <title>{{ title }}</title>
 <style>
@@ -113,7 +113,7 @@ footer{max-width:36rem;margin:1rem auto;font-size:.8rem;color:#5b6573;text-align
 <table><tbody>
 <tr><th>{{ t["form.email"] }}</th><td>{{ data.contact.email }}</td></tr>
 {% for f in fields %}<tr><th>{{ f[0] }}</th><td>{{ f[1] }}</td></tr>{% endfor %}
-<tr><th>Country</th><td>{{ data.contact.country }}</td></tr>
+<tr><th>{{ t["form.country"] }}</th><td>{{ data.contact.country }}</td></tr>
 </tbody></table>
 <h2>{{ t["mydata.source"] }}</h2>
 <p>{{ sourceText }}</p>
