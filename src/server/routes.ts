@@ -17,6 +17,7 @@ export const routePlugins: RouteEntry[] = [
   { name: 'lists', prefix: '/api/v1', load: () => import('../lists/lists.routes.js') },
   { name: 'suppressions', prefix: '/api/v1', load: () => import('../suppressions/suppressions.routes.js') },
   { name: 'audit', prefix: '/api/v1', load: () => import('../audit/audit.routes.js') },
+  { name: 'imports', prefix: '/api/v1', load: () => import('../imports/imports.routes.js') },
   { name: 'openapi', load: () => import('./openapi.js') as Promise<RoutePlugin> },
   { name: 'form-pages', load: () => import('../forms/form-pages.routes.js') },
   { name: 'public-pages', load: () => import('../public/public-pages.routes.js') },

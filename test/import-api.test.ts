@@ -1,0 +1,106 @@
+// Imports through HTTP: multipart upload with the declaration, progress while the job runs, the report and
+// the rejected rows as CSV when done, refusals, roles and workspace isolation.
+import assert from 'node:assert/strict';
+import { after, before, it } from 'node:test';
+import type { FastifyInstance } from 'fastify';
+import { testConfig } from '../src/config.js';
+import { startWorker } from '../src/jobs/worker.js';
+import '../src/imports/import-job.js';
+import { testApp, testWorkspace, type TestWorkspace } from './support/api.js';
+import { forEachDatabase } from './support/db.js';
+
+/** A multipart body built by the platform's own FormData and Request (no hand-written MIME). */
+async function multipart(fields: Record<string, string | string[]>, file?: { name: string; content: string | Buffer }) {
+  const form = new FormData();
+  for (const [k, v] of Object.entries(fields)) for (const one of Array.isArray(v) ? v : [v]) form.append(k, one);
+  if (file) form.append('file', new Blob([file.content]), file.name);
+  const request = new Request('http://localhost/', { method: 'POST', body: form });
+  return { payload: Buffer.from(await request.arrayBuffer()), contentType: request.headers.get('content-type')! };
+}
+
+const declaration = { list: 'Customers', source: 'checkout', collectedAt: '2026-01-15', consent: 'double_opt_in', evidence: ['shop:checkout-form@2'], country: 'FR' };
+const silent = { info() {}, warn() {}, error() {} };
+
+forEachDatabase('import api', (t) => {
+  let app: FastifyInstance;
+  let ws: TestWorkspace;
+  let other: TestWorkspace;
+  before(async () => {
+    app = await testApp(t.db);
+    ws = await testWorkspace(t.db, 'Importer');
+    other = await testWorkspace(t.db, 'Other');
+  });
+  after(async () => { await app.close(); });
+
+  async function upload(token: string, fields: Record<string, string | string[]>, file?: { name: string; content: string | Buffer }) {
+    const body = await multipart(fields, file);
+    const res = await app.inject({ method: 'POST', url: '/api/v1/imports', headers: { authorization: `Bearer ${token}`, 'content-type': body.contentType }, payload: body.payload });
+    return { status: res.statusCode, body: res.json() };
+  }
+  const get = async (token: string, url: string) => app.inject({ url, headers: { authorization: `Bearer ${token}` } });
+
+  it('uploads a file, shows progress while the job runs, and the report with rejected rows when done', async () => {
+    const lines = ['email,prénom,pays'];
+    for (let i = 0; i < 12000; i++) lines.push(`client${i}@example.com,Client ${i},FR`);
+    lines.push('broken-address,X,FR', 'client5@example.com,Dup,FR', 'sales@example.com,,FR');
+    const res = await upload(ws.tokens.editor, declaration, { name: 'clients.csv', content: lines.join('\n') });
+    assert.equal(res.status, 202, JSON.stringify(res.body));
+    assert.equal(res.body.status, 'pending');
+    const id = res.body.id;
+
+    // Other features queue jobs of their own: keep ticking until ours is claimed.
+    const worker = startWorker({ db: t.db, config: testConfig(), log: silent, loop: false, concurrency: 4 });
+    const seen = new Set<string>();
+    let view: any;
+    const deadline = Date.now() + 180_000;
+    while (Date.now() < deadline) {
+      await worker.tick();
+      view = (await get(ws.tokens.viewer, `/api/v1/imports/${id}`)).json();
+      seen.add(view.status === 'running' && view.progress.rows > 0 ? 'running with rows' : view.status);
+      if (view.status === 'done' || view.status === 'failed') break;
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    await worker.stop();
+    assert.equal(view.status, "done", JSON.stringify({ error: view.error, status: view.status, progress: view.progress, seen: [...seen] }));
+    assert.ok(seen.has('running with rows'), `progress was readable while running (saw ${[...seen]})`);
+    assert.equal(view.counts.rows, 12003);
+    assert.equal(view.counts.eligible, 12000);
+    assert.equal(view.counts.blocked.role_address, 1);
+    assert.equal(view.counts.invalid, 1);
+    assert.equal(view.counts.duplicate, 1);
+    assert.equal(view.progress.fraction, 1);
+    assert.equal(view.samples.invalid[0].line, 12002);
+
+    const csv = await get(ws.tokens.viewer, `/api/v1/imports/${id}/rejected.csv`);
+    assert.equal(csv.statusCode, 200);
+    assert.match(String(csv.headers['content-type']), /text\/csv/);
+    const rows = csv.body.trim().split('\n');
+    assert.equal(rows[0], 'line,outcome,reason,email,raw');
+    assert.match(rows[1], /^12002,invalid,/);
+    assert.match(rows[2], /^12003,duplicate,duplicate of line 7 in this file,client5@example.com/);
+  });
+
+  it('refuses a forbidden source with the rule, and bad declarations with the field', async () => {
+    const broker = await upload(ws.tokens.editor, { ...declaration, source: 'list_broker' }, { name: 'a.csv', content: 'email\na@example.com\n' });
+    assert.equal(broker.status, 400);
+    assert.match(broker.body.error.message, /CR-NO-01/);
+    const bad = await upload(ws.tokens.editor, { ...declaration, consent: 'sort_of' }, { name: 'a.csv', content: 'email\na@example.com\n' });
+    assert.equal(bad.status, 400);
+    assert.equal(bad.body.error.issues[0].path, 'declaration.consent');
+    const noFile = await upload(ws.tokens.editor, declaration);
+    assert.equal(noFile.status, 400);
+    const json = await upload(ws.tokens.editor, { declaration: JSON.stringify({ ...declaration, source: 'web_scrape', defaultCountry: 'FR' }) }, { name: 'a.csv', content: 'email\na@example.com\n' });
+    assert.match(json.body.error.message, /CR-NO-02/);
+  });
+
+  it('needs the editor role to upload, and never shows one workspace\'s import to another', async () => {
+    const viewer = await upload(ws.tokens.viewer, declaration, { name: 'a.csv', content: 'email\na@example.com\n' });
+    assert.equal(viewer.status, 403);
+    const mine = (await get(ws.tokens.viewer, '/api/v1/imports')).json();
+    assert.ok(mine.items.length >= 1);
+    const id = mine.items[0].id;
+    assert.equal((await get(other.tokens.owner, `/api/v1/imports/${id}`)).statusCode, 404);
+    assert.equal((await get(other.tokens.owner, `/api/v1/imports/${id}/rejected.csv`)).statusCode, 404);
+    assert.deepEqual((await get(other.tokens.owner, '/api/v1/imports')).json().items, []);
+  });
+});
