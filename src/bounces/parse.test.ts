@@ -87,3 +87,19 @@ test('a delay notice is delayed, not a bounce', async () => {
   assert.equal(report.recipients[0].hard, false);
   assert.equal(report.recipients[0].status, '4.4.1');
 });
+
+test('any input gives a report, never a throw (property)', async () => {
+  const fc = await import('fast-check');
+  const kinds = new Set(['bounce', 'delayed', 'delivered', 'complaint', 'auto_reply', 'not_bounce', 'unreadable']);
+  const mailish = fc.array(fc.oneof(
+    fc.constantFrom('From: MAILER-DAEMON@x.example', 'Content-Type: multipart/report; boundary="b"', '--b', '--b--',
+      'Content-Type: message/delivery-status', 'Final-Recipient: rfc822; a@b.example', 'Action: failed', 'Status: 5.1.1',
+      'Diagnostic-Code: smtp; 550 5.1.1 user unknown', 'Content-Type: message/feedback-report', 'Feedback-Type: abuse', ''),
+    fc.string({ maxLength: 80 }),
+  ), { maxLength: 40 }).map((lines) => lines.join('\r\n'));
+  await fc.assert(fc.asyncProperty(fc.oneof(mailish, fc.uint8Array({ maxLength: 400 }).map((a) => Buffer.from(a))), async (raw) => {
+    const report = await parseReturnedMail(raw);
+    assert.ok(kinds.has(report.kind));
+    for (const r of report.recipients) assert.equal(r.address, r.address.toLowerCase());
+  }), { numRuns: 300 });
+});

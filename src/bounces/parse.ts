@@ -227,7 +227,7 @@ function describe(input: { address: string; action: RecipientAction; given: stri
   const replyCode = findReplyCode(quoted, status[0] === '2' || status[0] === '4' || status[0] === '5' ? status[0] : '');
   const wording = diagnosticField && reasonFromText(diagnosticField) ? diagnosticField : (reasonFromText(segment) ? segment : `${diagnosticField}\n${segment}`);
   const stage = findStage(quoted) || findStage(context.ownText);
-  const diagnostic = oneLine(diagnosticField || segment.replace(address, '').replace(/^[\s<>:,]+/, ''));
+  const diagnostic = oneLine(diagnosticField || serverWords(segment.replace(address, '').replace(/^[\s<>:,]+/, '')));
   let reason = classifyReason({ status, diagnostic: wording, action, stage, context: context.ownText });
   // 551 is "user not local; please try <forward-path>" (RFC 5321): the address has moved.
   if (replyCode === '551' && reason === 'userunknown' && /^(?:5\.1\.1|5\.0\.0|)$/.test(status)) reason = 'hasmoved';
@@ -249,6 +249,13 @@ function refusedByGroup(recipient: RecipientReport): RecipientReport | undefined
   if (!recipient.address.endsWith('@googlegroups.com') || !['undefined', 'onhold', 'userunknown'].includes(recipient.reason)) return undefined;
   const status = /\.0\.9\d\d$/.test(recipient.status) || !recipient.status ? '5.0.918' : recipient.status;
   return { ...recipient, reason: 'rejected', hard: false, status };
+}
+
+/** From a report's words about a recipient, the remote server's own reply when one is quoted ("550 5.1.1 …"). */
+function serverWords(text: string): string {
+  const flat = text.replace(/\s+/g, ' ');
+  const m = /(?:^|[\s:;(\[<'"])((?:<<< )?[245]\d\d[ -](?:[245]\.\d{1,3}\.\d{1,3}\b|[^.]{0,20}\b(?:user|mailbox|recipient|address|domain|host|message|mail|service|sender|relay|access|spam|quota)\b).*)$/i.exec(flat);
+  return m ? m[1].replace(/^<<< /, '') : flat;
 }
 
 function normaliseAction(value: string | undefined): RecipientAction {

@@ -39,13 +39,26 @@ export async function run(args: string[]): Promise<number> {
     for await (const item of messagesAt(path)) {
       const report: Report = item.error ? { kind: 'unreadable', recipients: [], original: {}, error: item.error } : await parseReturnedMail(item.raw!);
       if (report.kind === 'unreadable') failed = true;
-      process.stdout.write(`${JSON.stringify({ file: item.file, ...report })}\n`);
+      process.stdout.write(`${JSON.stringify(contractLine(item.file, report))}\n`);
     }
   }
   return failed ? 1 : 0;
 }
 
 interface Item { file: string; raw?: Buffer; error?: string }
+
+/** The line the contract fixes (shared/contracts/bounces.md): nothing more, so consumers can rely on it. */
+function contractLine(file: string, report: Report) {
+  return {
+    file,
+    kind: report.kind,
+    recipients: report.recipients.map((r) => ({
+      address: r.address, action: r.action, status: r.status, replyCode: r.replyCode, reason: r.reason, hard: r.hard,
+      diagnostic: r.diagnostic, ...(r.feedbackType ? { feedbackType: r.feedbackType } : {}),
+    })),
+    ...(report.error ? { error: report.error } : {}),
+  };
+}
 
 /** Yields the messages a PATH names: stdin, one file, or a directory's files in name order. */
 async function* messagesAt(path: string): AsyncGenerator<Item> {
