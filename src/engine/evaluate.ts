@@ -6,7 +6,7 @@
 import { computeFacts } from './compute-facts.js';
 import { Facts } from './facts.js';
 import { PACKS } from './packs/index.js';
-import { BASIS_RANK, EngineReason, type CompiledPack } from './rule.js';
+import { BASIS_RANK, EngineReason, type CompiledPack, type CompiledRule } from './rule.js';
 import type { Answer, AnswerJson, Basis, ParsedCase, Reason } from './types.js';
 
 // One scratch object for the facts: evaluate() runs to completion synchronously, so it is never shared.
@@ -19,7 +19,14 @@ interface PackOutcome {
   until: number;
 }
 
+// runPack's result, reused rather than allocated per pack (the hot path allocates only the answer).
 const outcome: PackOutcome = { blocked: false, basis: null, until: Infinity };
+
+/** Every fact of the rule's `when` holds and none of its `unless`. */
+function applies(r: CompiledRule, w0: number, w1: number, w2: number): boolean {
+  return (w0 & r.all0) === r.all0 && (w1 & r.all1) === r.all1 && (w2 & r.all2) === r.all2
+    && (w0 & r.not0) === 0 && (w1 & r.not1) === 0 && (w2 & r.not2) === 0;
+}
 
 function runPack(pack: CompiledPack, f: Facts, at: number, reasons: Reason[]): void {
   const w0 = f.w0, w1 = f.w1, w2 = f.w2;
@@ -32,9 +39,7 @@ function runPack(pack: CompiledPack, f: Facts, at: number, reasons: Reason[]): v
   const rules = pack.byRoute[f.route];
   for (let i = 0; i < rules.length; i++) {
     const r = rules[i];
-    if ((w0 & r.all0) !== r.all0 || (w1 & r.all1) !== r.all1 || (w2 & r.all2) !== r.all2) continue;
-    if ((w0 & r.not0) !== 0 || (w1 & r.not1) !== 0 || (w2 & r.not2) !== 0) continue;
-    if (at >= r.until) continue;
+    if (!applies(r, w0, w1, w2) || at >= r.until) continue;
     if (r.otherwise) {
       if (otherwiseStart < 0) otherwiseStart = i;
       continue;
@@ -66,9 +71,7 @@ function runPack(pack: CompiledPack, f: Facts, at: number, reasons: Reason[]): v
     if (otherwiseStart >= 0) {
       for (let i = otherwiseStart; i < rules.length; i++) {
         const r = rules[i];
-        if (!r.otherwise || at < r.from || at >= r.until) continue;
-        if ((w0 & r.all0) !== r.all0 || (w1 & r.all1) !== r.all1 || (w2 & r.all2) !== r.all2) continue;
-        if ((w0 & r.not0) !== 0 || (w1 & r.not1) !== 0 || (w2 & r.not2) !== 0) continue;
+        if (!r.otherwise || at < r.from || at >= r.until || !applies(r, w0, w1, w2)) continue;
         reasons.push(r.reason);
         spoke = true;
       }
