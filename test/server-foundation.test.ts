@@ -82,7 +82,7 @@ forEachDatabase('server foundation', (t) => {
     const ok = await enqueueJob(t.db, name, { n: 7 });
     const bad = await enqueueJob(t.db, name, { n: -1 });
     let clock = Date.now();
-    const worker = startWorker({ db: t.db, config: testConfig(), log: { info() {}, warn() {}, error() {} }, loop: false, concurrency: 4, now: () => new Date(clock) });
+    const worker = startWorker({ db: t.db, config: testConfig(), log: { info() {}, warn() {}, error() {} }, loop: false, concurrency: 4, names: [name], now: () => new Date(clock) });
     assert.equal(await worker.tick(), 2);
     await worker.stop(); // drains the 50 ms job in flight
     assert.deepEqual(seen, [7]);
@@ -92,14 +92,35 @@ forEachDatabase('server foundation', (t) => {
     assert.equal(failed?.last_error, 'boom');
     assert.ok(failed!.run_at.getTime() > clock, 'retry is scheduled later');
     clock += 10_000;
-    const second = startWorker({ db: t.db, config: testConfig(), log: { info() {}, warn() {}, error() {} }, loop: false, now: () => new Date(clock) });
+    const second = startWorker({ db: t.db, config: testConfig(), log: { info() {}, warn() {}, error() {} }, loop: false, names: [name], now: () => new Date(clock) });
     assert.equal(await second.tick(), 1);
     await second.stop();
     assert.equal((await findJob(t.db, bad))?.status, 'dead');
-    const stopped = startWorker({ db: t.db, config: testConfig(), log: { info() {}, warn() {}, error() {} }, loop: false, now: () => new Date(clock) });
+    const stopped = startWorker({ db: t.db, config: testConfig(), log: { info() {}, warn() {}, error() {} }, loop: false, names: [name], now: () => new Date(clock) });
     await stopped.stop();
     await enqueueJob(t.db, name, { n: 1 });
     assert.equal(await stopped.tick(), 0, 'a stopped worker claims nothing');
+  });
+
+  it('two workers claiming at once never run the same job twice', async () => {
+    const name = `test-race-${jobSeq++}-${t.kind}`;
+    const runs: number[] = [];
+    registerJob<{ n: number }>(name, async (payload) => {
+      await new Promise((r) => setTimeout(r, 5));
+      runs.push(payload.n);
+    });
+    for (let n = 0; n < 30; n++) await enqueueJob(t.db, name, { n });
+    const quiet = { info() {}, warn() {}, error() {} };
+    const a = startWorker({ db: t.db, config: testConfig(), log: quiet, loop: false, concurrency: 8, names: [name] });
+    const b = startWorker({ db: t.db, config: testConfig(), log: quiet, loop: false, concurrency: 8, names: [name] });
+    for (let round = 0; round < 10 && runs.length < 30; round++) {
+      await Promise.all([a.tick(), b.tick()]);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    await Promise.all([a.stop(), b.stop()]);
+    assert.deepEqual([...runs].sort((x, y) => x - y), Array.from({ length: 30 }, (_, i) => i));
+    const done = await t.db.selectFrom('jobs').select((eb) => eb.fn.countAll<number>().as('n')).where('name', '=', name).where('status', '=', 'done').executeTakeFirstOrThrow();
+    assert.equal(Number(done.n), 30);
   });
 
   it('keeps the audit log hash-chained and detects tampering', async () => {

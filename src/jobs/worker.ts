@@ -19,6 +19,8 @@ export type StartWorkerOptions = {
   pollMs?: number;
   /** How long a claim holds before another worker may take the job over. */
   lockMs?: number;
+  /** Only these job names (default: every registered one), e.g. a worker dedicated to sending. */
+  names?: string[];
   /** Start the polling loop (default true); tests may drive `tick()` themselves. */
   loop?: boolean;
 };
@@ -53,7 +55,7 @@ export function startWorker(options: StartWorkerOptions): Worker {
   async function tick(): Promise<number> {
     if (stopping) return 0;
     const free = concurrency - inFlight.size;
-    const names = [...registeredJobs().keys()];
+    const names = options.names ?? [...registeredJobs().keys()];
     const jobs = await claimJobs(db, { names, workerId, limit: free, now: now(), lockMs });
     for (const job of jobs) {
       const p = run(job).finally(() => { inFlight.delete(p); wake?.(); });
