@@ -71,6 +71,10 @@ forEachDatabase('api auth', (t) => {
     const unknown = await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: 'nobody@example.com', password: 'wrong horse battery' } });
     assert.equal(wrong.statusCode, 401);
     assert.deepEqual({ ...wrong.json().error, requestId: 0 }, { ...unknown.json().error, requestId: 0 });
+    for (let i = 0; i < 9; i++) await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: 'pw@example.com', password: `guess ${i} of many` } });
+    const limited = await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: 'pw@example.com', password: 'correct horse battery' } });
+    assert.equal(limited.statusCode, 429, 'guessing is slowed down, even with the right password at the end');
+    assert.ok(Number(limited.headers['retry-after']) > 0);
     // a viewer may read but not write
     const write = await app.inject({ method: 'POST', url: '/api/v1/contacts', headers: { cookie, 'x-csrf-token': good.json().csrfToken }, payload: { email: 'v@example.com', country: 'FR', source: { type: 'web_form' } } });
     assert.equal(write.statusCode, 403);

@@ -17,6 +17,7 @@ import { createSignInLink } from './create-sign-in-link.js';
 import { hashSecret } from './secrets.js';
 import { signInWithLink, signInWithPassword, type NewSession } from './sign-in.js';
 import { recordAudit } from '../audit/record-audit.js';
+import { createRateLimiter } from '../security/rate-limit.js';
 import { AppError } from '../errors.js';
 
 export default async function authRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
@@ -35,9 +36,18 @@ export default async function authRoutes(app: FastifyInstance, deps: AppDeps): P
       return reply.redirect('/api/v1/reference', 303); // no admin pages yet: land on the API reference
     });
 
+  // password guessing: 10 attempts per 15 minutes per address and per client IP
+  const loginLimiter = createRateLimiter({ limit: 10, windowMs: 15 * 60_000 });
   defineRoute(app, { method: 'POST', url: '/api/v1/auth/login', summary: 'Sign in with email and password; sets the session cookie and returns the CSRF token', tags: ['auth'], role: 'public',
     body: z.object({ email: z.string().max(320), password: z.string().max(1000), workspace: z.string().max(100).optional() }) },
   async ({ body, request, reply }) => {
+    for (const key of [`ip:${request.ip}`, `email:${body.email.trim().toLowerCase()}`]) {
+      const hit = loginLimiter.hit(key, deps.now());
+      if (!hit.allowed) {
+        reply.header('retry-after', String(hit.retryAfterSeconds));
+        throw new AppError('rate_limited', `too many sign-in attempts (${key.split(':')[0]})`);
+      }
+    }
     const s = await signInWithPassword({ ...ctx(request), ...body });
     setCookie(reply, s);
     return { csrfToken: s.csrfToken, workspaceId: s.workspaceId, expiresAt: s.expiresAt.toISOString() };
