@@ -4,23 +4,31 @@ import type { Reason } from './types.js';
 const ENHANCED = /(?<![\d.])([245])\.(\d{1,3})\.(\d{1,3})(?!\.?\d)/g;
 const REPLY = /(?:^|[\s:;(\[<>"'=#])([245][0-5]\d)(?=[\s\-.,;:)\]]|$)/g;
 
-/** The most specific RFC 3463 status code in a text ("5.1.1"); empty when none. */
+/** The most specific RFC 3463 failure status in a text ("5.1.1"); a success code only when nothing failed; empty when none. */
 export function findStatus(text: string): string {
   let general = '';
+  let success = '';
   for (const m of text.matchAll(ENHANCED)) {
     const code = `${m[1]}.${m[2]}.${m[3]}`;
-    if (m[2] !== '0' || m[3] !== '0') return code;
-    if (!general) general = code;
+    if (m[1] === '2') success ||= code;
+    else if (m[2] !== '0' || m[3] !== '0') return code;
+    else general ||= code;
   }
-  return general;
+  return general || success;
 }
 
-/** The first SMTP reply code of class 2, 4 or 5 in a text (of the given class, if any); empty when none. */
+/** The first SMTP reply code in a text, of the class asked for; without one, a failure (4xx/5xx) before a 2xx. */
 export function findReplyCode(text: string, cls = ''): string {
+  // Transcripts quote the 250s that came before the failure.
+  if (!cls) return firstReply(text, (code) => code[0] !== '2') || firstReply(text, () => true);
+  return firstReply(text, (code) => code[0] === cls);
+}
+
+function firstReply(text: string, accept: (code: string) => boolean): string {
   for (const m of text.matchAll(REPLY)) {
     const code = m[1];
-    if (cls && code[0] !== cls) continue;
-    // A bare year or count ("in 250 days") is not a reply; reply codes lead or follow a colon.
+    if (!accept(code)) continue;
+    // A bare year or count ("in 250 days") is not a reply; reply codes lead a line or follow a colon.
     const before = text.slice(Math.max(0, m.index - 14), m.index + 1);
     const lead = m.index === 0 || /[:;(\[<"'=#]\s*$|\n\s*$|said:?\s*$|response ?code:?\s*$|^\s*$/i.test(before) || /\d{3}[ -]\d\.\d/.test(text.slice(m.index, m.index + 12));
     if (lead) return code;
@@ -58,10 +66,13 @@ const DECISIVE = /^[45]\.(?:1\.[26]|2\.[23]|3\.4|4\.5|6\.\d+|7\.(?:2[3-7]|509|51
 
 /** The first status quoted right after a reply code of the same class ("550 5.1.1", "421-4.4.2"); empty when none. */
 function pairedStatus(text: string): string {
+  let success = '';
   for (const m of text.matchAll(/(?<!\d)([245])\d\d[ -]+['"(]?([245])\.(\d{1,3})\.(\d{1,3})(?!\.?\d)/g)) {
-    if (m[1] === m[2]) return `${m[2]}.${m[3]}.${m[4]}`;
+    if (m[1] !== m[2]) continue;
+    if (m[1] !== '2') return `${m[2]}.${m[3]}.${m[4]}`;
+    success ||= `${m[2]}.${m[3]}.${m[4]}`;
   }
-  return '';
+  return success;
 }
 
 /**
