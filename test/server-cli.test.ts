@@ -32,6 +32,9 @@ it('admin create-user adds a user to the default workspace and audit verify chec
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /created ops@example.com as admin of workspace default/);
   assert.equal(cli(['admin', 'create-user', '--email', 'x@example.com', '--role', 'king', '--data-dir', dataDir]).status, 2);
+  const token = cli(['admin', 'create-token', '--name', 'ci', '--role', 'viewer', '--data-dir', dataDir]);
+  assert.equal(token.status, 0, token.stderr);
+  assert.match(token.stdout, /^lwt_[\w-]{40,}$/m);
   const v = cli(['audit', 'verify', '--data-dir', dataDir]);
   assert.equal(v.status, 0, v.stderr);
   assert.match(v.stdout, /audit chain intact: \d+ entries/);
