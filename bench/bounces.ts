@@ -9,7 +9,7 @@ import { parseReturnedMail } from '../src/bounces/parse.js';
 
 const DIR = join(import.meta.dirname, '..', '..', 'shared', 'fixtures', 'bounces', 'eml');
 const messages = readdirSync(DIR).sort().map((f) => readFileSync(join(DIR, f)));
-const ROUNDS = Number(process.argv[2] ?? 5);
+const ROUNDS = Number(process.argv[2] ?? 10);
 
 async function rate(name: string, fn: (raw: Buffer) => Promise<unknown>): Promise<{ cpu: number; wall: number }> {
   for (const raw of messages) await fn(raw); // warm-up: the JIT and mailparser's lazy modules

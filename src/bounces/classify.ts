@@ -108,11 +108,15 @@ export function findStage(raw: string): SmtpStage {
 
 // A refusal of MAIL FROM is about the sender, whatever the words; so is one at the greeting, about the host.
 
+const MAX_WORDS = 8192;
+
 /** Names the reason of one failed recipient from its status and diagnostic words. */
 export function classifyReason(input: { status: string; diagnostic: string; action?: string; stage?: SmtpStage; context?: string }): Reason {
   if (input.action === 'delivered' || input.action === 'relayed' || input.action === 'expanded') return 'delivered';
-  // Servers wrap long replies: match on one line of words.
-  input = { ...input, diagnostic: input.diagnostic.replace(/\s+/g, ' '), context: input.context?.replace(/\s+/g, ' ') };
+  // Servers wrap long replies: match on one line of words. The words that matter come first; capping them keeps
+  // the rules linear on a huge (or hostile) message.
+  const flat = (text: string | undefined) => text?.slice(0, MAX_WORDS).replace(/\s+/g, ' ');
+  input = { ...input, diagnostic: flat(input.diagnostic) ?? '', context: flat(input.context) };
   let reason: Reason;
   if (DECISIVE.test(input.status)) {
     // Spam and malformed-message verdicts are often given under a generic content code (5.6.0): the words win.

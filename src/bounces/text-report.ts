@@ -9,12 +9,13 @@ const ORIGINAL_MARKERS = [
 
 /** Splits a bounce's text into its own words and the copy of the original message that follows. */
 export function splitOriginal(text: string): { report: string; original: string } {
-  let cut = text.length;
+  // A report's own words are short; past this, whatever follows is a copy of the message or noise.
+  let cut = Math.min(text.length, 64 * 1024);
   for (const marker of ORIGINAL_MARKERS) {
     const m = marker.exec(text);
     if (m && m.index < cut && m.index > 0) cut = m.index;
   }
-  return { report: text.slice(0, cut), original: text.slice(cut) };
+  return { report: text.slice(0, cut), original: text.slice(cut, cut + 256 * 1024) };
 }
 
 /** Addresses that are never a failed recipient: the mail system's own mailboxes. */
