@@ -92,7 +92,7 @@ function strings(v: unknown, path: string): readonly string[] {
 }
 
 /** Parses each element of an optional array with `one`, naming the element in any failure. */
-function list<T>(v: unknown, path: string, one: (item: Obj, path: string) => T): readonly T[] {
+function list<T>(v: unknown, path: string, one: (item: Obj) => T): readonly T[] {
   if (v === undefined || v === null) return EMPTY;
   if (!Array.isArray(v)) throw new Invalid(path, 'must be an array');
   if (v.length === 0) return EMPTY;
@@ -101,7 +101,7 @@ function list<T>(v: unknown, path: string, one: (item: Obj, path: string) => T):
     const item = v[i];
     if (!isObj(item)) throw new Invalid(`${path}[${i}]`, 'must be an object');
     try {
-      out.push(one(item, ''));
+      out.push(one(item));
     } catch (e) {
       if (e instanceof Invalid) throw new Invalid(`${path}[${i}]${e.path === '' ? '' : '.'}${e.path}`, e.message);
       throw e;
