@@ -106,7 +106,7 @@ function interpret(mail: ParsedMail, buffer: Buffer, followNested = true): Repor
     if (recipients.length > 0) return { kind: kindOf(recipients, context), recipients, original };
   }
   if (isAutoReply(headers, subject)) {
-    const address = firstAddress(headers.get('reply-to')) || firstAddress(from);
+    const address = firstAddress(from) || firstAddress(headers.get('reply-to'));
     const recipient: RecipientReport = {
       address, action: 'replied', status: '', replyCode: '', reason: 'vacation', hard: false, diagnostic: oneLine(subject),
     };
