@@ -21,7 +21,7 @@ export type OpenedFile = {
   format: FileFormat;
   /** Batches in file order; the header row is the first record of the first batch. */
   batches: AsyncIterable<RecordBatch>;
-  /** Bytes of the file read so far, for progress. */
+  /** Bytes of the file parsed so far (text bytes as decoded; close to file bytes), for progress. */
   bytesRead: () => number;
 };
 
@@ -178,11 +178,12 @@ async function* readCsv(options: ReadOptions, encoding: TextEncoding, bomLength:
   });
   createReadStream(options.path, { highWaterMark: 1 << 20 })
     .on('error', (e) => parser.destroy(e))
-    .on('data', (chunk) => { progress.bytes += chunk.length; })
     .pipe(createDecoder(encoding, bomLength))
     .pipe(guard)
     .pipe(parser);
   for await (const row of parser as AsyncIterable<{ record: string[]; raw: string } | { skipped: string; raw: string }>) {
+    // What the parser has consumed, not what the file stream has read ahead: an honest progress figure.
+    progress.bytes = parser.info.bytes + bomLength;
     if ('skipped' in row) sink.reject(row.raw, line, row.skipped);
     else sink.accept(row.record, row.raw, line);
     line += countNewlines(row.raw);

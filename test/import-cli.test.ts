@@ -1,0 +1,210 @@
+// `listwarden import` as a user runs it: a child process on real files (encodings, delimiters, XLSX, bad input),
+// on PGlite (a data directory) and on PostgreSQL (a fresh database) when TEST_DATABASE_URL is set; and a
+// kill -9 in the middle of an import, then `import resume`, with exact counts and no duplicates.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { appendFileSync, copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { Kysely, PostgresDialect, sql } from 'kysely';
+import pg from 'pg';
+import writeXlsxFile from 'write-excel-file/node';
+import { createDatabase } from '../src/db/database.js';
+
+const ROOT = join(import.meta.dirname, '..');
+const FIXTURES = join(ROOT, 'test', 'fixtures', 'import');
+const work = mkdtempSync(join(tmpdir(), 'lw-import-cli-'));
+after(() => rmSync(work, { recursive: true, force: true }));
+
+type Run = { code: number | null; stdout: string; stderr: string };
+type Target = { name: string; env: Record<string, string | undefined>; args: string[]; query: <T>(q: string) => Promise<T[]>; cleanup: () => Promise<void> };
+
+const declaration = ['--list', 'Newsletter', '--source', 'web_form', '--collected-at', '2026-01-20', '--consent', 'double_opt_in', '--evidence', 'form:newsletter@4', '--evidence', 'doi-log:2026-01'];
+
+function start(target: Target, args: string[]) {
+  const script = "import('./src/cli/main.ts').then((m) => m.main(process.argv.slice(1))).then((c) => { process.exitCode = c; })";
+  const env = { ...process.env, ...target.env };
+  for (const [k, v] of Object.entries(target.env)) if (v === undefined) delete env[k];
+  return spawn(process.execPath, ['--import', 'tsx', '-e', script, 'import', ...args, ...target.args], { cwd: ROOT, env });
+}
+
+function listwarden(target: Target, args: string[]): Promise<Run> {
+  const child = start(target, args);
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => { stdout += d; });
+  child.stderr.on('data', (d) => { stderr += d; });
+  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
+}
+
+function report(run: Run): any {
+  assert.ok(run.stdout.trim(), `a JSON report on stdout (stderr: ${run.stderr})`);
+  return JSON.parse(run.stdout.trim().split('\n').pop()!);
+}
+
+async function pgliteTarget(): Promise<Target> {
+  const dataDir = mkdtempSync(join(work, 'pglite-'));
+  return {
+    name: 'pglite', env: { DATABASE_URL: undefined }, args: ['--data-dir', dataDir],
+    // PGlite has one process at a time on its directory: open it only between CLI runs.
+    query: async <T>(q: string) => {
+      const db = await createDatabase({ dataDir });
+      try { return (await sql.raw(q).execute(db)).rows as T[]; } finally { await db.destroy(); }
+    },
+    cleanup: async () => undefined,
+  };
+}
+
+async function postgresTarget(url: string): Promise<Target> {
+  const name = `lw_import_cli_${process.pid}_${Date.now() % 100000}`;
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  const dbUrl = new URL(url);
+  dbUrl.pathname = `/${name}`;
+  const db = new Kysely<any>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: dbUrl.toString(), max: 2 }) }) });
+  return {
+    name: 'postgres', env: { DATABASE_URL: dbUrl.toString() }, args: ['--data-dir', mkdtempSync(join(work, 'pgdata-'))],
+    query: async <T>(q: string) => (await sql.raw(q).execute(db)).rows as T[],
+    cleanup: async () => {
+      await db.destroy();
+      const a = new pg.Client({ connectionString: url });
+      await a.connect();
+      await a.query(`drop database if exists ${name} with (force)`);
+      await a.end();
+    },
+  };
+}
+
+const kinds = process.env.TEST_DATABASE_URL ? ['pglite', 'postgres'] : ['pglite'];
+
+for (const kind of kinds) {
+  describe(`listwarden import [${kind}]`, () => {
+    let target: Target;
+    const count = async (table: string) => Number((await target.query<{ n: number }>(`select count(*)::int as n from ${table}`))[0].n);
+    before(async () => { target = kind === 'pglite' ? await pgliteTarget() : await postgresTarget(process.env.TEST_DATABASE_URL!); });
+    after(async () => { await target.cleanup(); });
+
+    it('imports a UTF-8 file with a BOM, semicolons, quoted fields and French headers, on a fresh database', async () => {
+      const run = await listwarden(target, [join(FIXTURES, 'good-fr.csv'), ...declaration, '--json']);
+      assert.equal(run.code, 0, run.stderr);
+      const r = report(run);
+      assert.equal(r.status, 'done');
+      assert.equal(r.file.format.delimiter, ';');
+      assert.equal(r.counts.rows, 5);
+      assert.equal(r.counts.eligible, 5, JSON.stringify(r.samples));
+      const chloe = await target.query<{ custom_fields: any; country: string }>(`select custom_fields, country from contacts where email = 'chloe.martin@example.fr'`);
+      assert.deepEqual(chloe[0].custom_fields, { firstName: 'Chloé', lastName: 'Martin; née Roux' });
+      const denis = await target.query<{ email: string; country: string; phone: string }>(`select email, country, phone from contacts where lower(email) = 'denis.moreau@exemple.fr'`);
+      assert.deepEqual(denis[0], { email: 'Denis.Moreau@exemple.fr', country: 'BE', phone: '+3221234567' });
+    });
+
+    it('reads a Windows-1252 TSV with German headers; the role address is imported but blocked', async () => {
+      const r = report(await listwarden(target, [join(FIXTURES, 'de-cp1252.tsv'), ...declaration, '--json']));
+      assert.deepEqual([r.file.format.encoding, r.file.format.delimiter], ['windows-1252', '\t']);
+      assert.deepEqual([r.counts.rows, r.counts.eligible, r.counts.blocked.role_address], [4, 3, 1]);
+      const rows = await target.query<{ email: string; country: string; custom_fields: any }>(`select email, country, custom_fields from contacts where email like '%.de' or email like '%.at' order by email`);
+      const byEmail = Object.fromEntries(rows.map((x) => [x.email, x]));
+      assert.deepEqual(byEmail['juergen.mueller@example.de'].custom_fields, { Kundennummer: 'K-1', firstName: 'Jürgen', lastName: 'Müller' });
+      assert.equal(byEmail['grete.weiss@example.de'].custom_fields.lastName, 'Weiß');
+      assert.equal(byEmail['zoe.strasse@example.at'].country, 'AT');
+    });
+
+    it('imports an XLSX spreadsheet', async () => {
+      const path = join(work, `list-${kind}.xlsx`);
+      await writeXlsxFile([
+        [{ value: 'Email' }, { value: 'First name' }, { value: 'Country' }, { value: 'Signed up' }],
+        [{ value: 'xl.one@example.co.uk' }, { value: 'One' }, { value: 'GB' }, { value: new Date('2025-05-01T00:00:00Z'), format: 'yyyy-mm-dd' }],
+        [{ value: 'xl.two@example.co.uk' }, { value: 'Two' }, { value: 'United Kingdom' }, null],
+        [{ value: 'not an address' }, null, { value: 'GB' }, null],
+      ] as any).toFile(path);
+      const r = report(await listwarden(target, [path, ...declaration, '--json']));
+      assert.equal(r.file.format.kind, 'xlsx');
+      assert.deepEqual([r.counts.rows, r.counts.eligible, r.counts.invalid], [3, 2, 1]);
+      assert.equal(r.samples.invalid[0].line, 4);
+      const one = await target.query<{ custom_fields: any }>(`select custom_fields from contacts where email = 'xl.one@example.co.uk'`);
+      assert.equal(one[0].custom_fields['Signed up'], '2025-05-01');
+    });
+
+    it('keeps the good rows of a bad file and reports every bad line: quotes, ragged rows, a 10 MB line, binary data', async () => {
+      const path = join(work, `bad-${kind}.csv`);
+      copyFileSync(join(FIXTURES, 'bad.csv'), path);
+      appendFileSync(path, `huge@example.com,${'x'.repeat(10 * 1024 * 1024)},GB\n`);
+      appendFileSync(path, Buffer.concat([Buffer.from('ok5@example.com,'), Buffer.from([0, 1, 2, 0xff, 0xfe, 0]), Buffer.from(',GB\n')]));
+      appendFileSync(path, 'ok6@example.com,Six,GB\n');
+      const run = await listwarden(target, [path, ...declaration, '--json']);
+      assert.equal(run.code, 0, run.stderr);
+      const r = report(run);
+      assert.deepEqual([r.counts.rows, r.counts.eligible, r.counts.invalid, r.counts.duplicate], [12, 4, 7, 1], JSON.stringify(r.counts));
+      const csv = await listwarden(target, ['rejected', String(r.id)]);
+      const lines = csv.stdout.trim().split('\n');
+      assert.equal(lines[0], 'line,outcome,reason,email,raw');
+      assert.deepEqual(lines.slice(1).map((l) => l.split(',').slice(0, 2).join(',')),
+        ['3,invalid', '5,invalid', '6,invalid', '7,duplicate', '8,invalid', '9,invalid', '11,invalid', '12,invalid']);
+      assert.match(lines[1], /quote/);
+      assert.match(lines[2], /5 fields but the header has 3/);
+      assert.match(lines[7], /longer than/);
+      assert.match(lines[8], /binary|encoding/);
+    });
+
+    it('refuses an empty file, a binary file and a forbidden source with a clear message and exit code 2', async () => {
+      const empty = join(work, 'empty.csv');
+      writeFileSync(empty, '');
+      const e = await listwarden(target, [empty, ...declaration, '--json']);
+      assert.equal(e.code, 2);
+      assert.match(e.stderr + e.stdout, /empty/);
+      const png = join(work, 'picture.csv');
+      writeFileSync(png, Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d, 0x49, 0x48, 0x44, 0x52, 0, 0, 1, 0]));
+      const b = await listwarden(target, [png, ...declaration]);
+      assert.equal(b.code, 2);
+      assert.match(b.stderr, /binary data/);
+      const broker = await listwarden(target, [join(FIXTURES, 'bad.csv'), ...declaration.map((a) => (a === 'web_form' ? 'list_broker' : a))]);
+      assert.equal(broker.code, 2);
+      assert.match(broker.stderr, /CR-NO-01/);
+    });
+
+    it('importing the same file twice changes nothing the second time', async () => {
+      const before = [await count('contacts'), await count('consent_events'), await count('list_memberships')];
+      const r = report(await listwarden(target, [join(FIXTURES, 'good-fr.csv'), ...declaration, '--json']));
+      assert.deepEqual([r.counts.duplicate, r.counts.eligible], [5, 0]);
+      assert.deepEqual([await count('contacts'), await count('consent_events'), await count('list_memberships')], before);
+    });
+
+    it('survives kill -9 in the middle: resume finishes with exact counts and no duplicates', async () => {
+      const rows = 20000;
+      const path = join(work, `big-${kind}.csv`);
+      const lines = ['email,name,country'];
+      for (let i = 0; i < rows; i++) lines.push(`bulk${i}@example.org,Bulk ${i},FR`);
+      writeFileSync(path, lines.join('\n') + '\n');
+      const before = await count('contacts');
+      const child = start(target, [path, '--list', 'Bulk', ...declaration.slice(2), '--progress', '--batch-size', '250']);
+      let stderr = '';
+      await new Promise<void>((resolve, reject) => {
+        child.stderr.on('data', (d) => {
+          stderr += d;
+          const m = /progress: import \d+ (\d+) rows/.exec(stderr.split('\n').filter(Boolean).pop() ?? '');
+          if (m && Number(m[1]) >= 500) { child.kill('SIGKILL'); resolve(); }
+        });
+        child.on('close', () => reject(new Error(`the import ended before it was killed: ${stderr}`)));
+      });
+      await new Promise((r) => child.on('close', r));
+      const id = Number(/import (\d+) created/.exec(stderr)![1]);
+      const mid = report(await listwarden(target, ['show', String(id), '--json']));
+      assert.equal(mid.status, 'running', 'killed while running');
+      assert.ok(mid.counts.rows > 0 && mid.counts.rows < rows, `stopped part way (${mid.counts.rows})`);
+      assert.equal(await count('contacts'), before + mid.counts.rows, 'every committed batch is whole, with its contacts');
+
+      const done = report(await listwarden(target, ['resume', String(id), '--json']));
+      assert.equal(done.status, 'done');
+      assert.deepEqual([done.counts.rows, done.counts.eligible, done.counts.duplicate, done.counts.invalid], [rows, rows, 0, 0]);
+      assert.equal(await count('contacts'), before + rows);
+      const bulk = await target.query<{ contacts: number; events: number; members: number }>(`
+        select (select count(*)::int from contacts where email like 'bulk%') as contacts,
+               (select count(*)::int from consent_events e join contacts c on c.id = e.contact_id where c.email like 'bulk%') as events,
+               (select count(*)::int from list_memberships m join lists l on l.id = m.list_id where l.name = 'Bulk') as members`);
+      assert.deepEqual(bulk[0], { contacts: rows, events: rows, members: rows });
+    });
+  });
+}
