@@ -61,6 +61,17 @@ forEachDatabase('public pages', (t) => {
     assert.equal((await activeUnsubscribes(id)).length, 1);
   });
 
+  it('concurrent one-click POSTs (some repeated) each take effect once, in their own request', async () => {
+    const ids = [];
+    for (let i = 0; i < 4; i++) ids.push(await signUpAndConfirm(f, form, `batch${i}@example.com`));
+    const urls = [...ids, ...ids.slice(0, 2)].map((id) => path(oneClickUnsubscribeUrl(link(id))));
+    const res = await Promise.all(urls.map((url) => f.app.inject({ method: 'POST', url, headers: FORM, payload: 'List-Unsubscribe=One-Click' })));
+    assert.deepEqual(res.map((r) => r.statusCode), [200, 200, 200, 200, 200, 200]);
+    for (const id of ids) assert.equal((await activeUnsubscribes(id)).length, 1, id);
+    const acts = await t.db.selectFrom('activity_events').select('contact_id').where('contact_id', 'in', ids).where('type', '=', 'unsubscribe').execute();
+    assert.equal(acts.length, 6, 'every request is recorded');
+  });
+
   it('an expired one-click link is refused with 410', async () => {
     const id = await signUpAndConfirm(f, form, 'fay@example.com');
     const url = path(oneClickUnsubscribeUrl(link(id, { lifetimeMs: 1000 } as never)));

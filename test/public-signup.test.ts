@@ -177,6 +177,18 @@ forEachDatabase('public sign-up and double opt-in', (t) => {
     f.clock.now = saved;
   });
 
+  it('concurrent submissions share one statement; a repeated address is stored once and mailed once', async () => {
+    const n = f.sink.count();
+    const emails = ['m1@example.com', 'm2@example.com', 'M1@example.com', 'm3@example.com', 'm1@example.com'];
+    const res = await Promise.all(emails.map((email) => f.app.inject({ method: 'POST', url: `/f/${form.publicId}`, headers: FORM, payload: formBody({ email, consent_email: 'yes', list: f.lists[0].id }) })));
+    assert.deepEqual(res.map((r) => r.statusCode), [200, 200, 200, 200, 200]);
+    const rows = await t.db.selectFrom('signups').select('email_normalized').where('email_normalized', 'in', ['m1@example.com', 'm2@example.com', 'm3@example.com']).execute();
+    assert.deepEqual(rows.map((r) => r.email_normalized).sort(), ['m1@example.com', 'm2@example.com', 'm3@example.com']);
+    await f.sink.waitFor(n + 3);
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(f.sink.count(), n + 3);
+  });
+
   it('limits sign-ups per IP', async () => {
     let last = 0;
     for (let i = 0; i < 10; i++) {

@@ -10,14 +10,21 @@ import { PUBLIC_PATHS } from '../public/links.js';
 import { bodyOf, errorPage, languageOf, preparePublicScope, publicContext, sendPage, str, strs, type PublicContext } from '../public/http.js';
 import { renderMessage, renderPage } from '../public/render.js';
 import { getPublishedForm } from './get-published-form.js';
+import { createFormCache } from './form-cache.js';
 import { parseSubmission } from './parse-submission.js';
-import { submitSignup } from './submit-signup.js';
+import { signupRow, submitSignups } from './submit-signup.js';
+import type { SignupUpsert } from './forms.repository.js';
+import { createBatcher } from '../public/batcher.js';
 import { scheduleFormsMaintenance } from './forms-jobs.js';
 import type { PublishedForm } from './form-definition.js';
 
 export default async function formPages(app: FastifyInstance, deps: AppDeps): Promise<void> {
   const ctx = publicContext(app, deps);
   await preparePublicScope(app, ctx);
+  // The POST path reads the form on every request; the GET page always reads it fresh.
+  const formCache = createFormCache({ ttlMs: 10_000 });
+  // Concurrent sign-ups share one statement and one commit.
+  const signupBatcher = createBatcher<SignupUpsert, { signupId: string; queued: boolean }>({ run: (rows) => submitSignups({ db: deps.db, rows, now: deps.now() }) });
   // The worker runs the maintenance chain; make sure one link of it is queued whenever the server starts.
   app.addHook('onReady', async () => {
     await scheduleFormsMaintenance({ db: deps.db, now: deps.now() }).catch((err) => app.log.warn({ err: (err as Error).message }, 'forms maintenance not scheduled'));
@@ -32,8 +39,10 @@ export default async function formPages(app: FastifyInstance, deps: AppDeps): Pr
 
   app.post<{ Params: { publicId: string } }>(`${PUBLIC_PATHS.form}/:publicId`, { bodyLimit: 64 * 1024 }, async (request, reply) => {
     const body = bodyOf(request);
-    const version = Number(str(body.v));
-    const form = await getPublishedForm({ db: deps.db, publicId: request.params.publicId, version: Number.isFinite(version) ? version : undefined });
+    const v = Number(str(body.v));
+    const version = Number.isInteger(v) && v >= 1 ? v : undefined;
+    const publicId = request.params.publicId;
+    const form = await formCache.get(`${publicId}@${version ?? 'current'}`, deps.now(), () => getPublishedForm({ db: deps.db, publicId, version }));
     const lang = languageOf(request, form?.defaultLanguage);
     const t = messagesFor(lang);
     if (!form) return errorPage(reply, lang, 404, t['link.invalid']);
@@ -51,12 +60,13 @@ export default async function formPages(app: FastifyInstance, deps: AppDeps): Pr
     if (form.captcha && !(await captchaPasses(ctx, request, form, body))) {
       return showForm(reply, form, lang, 400, [t['form.error.captcha']], valuesOf(body));
     }
-    const r = await submitSignup({
-      db: deps.db, form, request: parsed.request, language: lang, now,
+    const row = signupRow({
+      form, request: parsed.request, language: lang, now,
       evidence: { ip: request.ip ?? null, userAgent: request.headers['user-agent'] ?? null, referrer: request.headers.referer ?? null },
     });
-    if (!r.ok) return showForm(reply, form, lang, 400, [t['form.error.email']], valuesOf(body));
-    if (r.value.queued) ctx.kickConfirmations();
+    if (!row.ok) return showForm(reply, form, lang, 400, [t['form.error.email']], valuesOf(body));
+    const stored = await signupBatcher.submit(row.value);
+    if (stored.queued) ctx.kickConfirmations();
     return done(reply, lang);
   });
 }

@@ -61,42 +61,57 @@ export async function findLists(db: Db, workspaceId: string, ids: string[]) {
   return db.selectFrom('lists').select(['id', 'name']).where('workspace_id', '=', workspaceId).where('id', 'in', ids).execute();
 }
 
-/**
- * Records a sign-up, or refreshes the open one for the same form and address (new evidence, new expiry, mail
- * queued again). Returns the row and whether a confirmation mail is now due.
- */
-export async function upsertOpenSignup(db: Db, row: {
+export type SignupUpsert = {
   workspaceId: string; formId: string; formVersion: number; email: string; emailNormalized: string; language: string;
   listIds: string[]; channels: string[]; fields: Record<string, string>; consentHashes: Record<string, string>;
   ip: string | null; userAgent: string | null; referrer: string | null; now: Date; expiresAt: Date;
-  /** A refreshed sign-up re-sends only if the last mail is older than this. */
-  resendAfter: Date; maxResends: number;
-}): Promise<{ id: string; queued: boolean }> {
-  const values = {
-    workspace_id: row.workspaceId, form_id: row.formId, form_version: row.formVersion, email: row.email,
-    email_normalized: row.emailNormalized, language: row.language, list_ids: JSON.stringify(row.listIds),
-    channels: JSON.stringify(row.channels), fields: JSON.stringify(row.fields), consent_hashes: JSON.stringify(row.consentHashes),
-    ip: row.ip, user_agent: row.userAgent, referrer: row.referrer, created_at: row.now, expires_at: row.expiresAt,
-  };
-  // One statement so that concurrent submissions of the same address cannot both queue a mail.
-  const result = await sql<{ id: string; queued: boolean }>`
-    insert into signups (workspace_id, form_id, form_version, email, email_normalized, language, list_ids, channels,
-      fields, consent_hashes, ip, user_agent, referrer, created_at, expires_at)
-    values (${values.workspace_id}, ${values.form_id}, ${values.form_version}, ${values.email}, ${values.email_normalized},
-      ${values.language}, ${values.list_ids}::jsonb, ${values.channels}::jsonb, ${values.fields}::jsonb,
-      ${values.consent_hashes}::jsonb, ${values.ip}, ${values.user_agent}, ${values.referrer}, ${values.created_at}, ${values.expires_at})
-    on conflict (form_id, email_normalized) where confirmed_at is null do update set
-      form_version = excluded.form_version, email = excluded.email, language = excluded.language,
-      list_ids = excluded.list_ids, channels = excluded.channels, fields = excluded.fields,
-      consent_hashes = excluded.consent_hashes, ip = excluded.ip, user_agent = excluded.user_agent,
-      referrer = excluded.referrer, created_at = excluded.created_at, expires_at = excluded.expires_at,
-      mail_status = case when signups.mail_status = 'sent' and (signups.mail_sent_at is null or signups.mail_sent_at < ${row.resendAfter})
-        and signups.resend_count < ${row.maxResends} then 'pending' else signups.mail_status end,
-      resend_count = case when signups.mail_status = 'sent' and (signups.mail_sent_at is null or signups.mail_sent_at < ${row.resendAfter})
-        and signups.resend_count < ${row.maxResends} then signups.resend_count + 1 else signups.resend_count end
-    returning id, (mail_status = 'pending') as queued
-  `.execute(db);
-  return result.rows[0];
+};
+
+/**
+ * Records sign-ups in one statement, or refreshes the open one for the same form and address (new evidence,
+ * new expiry; the mail is queued again only if the last one is older than `resendAfter` and fewer than
+ * `maxResends` were sent). Returns, per row in order, its id and whether a confirmation mail is now due.
+ * One statement per batch, so concurrent submissions of one address cannot both queue a mail.
+ */
+export async function upsertOpenSignups(db: Db, rows: SignupUpsert[], o: { resendAfter: Date; maxResends: number }): Promise<{ id: string; queued: boolean }[]> {
+  const out: ({ id: string; queued: boolean } | undefined)[] = new Array(rows.length);
+  let pending = rows.map((row, index) => ({ row, index }));
+  // ON CONFLICT cannot touch one row twice in a statement: a repeated address goes in the next round.
+  while (pending.length > 0) {
+    const seen = new Set<string>();
+    const now: typeof pending = [];
+    const later: typeof pending = [];
+    for (const p of pending) {
+      const key = `${p.row.formId}|${p.row.emailNormalized}`;
+      (seen.has(key) ? later : now).push(p);
+      seen.add(key);
+    }
+    const values = sql.join(now.map(({ row: r }) => sql`(${r.workspaceId}::uuid, ${r.formId}::uuid, ${r.formVersion}::int, ${r.email}, ${r.emailNormalized},
+      ${r.language}, ${JSON.stringify(r.listIds)}::jsonb, ${JSON.stringify(r.channels)}::jsonb, ${JSON.stringify(r.fields)}::jsonb,
+      ${JSON.stringify(r.consentHashes)}::jsonb, ${r.ip}, ${r.userAgent}, ${r.referrer}, ${r.now}::timestamptz, ${r.expiresAt}::timestamptz)`));
+    const result = await sql<{ id: string; form_id: string; email_normalized: string; queued: boolean }>`
+      insert into signups (workspace_id, form_id, form_version, email, email_normalized, language, list_ids, channels,
+        fields, consent_hashes, ip, user_agent, referrer, created_at, expires_at)
+      values ${values}
+      on conflict (form_id, email_normalized) where confirmed_at is null do update set
+        form_version = excluded.form_version, email = excluded.email, language = excluded.language,
+        list_ids = excluded.list_ids, channels = excluded.channels, fields = excluded.fields,
+        consent_hashes = excluded.consent_hashes, ip = excluded.ip, user_agent = excluded.user_agent,
+        referrer = excluded.referrer, created_at = excluded.created_at, expires_at = excluded.expires_at,
+        mail_status = case when signups.mail_status = 'sent' and (signups.mail_sent_at is null or signups.mail_sent_at < ${o.resendAfter})
+          and signups.resend_count < ${o.maxResends} then 'pending' else signups.mail_status end,
+        resend_count = case when signups.mail_status = 'sent' and (signups.mail_sent_at is null or signups.mail_sent_at < ${o.resendAfter})
+          and signups.resend_count < ${o.maxResends} then signups.resend_count + 1 else signups.resend_count end
+      returning id, form_id, email_normalized, (mail_status = 'pending') as queued
+    `.execute(db);
+    const byKey = new Map(result.rows.map((r) => [`${r.form_id}|${r.email_normalized}`, { id: r.id, queued: r.queued }]));
+    for (const p of now) out[p.index] = byKey.get(`${p.row.formId}|${p.row.emailNormalized}`);
+    pending = later;
+  }
+  return out.map((x) => {
+    if (!x) throw new Error('sign-up upsert returned no row');
+    return x;
+  });
 }
 
 /**
@@ -118,8 +133,9 @@ export async function claimDueConfirmations(db: Db, o: { limit: number; now: Dat
   return result.rows;
 }
 
-export async function markConfirmationMail(db: Db, id: string, status: 'sent' | 'failed', at: Date): Promise<void> {
-  await db.updateTable('signups').set({ mail_status: status, mail_sent_at: at }).where('id', '=', id).execute();
+export async function markConfirmationMails(db: Db, ids: string[], status: 'sent' | 'failed', at: Date): Promise<void> {
+  if (ids.length === 0) return;
+  await db.updateTable('signups').set({ mail_status: status, mail_sent_at: at }).where('id', 'in', ids).execute();
 }
 
 export async function findSignup(db: Db, workspaceId: string, id: string) {

@@ -9,7 +9,7 @@ import { isLanguage } from '../i18n/language.js';
 import { format, messagesFor } from '../i18n/messages.js';
 import type { MailSender } from '../mail/mail-sender.js';
 import { confirmUrl } from '../public/links.js';
-import { claimDueConfirmations, markConfirmationMail } from './forms.repository.js';
+import { claimDueConfirmations, markConfirmationMails } from './forms.repository.js';
 
 export const MAX_CONFIRMATION_ATTEMPTS = 5;
 
@@ -25,8 +25,8 @@ export async function sendDueConfirmations(options: {
   const rows = await claimDueConfirmations(db, {
     limit: options.limit ?? 50, now, staleBefore: new Date(now.getTime() - 5 * 60_000), maxAttempts: MAX_CONFIRMATION_ATTEMPTS,
   });
-  let sent = 0;
-  let failed = 0;
+  const sentIds: string[] = [];
+  const failedIds: string[] = [];
   for (const row of rows) {
     const lang = isLanguage(row.language) ? row.language : 'en';
     const t = messagesFor(lang);
@@ -38,9 +38,10 @@ export async function sendDueConfirmations(options: {
       text: format(t['mail.confirm.body'], { url }),
       headers: { 'X-Listwarden-Kind': 'double-opt-in' },
     });
-    await markConfirmationMail(db, row.id, result.ok ? 'sent' : 'failed', now);
-    if (result.ok) sent += 1;
-    else failed += 1;
+    (result.ok ? sentIds : failedIds).push(row.id);
   }
-  return { sent, failed };
+  // One update per outcome, not per mail: this runs right behind every sign-up.
+  await markConfirmationMails(db, sentIds, 'sent', now);
+  await markConfirmationMails(db, failedIds, 'failed', now);
+  return { sent: sentIds.length, failed: failedIds.length };
 }

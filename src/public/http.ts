@@ -13,6 +13,8 @@ import { createRateLimiter, type RateLimiter } from '../security/rate-limit.js';
 import { verify, type TokenPurpose, type VerifiedToken } from '../security/tokens.js';
 import { sendDueConfirmations } from '../forms/send-confirmations.js';
 import { renderMessage } from './render.js';
+import { createBatcher } from './batcher.js';
+import { unsubscribeContacts, type UnsubscribeRequest } from './unsubscribe-contact.js';
 
 /** Decides whether a captcha answer is good; the operator plugs one in (hCaptcha, Friendly Captcha, …). */
 export type CaptchaVerifier = (input: { token: string; ip: string; formId: string }) => Promise<boolean>;
@@ -45,6 +47,8 @@ export type PublicContext = {
   kickConfirmations(): void;
   /** Resolves when no confirmation round is running (tests, shutdown). */
   idle(): Promise<void>;
+  /** Unsubscribes with group commit; resolves once committed, with whether the contact exists. */
+  unsubscribe(request: UnsubscribeRequest): Promise<boolean>;
 };
 
 const contexts = new WeakMap<AppDeps, PublicContext>();
@@ -79,6 +83,7 @@ export function publicContext(app: FastifyInstance, deps: AppDeps): PublicContex
     from: `noreply@${new URL(config.baseUrl).hostname}`,
     log: (line) => app.log.info(line),
   });
+  const unsubscribeBatcher = createBatcher<UnsubscribeRequest, boolean>({ run: (requests) => unsubscribeContacts({ db: deps.db, requests }) });
   let running: Promise<void> | undefined;
   let again = false;
   const round = async (): Promise<void> => {
@@ -96,6 +101,7 @@ export function publicContext(app: FastifyInstance, deps: AppDeps): PublicContex
       running = round().catch((err) => app.log.warn({ err: (err as Error).message }, 'confirmation mails not sent; the maintenance job retries')).finally(() => { running = undefined; });
     },
     async idle() { while (running) await running; },
+    unsubscribe: (request) => unsubscribeBatcher.submit(request),
   };
   contexts.set(deps, ctx);
   return ctx;

@@ -15,7 +15,6 @@ import { bodyOf, errorPage, languageOf, preparePublicScope, publicContext, sendP
 import { renderMessage, renderPage } from './render.js';
 import { findContact } from '../contacts/contacts.repository.js';
 import { findList } from '../lists/lists.repository.js';
-import { unsubscribeContact } from './unsubscribe-contact.js';
 import { registerDataPages } from './data-pages.js';
 
 export default async function publicPages(app: FastifyInstance, deps: AppDeps): Promise<void> {
@@ -113,9 +112,8 @@ async function doUnsubscribe(ctx: PublicContext, request: FastifyRequest, reply:
   const lang = languageOf(request);
   const t = messagesFor(lang);
   if (!contactId) return errorPage(reply, lang, 400, t['link.invalid']);
-  const r = await unsubscribeContact({ db: ctx.deps.db, workspaceId, contactId, listId, campaignId, sendId, method, now: ctx.deps.now() });
-  // An erased contact is, in effect, unsubscribed: say so rather than reveal what happened.
-  if (!r.ok && r.error.code !== 'not_found') throw r.error;
+  // An erased contact is, in effect, unsubscribed: the answer is the same whether or not it was found.
+  await ctx.unsubscribe({ workspaceId, contactId, listId, campaignId, sendId, method, now: ctx.deps.now() });
   if (method === 'one_click') return reply.status(200).type('text/plain; charset=utf-8').send('Unsubscribed.\n');
   return sendPage(reply, 200, await renderMessage(lang, { title: t['unsub.title'], body: t['unsub.done'], tone: 'ok' }));
 }

@@ -31,35 +31,42 @@ export async function removeMemberships(db: Db, workspaceId: string, contactId: 
 }
 
 /**
- * Unsubscribes in one statement (the one-click hot path): adds an `unsubscribe` suppression for email
- * marketing unless one is active, withdraws the open email consents, and records the activity.
- * Returns whether the contact exists in this workspace and whether a new suppression was added.
+ * Unsubscribes many people in one statement (the one-click hot path, batched): per person, adds an
+ * `unsubscribe` suppression for email marketing unless one is active, withdraws the open email consents and
+ * records the activity. Returns the ids of the contacts found (a request for an erased contact, or for
+ * another workspace's, finds nothing and changes nothing).
  */
-export async function unsubscribeInOneStatement(db: Db, o: {
-  workspaceId: string; contactId: string; at: Date; source: string; details: Record<string, unknown>;
-}): Promise<{ found: boolean; added: boolean }> {
-  const r = await sql<{ found: number; added: number }>`
-    with c as (
-      select id from contacts where id = ${o.contactId} and workspace_id = ${o.workspaceId}
+export async function unsubscribeMany(db: Db, items: { workspaceId: string; contactId: string; at: Date; source: string; details: Record<string, unknown> }[]): Promise<Set<string>> {
+  if (items.length === 0) return new Set();
+  const r = await sql<{ id: string }>`
+    with req as (
+      select * from unnest(${items.map((i) => i.contactId)}::uuid[], ${items.map((i) => i.workspaceId)}::uuid[],
+        ${items.map((i) => i.at.toISOString())}::timestamptz[], ${items.map((i) => i.source)}::text[],
+        ${items.map((i) => JSON.stringify(i.details))}::jsonb[]) as r(contact_id, workspace_id, at, source, details)
+    ), c as (
+      select distinct on (contacts.id) contacts.id, contacts.workspace_id, req.at, req.source
+      from req join contacts on contacts.id = req.contact_id and contacts.workspace_id = req.workspace_id
+      order by contacts.id, req.at
     ), s as (
       insert into suppressions (workspace_id, contact_id, reason, channel, scope, at, source, created_by)
-      select ${o.workspaceId}, c.id, 'unsubscribe', 'email', 'marketing', ${o.at}, ${o.source}, 'contact' from c
+      select c.workspace_id, c.id, 'unsubscribe', 'email', 'marketing', c.at, c.source, 'contact' from c
       where not exists (select 1 from suppressions x where x.contact_id = c.id and x.reason = 'unsubscribe'
         and x.lifted_at is null and x.channel in ('email', 'all'))
       returning id
     ), w as (
-      update consent_events set withdrawn_at = ${o.at}
-      where contact_id in (select id from c) and channel = 'email' and withdrawn_at is null
-      returning id
+      update consent_events e set withdrawn_at = c.at from c
+      where e.contact_id = c.id and e.channel = 'email' and e.withdrawn_at is null
+      returning e.id
     ), a as (
       insert into activity_events (workspace_id, contact_id, type, at, details)
-      select ${o.workspaceId}, c.id, 'unsubscribe', ${o.at}, ${JSON.stringify(o.details)}::jsonb from c
+      select c.workspace_id, c.id, 'unsubscribe', req.at, req.details from req join c on c.id = req.contact_id
       returning id
     )
-    select (select count(*) from c)::int as found, (select count(*) from s)::int as added, (select count(*) from w)::int as withdrawn, (select count(*) from a)::int as logged
+    select c.id from c
+      -- referencing the write CTEs makes sure none is skipped as unused
+      where (select count(*) from s) >= 0 and (select count(*) from w) >= 0 and (select count(*) from a) >= 0
   `.execute(db);
-  const row = r.rows[0];
-  return { found: Number(row.found) > 0, added: Number(row.added) > 0 };
+  return new Set(r.rows.map((x) => x.id));
 }
 
 export async function withdrawConsents(db: Db, contactId: string, channels: string[], at: Date): Promise<void> {

@@ -1,0 +1,45 @@
+/**
+ * `listwarden campaign-worker`: runs the campaign send worker until SIGTERM/SIGINT, then stops claiming, finishes
+ * the batch in flight and exits. Several may run at once against PostgreSQL; each claims its own rows.
+ */
+import { hostname } from 'node:os';
+import { parseArgs } from 'node:util';
+import { startSendWorker } from '../sending/send-worker.js';
+import { onShutdown, openRuntime, startupMessage } from '../server/runtime.js';
+
+const usage = 'Usage: listwarden campaign-worker [--data-dir DIR] [--connections N] [--batch-size N]\n';
+
+export async function run(args: string[]): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({ args, options: { 'data-dir': { type: 'string' }, connections: { type: 'string' }, 'batch-size': { type: 'string' }, help: { type: 'boolean' } } }));
+  } catch (err) {
+    process.stderr.write(`listwarden campaign-worker: ${startupMessage(err)}\n${usage}`);
+    return 2;
+  }
+  if (values.help) { process.stdout.write(usage); return 0; }
+  let runtime;
+  try {
+    const sending: Record<string, string> = {};
+    if (values.connections) sending.connections = values.connections;
+    if (values['batch-size']) sending.batchSize = values['batch-size'];
+    runtime = await openRuntime({ dataDir: values['data-dir'], sending });
+  } catch (err) {
+    process.stderr.write(`listwarden campaign-worker: ${startupMessage(err)}\n`);
+    return 1;
+  }
+  const { config, logger, db } = runtime;
+  const s = config.sending;
+  const log = logger.child({ component: 'campaign-worker' });
+  const worker = startSendWorker({
+    db, workerId: `${hostname()}:${process.pid}`,
+    smtp: { host: config.smtp.host, port: config.smtp.port, secure: config.smtp.secure, user: config.smtp.user, pass: config.smtp.pass },
+    connections: s.connections, batchSize: s.batchSize, leaseMs: s.leaseSeconds * 1000, pollMs: s.pollMs,
+    pacing: { perSecond: s.perSecond, perDomainPerMinute: s.perDomainPerMinute },
+    secret: config.secretKey, baseUrl: config.baseUrl,
+    log: (entry) => log.info(entry),
+  });
+  log.info({ connections: s.connections, batchSize: s.batchSize }, 'campaign worker started');
+  await new Promise<void>((resolve) => onShutdown(logger, async () => { await worker.stop(); await db.destroy(); resolve(); }));
+  return 0;
+}
