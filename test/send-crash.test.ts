@@ -10,12 +10,9 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
-import { createDatabase, pgTypes, type Db } from '../src/db/database.js';
+import { pgTypes, type Db } from '../src/db/database.js';
 import { migrateOrThrow } from '../src/db/migrate.js';
 import type { Database } from '../src/db/schema.js';
 import { createCampaign } from '../src/campaigns/create-campaign.js';
@@ -50,12 +47,7 @@ for (const kind of testDatabaseKinds().filter((k) => k === 'postgres')) {
 
     before(async () => {
       sink = await startSinkProcess({ keepRaw: true });
-      if (kind === 'pglite') {
-        const dir = mkdtempSync(join(tmpdir(), 'lw-crash-'));
-        db = await createDatabase({ dataDir: dir });
-        env = { LISTWARDEN_DATA_DIR: dir };
-        cleanup = async () => { rmSync(dir, { recursive: true, force: true }); };
-      } else {
+      {
         const url = process.env.TEST_DATABASE_URL!;
         const schema = `t_${randomBytes(6).toString('hex')}`;
         const admin = new pg.Client({ connectionString: url });
@@ -92,8 +84,6 @@ for (const kind of testDatabaseKinds().filter((k) => k === 'postgres')) {
       const started = await startSend({ db, workspaceId: ws.workspaceId, campaignId: created.value.id, actor: system, acknowledged: true, secret, baseUrl, now: new Date() });
       assert.ok(started.ok, started.ok ? '' : started.error.message);
       assert.equal(started.value.queued, ELIGIBLE);
-      // PGlite is one process's database: the test lets go of it while the worker runs.
-      if (kind === 'pglite') await db.destroy();
 
       const first = startWorker(env);
       await sink.waitFor(ELIGIBLE / 3, 60_000);
@@ -117,7 +107,6 @@ for (const kind of testDatabaseKinds().filter((k) => k === 'postgres')) {
       assert.equal(perRecipient.get('blocked2@example.net'), undefined);
       assert.equal(await sink.count(), ELIGIBLE);
 
-      if (kind === 'pglite') db = await createDatabase({ dataDir: env.LISTWARDEN_DATA_DIR });
       assert.deepEqual(await countRecipientStates(db, started.value.sendId), { sent: ELIGIBLE, blocked: 2 });
       await db.destroy();
     });

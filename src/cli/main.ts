@@ -9,6 +9,7 @@ const commands: Record<string, Command> = {
   bounces: { summary: 'read returned mail: bounces parse PATH... [--json]', load: () => import('./bounces.js') },
   serve: { summary: 'start the HTTP server and the job worker', load: () => import('./serve.js') },
   worker: { summary: 'run only the background job worker', load: () => import('./worker.js') },
+  'campaign-worker': { summary: 'send queued campaign mail (several may run side by side on PostgreSQL)', load: () => import('./campaign-worker.js') },
   migrate: { summary: 'apply database migrations', load: () => import('./migrate.js') },
   admin: { summary: 'create users and API tokens', load: () => import('./admin.js') },
   audit: { summary: 'verify the audit log hash chain (audit verify)', load: () => import('./audit.js') },
