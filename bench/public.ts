@@ -110,8 +110,13 @@ async function main(): Promise<void> {
       select workspace_id, id, 'email', 'double_opt_in', source_at, source_at + interval '4 minutes', '{"formVersion":1,"ip":"203.0.113.7"}'
       from contacts where workspace_id = ${ws.id}`.execute(db);
     await sql`insert into list_memberships (workspace_id, list_id, contact_id) select workspace_id, ${lists[0].id}, id from contacts where workspace_id = ${ws.id}`.execute(db);
+    // a steady-state database: some people unsubscribed long ago (so the planner knows the table is not empty)
+    const old = await sql<{ id: string }>`insert into contacts (workspace_id, email, country, source_type, source_at)
+      select ${ws.id}, 'old' || g || '@example.net', 'DE', 'web_form_doi', now() - interval '900 days' from generate_series(1, ${Math.round(CONTACTS / 10)}) g returning id`.execute(db);
+    await sql`insert into suppressions (workspace_id, contact_id, reason, channel, at, source) select ${ws.id}, id, 'unsubscribe', 'email', now() - interval '400 days', 'one_click'
+      from unnest(${old.rows.map((r) => r.id)}::uuid[]) as id`.execute(db);
     for (const table of ['contacts', 'consent_events', 'list_memberships', 'suppressions', 'forms', 'form_versions', 'signups']) await sql.raw(`vacuum (analyze) ${table}`).execute(db);
-    const ids = (await db.selectFrom('contacts').select('id').where('workspace_id', '=', ws.id).execute()).map((r) => r.id);
+    const ids = (await db.selectFrom('contacts').select('id').where('workspace_id', '=', ws.id).where('email', 'like', 'sub%').execute()).map((r) => r.id);
     const oneClick = ids.map((contactId) => new URL(oneClickUnsubscribeUrl({ baseUrl: 'https://lists.example.org', secret: SECRET, workspaceId: ws.id, contactId, listId: lists[0].id, campaignId: 'bench', now })).pathname);
     console.log(JSON.stringify({ phase: 'seed', contacts: ids.length, ms: Math.round(performance.now() - seedStart) }));
 
