@@ -129,7 +129,7 @@ forEachDatabase('public pages', (t) => {
     const data = exp.json();
     assert.equal(data.contact.email, 'ivy@example.com');
     assert.equal(data.consents[0].method, 'double_opt_in');
-    assert.equal(data.source.type, 'web_form_doi');
+    assert.equal(data.source.type, 'web_form');
 
     const payload = { t: hidden(page.body, 't'), csrf: hidden(page.body, 'csrf') };
     assert.equal((await f.app.inject({ method: 'POST', url: '/p/my-data/erase', headers: FORM, payload: formBody(payload) })).statusCode, 400, 'the box must be ticked');
@@ -145,6 +145,20 @@ forEachDatabase('public pages', (t) => {
     assert.equal(audit.length, 1);
     assert.doesNotMatch(JSON.stringify(audit[0]), /ivy/i, 'the audit entry names no personal data');
     assert.equal((await f.app.inject({ url })).statusCode, 404, 'the old link now finds nothing');
+
+    // Signing up again by double opt-in brings the person back: the erasure is lifted by their own act.
+    f.clock.now = new Date(f.clock.now.getTime() + 60_000);
+    const back = await signUpAndConfirm(f, form, 'ivy@example.com');
+    const supp = await t.db.selectFrom('suppressions').select(['reason', 'lifted_at']).where('contact_id', '=', back).execute();
+    assert.deepEqual(supp.map((x) => [x.reason, x.lifted_at !== null]), [['erasure', true]]);
+  });
+
+  it('a complaint tombstone survives a new double opt-in', async () => {
+    const wsSecret = (await t.db.selectFrom('workspaces').select('secret').where('id', '=', f.workspace.id).executeTakeFirstOrThrow()).secret;
+    await t.db.insertInto('tombstones').values({ workspace_id: f.workspace.id, hmac: tombstoneHmac(wsSecret, 'moe@example.com'), reason: 'complaint', at: new Date(f.clock.now.getTime() - 86_400_000) }).execute();
+    const id = await signUpAndConfirm(f, form, 'moe@example.com');
+    const supp = await t.db.selectFrom('suppressions').select(['reason', 'lifted_at']).where('contact_id', '=', id).execute();
+    assert.deepEqual(supp.map((x) => [x.reason, x.lifted_at]), [['complaint', null]]);
   });
 
   it('the access page answers the same whether or not the address is known, and mails only a known one', async () => {

@@ -77,7 +77,7 @@ forEachDatabase('public sign-up and double opt-in', (t) => {
     assert.match(ok.body, /subscription is confirmed/);
     const contact = await t.db.selectFrom('contacts').selectAll().where('workspace_id', '=', f.workspace.id).executeTakeFirstOrThrow();
     assert.equal(contact.email, 'Ann@example.com');
-    assert.equal(contact.source_type, 'web_form_doi');
+    assert.equal(contact.source_type, 'web_form');
     assert.equal(contact.custom_fields.first_name, 'Ann');
     const consents = await t.db.selectFrom('consent_events').selectAll().where('contact_id', '=', contact.id).execute();
     assert.equal(consents.length, 1);

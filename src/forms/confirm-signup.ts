@@ -8,7 +8,8 @@ import type { Kysely } from 'kysely';
 import { insertActivity } from '../activity/activity.repository.js';
 import { appendConsentEvent } from '../consents/append-consent-event.js';
 import type { ConsentCreate } from '../consents/consent-schemas.js';
-import { findContactByEmail, insertContact } from '../contacts/contacts.repository.js';
+import { createContact } from '../contacts/create-contact.js';
+import { findContactByEmail } from '../contacts/contacts.repository.js';
 import { AppError, type Result } from '../errors.js';
 import type { Database } from '../db/schema.js';
 import type { VerifiedToken } from '../security/tokens.js';
@@ -39,17 +40,21 @@ export async function confirmSignup(options: {
     const { country, ...fields } = signup.fields;
     const ua = options.userAgent?.slice(0, 500) ?? null;
     const existing = await findContactByEmail(trx, workspaceId, signup.email);
-    const contactId = existing?.id ?? (await insertContact(trx, workspaceId, {
-      email: signup.email, phone: null, country: /^[A-Z]{2}$/.test(country ?? '') ? country : form.default_country, kind: 'consumer',
-      birthDate: null, customFields: fields, sourceType: 'web_form_doi', sourceAt: signup.created_at, collectedBy: 'us',
-      sourceEvidence: [`form:${form.id}:v${signup.form_version}`, `signup:${signup.id}`], sourceDetails: { formId: form.id, formName: form.name }, registries: [],
-    }, now)).id;
+    // createContact brings back the suppressions of an earlier erased or suppressed address (its tombstones);
+    // the consent appended below then lifts only those a person's own double opt-in may lift.
+    const contactId = existing?.id ?? (await createContact({
+      db: trx, workspaceId, actor: { type: 'system', id: `form:${form.id}` }, ip: options.ip, now,
+      input: {
+        email: signup.email, country: /^[A-Z]{2}$/.test(country ?? '') ? country : form.default_country, customFields: fields,
+        source: { type: 'web_form', at: signup.created_at.toISOString(), collectedBy: 'us', evidence: [`form:${form.id}:v${signup.form_version}`, `signup:${signup.id}`] },
+      },
+    })).id;
     if (existing) await addMissingContactFields(trx, contactId, fields, now);
 
     for (const channel of signup.channels as ConsentCreate['channel'][]) {
       // Evidence beyond the API's schema (referrer, confirmation IP and agent) is kept as well: it is the proof.
       const evidence = {
-        source: 'web_form_doi', formId: form.id, formName: form.name, formVersion: signup.form_version, language: signup.language,
+        source: 'web_form', formId: form.id, formName: form.name, formVersion: signup.form_version, language: signup.language,
         wordingHash: signup.consent_hashes[channel], signupId: signup.id, signupAt: signup.created_at.toISOString(),
         ip: signup.ip ?? undefined, userAgent: signup.user_agent ?? undefined, referrer: signup.referrer,
         confirmedAt: now.toISOString(), confirmIp: options.ip, confirmUserAgent: ua, activeAct: true, bundledInTerms: false,

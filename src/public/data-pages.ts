@@ -153,15 +153,17 @@ function emailSuppressed(data: MyData): boolean {
 
 function describeSource(data: MyData, lang: Language): string {
   const at = data.source.at ? new Date(data.source.at).toLocaleString(lang === 'en' ? 'en-GB' : lang, { dateStyle: 'long', timeStyle: 'short', timeZone: 'UTC' }) + ' UTC' : '';
-  const ev = (data.source.evidence[0] ?? {}) as Record<string, unknown>;
-  const form = typeof ev.formId === 'string' ? ` (form ${ev.formId}, version ${String(ev.formVersion ?? '')})` : '';
+  const ev = data.source.evidence[0];
+  const form = typeof ev === 'string' && ev.startsWith('form:') ? ` (${ev})` : '';
   const doi = data.consents.find((c) => c.method === 'double_opt_in');
   const ip = doi && typeof doi.evidence.ip === 'string' ? `, IP ${doi.evidence.ip}` : '';
-  return format('{type}{form}, {at}{ip}', { type: sourceLabel(data.source.type, lang), form, at, ip });
+  const type = data.source.type === 'web_form' && doi?.confirmedAt ? 'web_form_doi' : data.source.type;
+  return format('{type}{form}, {at}{ip}', { type: sourceLabel(type, lang), form, at, ip });
 }
 
 function sourceLabel(type: string, lang: Language): string {
   const labels: Record<string, Record<Language, string>> = {
+    web_form: { en: 'You signed up on a web form', fr: 'Vous vous êtes inscrit via un formulaire web', de: 'Sie haben sich über ein Webformular angemeldet' },
     web_form_doi: { en: 'You signed up on a web form and confirmed by email', fr: 'Vous vous êtes inscrit via un formulaire web et avez confirmé par e-mail', de: 'Sie haben sich über ein Webformular angemeldet und per E-Mail bestätigt' },
   };
   return labels[type]?.[lang] ?? type;
