@@ -8,6 +8,8 @@ import { sql } from 'kysely';
 import { createWorkspace } from '../src/workspaces/create-workspace.js';
 import { createImport } from '../src/imports/create-import.js';
 import { runImport } from '../src/imports/run-import.js';
+import { writeBatch } from '../src/imports/write-batch.js';
+import { declarationSchema } from '../src/imports/declaration.js';
 import { forEachDatabase } from './support/db.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'lw-import-run-'));
@@ -93,5 +95,23 @@ forEachDatabase('import run', (t) => {
     const { row } = await importFile(file('resub.csv', 'email,country\nann@example.com,FR\n'), { ...declaration, evidence: ['form:other@1'] });
     assert.equal((row!.counts as any).suppressed, 1);
     assert.equal(await counts('consent_events'), events);
+  });
+
+  it('an address a sign-up took between the check and the write (in another case) is attached, not duplicated', async () => {
+    const created = await createImport({ db: t.db, workspaceId: ws, filePath: file('race.csv', 'email\nrace@example.com\n'), fileName: 'race.csv', declaration, actor: system, now: now() });
+    assert.ok(created.ok);
+    await t.db.insertInto('contacts').values({ workspace_id: ws, email: 'Race@Example.com', country: 'FR', source_type: 'web_form' }).execute();
+    await t.db.updateTable('imports').set({ locked_by: 'test:race' }).where('id', '=', created.value.id).execute();
+    const row = { outcome: 'candidate' as const, line: 2, email: 'race@example.com', country: 'FR', kind: 'consumer' as const, phone: null, birthDate: null, custom: {}, role: false };
+    await writeBatch({
+      db: t.db, importId: created.value.id, runner: 'test:race', workspaceId: ws, listId: created.value.listId, declaration: declarationSchema.parse(declaration),
+      fingerprint: 'race-fp', plan: { create: [row], attach: [], outcomes: [] }, outcomes: [{ outcome: 'eligible', line: 2, email: row.email }], raws: new Map(),
+      checkpointLine: 2, bytesDone: 0, counts: { rows: 1, eligible: 1, blockedTotal: 0, blocked: {}, invalid: 0, duplicate: 0, suppressed: 0 }, samples: {}, now: now(), leaseMs: 60_000,
+    });
+    const contacts = await t.db.selectFrom('contacts').select('id').where('workspace_id', '=', ws).where(sql`lower(email)`, '=', 'race@example.com').execute();
+    assert.equal(contacts.length, 1);
+    const events = await t.db.selectFrom('consent_events').select('id').where('contact_id', '=', contacts[0].id).execute();
+    const members = await t.db.selectFrom('list_memberships').select('contact_id').where('contact_id', '=', contacts[0].id).execute();
+    assert.deepEqual([events.length, members.length], [1, 1]);
   });
 });

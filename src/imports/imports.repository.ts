@@ -100,20 +100,43 @@ export type ContactSource = { type: string; at: Date; collectedBy: string; evide
 export type ConsentRow = { method: string; at: Date; confirmedAt: Date | null; evidence: string; categories: string; recordedBy: string };
 export type RejectionRow = { line: number; outcome: RejectionOutcome; reason: string; email: string | null; raw: string | null };
 
-/** Inserts new contacts (skipping addresses taken meanwhile, whatever their case) and returns the ids of those it created. */
-export async function insertContacts(db: Db, workspaceId: string, source: ContactSource, rows: NewContactRow[]): Promise<Map<string, string>> {
-  if (rows.length === 0) return new Map();
-  const result = await sql<{ id: string; email: string }>`
-    insert into contacts (workspace_id, email, phone, country, kind, birth_date, custom_fields,
-                          source_type, source_at, collected_by, source_evidence, source_details)
-    select ${workspaceId}, t.email, t.phone, t.country, t.kind, t.birth_date, t.custom::jsonb,
-           ${source.type}, ${source.at}, ${source.collectedBy}, ${source.evidence}::jsonb, ${source.details}::jsonb
-    from unnest(${rows.map((r) => r.email)}::text[], ${rows.map((r) => r.phone)}::text[], ${rows.map((r) => r.country)}::text[],
-                ${rows.map((r) => r.kind)}::text[], ${rows.map((r) => r.birthDate)}::text[], ${rows.map((r) => r.custom)}::text[])
-         as t(email, phone, country, kind, birth_date, custom)
-    on conflict (workspace_id, lower(email)) where email is not null do nothing
-    returning id, email`.execute(db);
-  return new Map(result.rows.map((r) => [r.email, r.id]));
+/**
+ * The whole evidence of a batch in one statement: new contacts, then for them and for the existing contacts
+ * `attach`, the consent event (once per provenance) and the list membership. Contact ids never travel back to
+ * the client. Returns the addresses that were not inserted because a contact took them meanwhile.
+ */
+export async function insertBatchEvidence(db: Db, o: {
+  workspaceId: string; listId: string; source: ContactSource; consent: ConsentRow; rows: NewContactRow[]; attach: string[]; at: Date;
+}): Promise<string[]> {
+  const r = o.rows;
+  const result = await sql<{ email: string }>`
+    with input as (
+      select * from unnest(${r.map((x) => x.email)}::text[], ${r.map((x) => x.phone)}::text[], ${r.map((x) => x.country)}::text[],
+                           ${r.map((x) => x.kind)}::text[], ${r.map((x) => x.birthDate)}::text[], ${r.map((x) => x.custom)}::text[])
+        as t(email, phone, country, kind, birth_date, custom)
+    ), created as (
+      insert into contacts (workspace_id, email, phone, country, kind, birth_date, custom_fields,
+                            source_type, source_at, collected_by, source_evidence, source_details)
+      select ${o.workspaceId}, t.email, t.phone, t.country, t.kind, t.birth_date, t.custom::jsonb,
+             ${o.source.type}, ${o.source.at}, ${o.source.collectedBy}, ${o.source.evidence}::jsonb, ${o.source.details}::jsonb
+      from input t
+      on conflict (workspace_id, lower(email)) where email is not null do nothing
+      returning id, email
+    ), ids as (
+      select id from created union all select unnest(${o.attach}::uuid[])
+    ), events as (
+      insert into consent_events (workspace_id, contact_id, channel, method, at, confirmed_at, evidence, categories, recorded_by)
+      select ${o.workspaceId}, ids.id, 'email', ${o.consent.method}, ${o.consent.at}, ${o.consent.confirmedAt}, ${o.consent.evidence}::jsonb,
+             ${o.consent.categories}::jsonb, ${o.consent.recordedBy}
+      from ids
+      on conflict (contact_id, (evidence->>'importFingerprint')) where evidence ? 'importFingerprint' do nothing
+    ), members as (
+      insert into list_memberships (workspace_id, list_id, contact_id, added_at)
+      select ${o.workspaceId}, ${o.listId}, ids.id, ${o.at} from ids
+      on conflict do nothing
+    )
+    select t.email from input t where not exists (select 1 from created c where c.email = t.email)`.execute(db);
+  return result.rows.map((x) => x.email);
 }
 
 /** Contact ids by lower-cased address (addresses are unique per workspace whatever their case). */

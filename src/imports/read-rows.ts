@@ -220,3 +220,20 @@ function cellText(value: unknown): string {
   if (value instanceof Date) return value.toISOString().slice(0, 10);
   return String(value);
 }
+
+/**
+ * Keeps the next batch being read while the caller works on the current one, so that parsing overlaps the
+ * database's work (on PostgreSQL that is another process, so another core).
+ */
+export async function* readAhead<T>(source: AsyncIterable<T>): AsyncGenerator<T> {
+  const it = source[Symbol.asyncIterator]();
+  let next = it.next();
+  for (;;) {
+    const current = await next;
+    if (current.done) return;
+    next = it.next();
+    // A failed read-ahead surfaces on the next await; until then it must not count as unhandled.
+    next.catch(() => undefined);
+    yield current.value;
+  }
+}

@@ -17,7 +17,7 @@ import { declarationSchema, type Declaration } from './declaration.js';
 import { mapHeaders, type HeaderMapping } from './header-map.js';
 import * as repo from './imports.repository.js';
 import type { ImportCounts, ImportSamples } from './imports.table.js';
-import { openImportFile, type SourceRecord, type RowProblem } from './read-rows.js';
+import { openImportFile, readAhead, type SourceRecord, type RowProblem } from './read-rows.js';
 import { addOutcomes, emptyCounts, type RowOutcome } from './report.js';
 import { existingContactVerdict, newContactVerdicts } from './verdicts.js';
 import { writeBatch } from './write-batch.js';
@@ -92,7 +92,7 @@ async function processFile(options: RunImportOptions): Promise<string | null> {
   };
 
   let carried: RowProblem[] = [];
-  for await (const batch of opened.file.batches) {
+  for await (const batch of readAhead(opened.file.batches)) {
     const outcomes: RowOutcome[] = [];
     const candidates: RowCandidate[] = [];
     const raws = new Map<number, string>();

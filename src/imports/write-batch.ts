@@ -54,16 +54,15 @@ export async function writeBatch(o: WriteBatchOptions): Promise<void> {
     }
   }
   await o.db.transaction().execute(async (trx) => {
-    const created = await repo.insertContacts(trx, o.workspaceId, source, o.plan.create.map((r) => ({
+    const rows = o.plan.create.map((r) => ({
       email: r.email, country: r.country, kind: r.kind, phone: r.phone, birthDate: r.birthDate, custom: JSON.stringify(r.custom),
-    })));
-    // An address another import or a sign-up created meanwhile: attach to that contact instead.
-    const missing = o.plan.create.filter((r) => !created.has(r.email)).map((r) => r.email);
-    // Address uniqueness ignores case, so the contact found may be spelt differently.
-    const raced = await repo.findContactIds(trx, o.workspaceId, missing);
-    const ids = [...created.values(), ...raced.values(), ...o.plan.attach.map((a) => a.contactId)];
-    await repo.insertConsentEvents(trx, o.workspaceId, consent, ids);
-    await repo.insertMemberships(trx, o.workspaceId, o.listId, ids, o.now);
+    }));
+    const attach = o.plan.attach.map((a) => a.contactId);
+    const missing = await repo.insertBatchEvidence(trx, { workspaceId: o.workspaceId, listId: o.listId, source, consent, rows, attach, at: o.now });
+    // An address another import or a sign-up took meanwhile (uniqueness ignores case): attach to that contact.
+    const raced = [...(await repo.findContactIds(trx, o.workspaceId, missing)).values()];
+    await repo.insertConsentEvents(trx, o.workspaceId, consent, raced);
+    await repo.insertMemberships(trx, o.workspaceId, o.listId, raced, o.now);
     await repo.insertRejections(trx, o.importId, rejections);
     const held = await repo.saveProgress(trx, {
       id: o.importId, runner: o.runner, checkpointLine: o.checkpointLine, bytesDone: o.bytesDone,

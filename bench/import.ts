@@ -1,0 +1,141 @@
+// `npm run bench -- import [--rows N] [--pglite-rows N] [--pg URL]`: generates a CSV of N rows (default 1,000,000,
+// about 100 bytes a row), then imports it with every check into PostgreSQL (a fresh database) and into PGlite
+// (in memory), each phase in its own process so that its peak RSS is its own. Baseline, same run, same file:
+// psql's `\copy` into a bare table with a unique index on the address. Summary: value = PostgreSQL rows/s.
+import { spawnSync } from 'node:child_process';
+import { createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { Kysely, PostgresDialect, sql } from 'kysely';
+import pg from 'pg';
+import { loadConfig } from '../src/config.js';
+import { createDatabase, pgTypes, type Db } from '../src/db/database.js';
+import { migrateOrThrow } from '../src/db/migrate.js';
+import type { Database } from '../src/db/schema.js';
+import { createImport } from '../src/imports/create-import.js';
+import { runImport } from '../src/imports/run-import.js';
+import { createWorkspace } from '../src/workspaces/create-workspace.js';
+
+const { values } = parseArgs({ options: {
+  rows: { type: 'string', default: '1000000' }, 'pglite-rows': { type: 'string' }, pg: { type: 'string' },
+  phase: { type: 'string' }, file: { type: 'string' }, 'batch-size': { type: 'string', default: '5000' },
+} });
+const emit = (o: object) => process.stdout.write(`${JSON.stringify(o)}\n`);
+
+/**
+ * Deterministic rows of about 100 bytes, every address distinct (the baseline's unique index would refuse a
+ * repeat); 0.2% bad addresses so that the rejection path runs too.
+ */
+async function generate(path: string, rows: number): Promise<void> {
+  const out = createWriteStream(path);
+  const countries = ['FR', 'DE', 'GB', 'FR', 'NL', 'FR', 'DE', 'ES', 'IT', 'BE'];
+  out.write('email,first_name,last_name,country,phone,company,customer_id\n');
+  let buf = '';
+  for (let i = 0; i < rows; i++) {
+    const email = i % 500 === 11 ? `broken-address-${i}` : `firstname.lastname${i}@company-${i % 9973}.example.com`;
+    buf += `${email},Firstname${i % 1000},Lastname${i % 777},${countries[i % 10]},+3361${String(i).padStart(7, '0')},Company ${i % 5000} SARL,C-${String(i).padStart(8, '0')}\n`;
+    if (buf.length > 1 << 20) {
+      if (!out.write(buf)) await new Promise<void>((r) => out.once('drain', () => r()));
+      buf = '';
+    }
+  }
+  await new Promise<void>((resolve, reject) => out.end(buf, () => resolve()).on('error', reject));
+}
+
+async function importInto(db: Db, file: string, batchSize: number) {
+  const system = { type: 'system' as const, id: null };
+  const ws = await createWorkspace({ db, name: `Bench ${Date.now()}`, actor: system, now: new Date() });
+  const created = await createImport({
+    db, workspaceId: ws.id, filePath: file, fileName: 'bench.csv', actor: system, now: new Date(),
+    declaration: { list: 'Bench', source: 'web_form', collectedAt: '2026-01-15', consent: 'double_opt_in', evidence: ['form:bench@1', 'doi-log:bench'] },
+  });
+  if (!created.ok) throw created.error;
+  const started = performance.now();
+  const result = await runImport({ db, importId: created.value.id, runner: `bench:${process.pid}`, now: () => new Date(), batchSize });
+  const seconds = (performance.now() - started) / 1000;
+  const row = await db.selectFrom('imports').select('counts').where('id', '=', created.value.id).executeTakeFirstOrThrow();
+  const counts = row.counts as { rows: number };
+  return { status: result.status, seconds, rows: counts.rows, rowsPerSecond: Math.round(counts.rows / seconds), counts };
+}
+
+/** One phase in this process: import the file into one engine and print one JSON line with the peak RSS. */
+async function phase(name: string, file: string): Promise<void> {
+  const batchSize = Number(values['batch-size']);
+  const db = name === 'pglite' ? await createDatabase({}) : new Kysely<Database>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: values.pg!, max: 4, types: pgTypes }) }) });
+  await migrateOrThrow(db);
+  const r = await importInto(db, file, batchSize);
+  await db.destroy();
+  emit({ phase: name, ...r, peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024) });
+}
+
+function runPhase(name: string, file: string, pgUrl?: string): Record<string, any> {
+  const args = ['--import', 'tsx', 'bench/import.ts', '--phase', name, '--file', file, '--batch-size', values['batch-size']!, ...(pgUrl ? ['--pg', pgUrl] : [])];
+  const child = spawnSync(process.execPath, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 24 });
+  const line = child.stdout.trim().split('\n').pop() ?? '';
+  if (child.status !== 0 || !line.startsWith('{')) throw new Error(`phase ${name} failed (exit ${child.status}): ${child.stdout}`);
+  const result = JSON.parse(line);
+  emit(result);
+  return result;
+}
+
+/** psql's \copy of the same file into a bare table with a unique index on the address. */
+function baseline(url: string, file: string, rows: number): number {
+  const psql = (command: string) => spawnSync('psql', [url, '-v', 'ON_ERROR_STOP=1', '-q', '-c', command], { encoding: 'utf8' });
+  const setup = psql('drop table if exists bench_copy; create table bench_copy (email text, first_name text, last_name text, country text, phone text, company text, customer_id text); create unique index on bench_copy (email);');
+  if (setup.status !== 0) throw new Error(`psql: ${setup.stderr}`);
+  const started = performance.now();
+  const copy = psql(`\\copy bench_copy from '${file}' with (format csv, header true)`);
+  const seconds = (performance.now() - started) / 1000;
+  if (copy.status !== 0) throw new Error(`psql \\copy: ${copy.stderr}`);
+  const speed = Math.round(rows / seconds);
+  emit({ phase: 'psql-copy', seconds, rows, rowsPerSecond: speed });
+  return speed;
+}
+
+async function main(): Promise<void> {
+  if (values.phase) return phase(values.phase, values.file!);
+  const rows = Number(values.rows);
+  const pgliteRows = Number(values['pglite-rows'] ?? rows);
+  const pgUrl = values.pg ?? loadConfig({}).databaseUrl ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+  const dir = mkdtempSync(join(tmpdir(), 'lw-bench-import-'));
+  try {
+    const file = join(dir, 'bench.csv');
+    await generate(file, rows);
+    emit({ phase: 'generate', rows, bytes: statSync(file).size, bytesPerRow: Math.round(statSync(file).size / rows) });
+
+    // A fresh database for the PostgreSQL phases, dropped afterwards.
+    const dbName = `lw_bench_import_${process.pid}`;
+    const admin = new pg.Client({ connectionString: pgUrl });
+    await admin.connect();
+    await admin.query(`create database ${dbName}`);
+    const url = new URL(pgUrl);
+    url.pathname = `/${dbName}`;
+    let copySpeed = 0;
+    let pgResult: Record<string, any> = {};
+    try {
+      copySpeed = baseline(url.toString(), file, rows);
+      pgResult = runPhase('postgres', file, url.toString());
+    } finally {
+      await admin.query(`drop database if exists ${dbName} with (force)`);
+      await admin.end();
+    }
+    let pgliteFile = file;
+    if (pgliteRows !== rows) {
+      pgliteFile = join(dir, 'bench-pglite.csv');
+      await generate(pgliteFile, pgliteRows);
+    }
+    const pgliteResult = runPhase('pglite', pgliteFile);
+    emit({
+      bench: 'import', value: pgResult.rowsPerSecond, unit: 'rows/s', baseline: copySpeed,
+      ratio: Number((pgResult.rowsPerSecond / copySpeed).toFixed(3)), rows,
+      pgliteRowsPerSecond: pgliteResult.rowsPerSecond, pgliteRows,
+      peakRssMb: { postgres: pgResult.peakRssMb, pglite: pgliteResult.peakRssMb },
+      targets: { postgresRowsPerSecond: 150000, ratio: 0.6, pgliteRowsPerSecond: 60000, peakRssMb: 512 },
+    });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+await main();
