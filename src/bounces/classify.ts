@@ -110,13 +110,29 @@ export function findStage(raw: string): SmtpStage {
 
 const MAX_WORDS = 8192;
 
+/**
+ * Servers wrap long replies: rules match on one line of words. The words that matter come first; capping them
+ * keeps the rules linear on a huge (or hostile) message.
+ */
+export function flatWords(text: string): string {
+  return text.slice(0, MAX_WORDS).replace(/\s+/g, ' ');
+}
+
+// Every recipient of one report falls back on the same report text: its reason is worked out once.
+let lastContext: string | undefined;
+let lastContextReason: Reason | undefined;
+function contextReason(text: string): Reason | undefined {
+  if (text !== lastContext) {
+    lastContext = text;
+    lastContextReason = reasonFromText(text);
+  }
+  return lastContextReason;
+}
+
 /** Names the reason of one failed recipient from its status and diagnostic words. */
 export function classifyReason(input: { status: string; diagnostic: string; action?: string; stage?: SmtpStage; context?: string }): Reason {
   if (input.action === 'delivered' || input.action === 'relayed' || input.action === 'expanded') return 'delivered';
-  // Servers wrap long replies: match on one line of words. The words that matter come first; capping them keeps
-  // the rules linear on a huge (or hostile) message.
-  const flat = (text: string | undefined) => text?.slice(0, MAX_WORDS).replace(/\s+/g, ' ');
-  input = { ...input, diagnostic: flat(input.diagnostic) ?? '', context: flat(input.context) };
+  input = { ...input, diagnostic: flatWords(input.diagnostic), context: input.context === undefined ? undefined : flatWords(input.context) };
   let reason: Reason;
   if (DECISIVE.test(input.status)) {
     // Spam and malformed-message verdicts are often given under a generic content code (5.6.0): the words win.
@@ -127,7 +143,7 @@ export function classifyReason(input: { status: string; diagnostic: string; acti
     // The words about this recipient first, then its status, then the rest of the report (which may be about others).
     reason = reasonFromText(input.diagnostic)
       ?? (input.action === 'delayed' ? 'expired' : reasonFromStatus(input.status))
-      ?? reasonFromText(input.context ?? '')
+      ?? contextReason(input.context ?? '')
       ?? firstRule(WEAK_RULES, `${input.diagnostic}\n${input.context ?? ''}`) ?? 'undefined';
   }
   const temporary = input.status.startsWith('4') || input.action === 'delayed';

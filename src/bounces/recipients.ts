@@ -1,4 +1,4 @@
-import { classifyReason, completeStatus, findReplyCode, findStage, isHard, preferStatus, reasonFromText } from './classify.js';
+import { classifyReason, completeStatus, findReplyCode, findStage, flatWords, isHard, preferStatus, reasonFromText, type SmtpStage } from './classify.js';
 import { DELAY_WORDS } from './detect.js';
 import { type FieldBlock, findAddresses, firstAddress, readFieldBlocks, stripTypePrefix } from './fields.js';
 import { oneLine, scanRecipients, type TextRecipient } from './text-report.js';
@@ -13,6 +13,8 @@ export interface Context {
   text: string;
   originalHeaders: FieldBlock;
   original: OriginalMessage;
+  /** The SMTP stage the whole report names, worked out once (see findStage). */
+  stage?: SmtpStage;
 }
 
 /** The recipients a DSN reports (RFC 3464), each completed with the words the human-readable part says of it. */
@@ -65,8 +67,10 @@ function describe(input: { address: string; action: RecipientAction; given: stri
   const status = preferStatus(given, diagnosticField, segment);
   const quoted = `${diagnosticField}\n${segment}`;
   const replyCode = findReplyCode(quoted, status[0] === '2' || status[0] === '4' || status[0] === '5' ? status[0] : '');
-  const wording = diagnosticField && reasonFromText(diagnosticField) ? diagnosticField : (reasonFromText(segment) ? segment : `${diagnosticField}\n${segment}`);
-  const stage = findStage(quoted) || findStage(context.ownText);
+  // The diagnostic's words if they name a reason, else the words about this recipient in the report.
+  const words = flatWords(diagnosticField);
+  const wording = words && reasonFromText(words) ? words : `${words}\n${flatWords(segment)}`;
+  const stage = findStage(quoted) || (context.stage ??= findStage(context.ownText));
   const diagnostic = oneLine(diagnosticField || serverWords(segment.replace(address, '').replace(/^[\s<>:,]+/, '')));
   let reason = classifyReason({ status, diagnostic: wording, action, stage, context: context.ownText });
   // 551 is "user not local; please try <forward-path>" (RFC 5321): the address has moved.
