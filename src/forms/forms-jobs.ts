@@ -3,9 +3,8 @@
  * sign-up route sends at once; this retries failures), purges sign-ups never confirmed and spent tokens past
  * expiry, then queues itself again. Carries no data: it re-reads the tables.
  */
-import { join } from 'node:path';
 import { enqueueJob, registerJob, type JobContext } from '../jobs/jobs.js';
-import { createMailSender } from '../mail/mail-sender.js';
+import { mailSenderFromConfig } from '../mail/mail-sender.js';
 import { hasPendingJob } from './forms.repository.js';
 import { purgeExpiredSignups } from './purge-signups.js';
 import { sendDueConfirmations } from './send-confirmations.js';
@@ -15,12 +14,7 @@ const EVERY_MS = 10 * 60_000;
 
 async function maintenance(_payload: unknown, ctx: JobContext): Promise<void> {
   const { db, config } = ctx;
-  const mailSender = createMailSender({
-    transport: config.smtp.transport === 'smtp'
-      ? { kind: 'smtp', host: config.smtp.host, port: config.smtp.port, secure: config.smtp.secure, user: config.smtp.user, password: config.smtp.pass }
-      : { kind: 'log', outboxDir: join(config.dataDir, 'outbox') },
-    from: `noreply@${new URL(config.baseUrl).hostname}`,
-  });
+  const mailSender = mailSenderFromConfig(config, (line) => ctx.log.info(line));
   try {
     const sent = await sendDueConfirmations({ db, mailSender, secret: config.secretKey, baseUrl: config.baseUrl, now: ctx.now() });
     const purged = await purgeExpiredSignups({ db, now: ctx.now() });

@@ -7,6 +7,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import nodemailer from 'nodemailer';
+import type { Config } from '../config.js';
 
 export type MailTransportOptions =
   | {
@@ -107,4 +108,17 @@ export function createMailSender(options: {
 
 function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || host.startsWith('127.');
+}
+
+/** The sender the configuration asks for: `smtp.*`, or the log transport keeping mails in `DATA_DIR/outbox`. */
+export function mailSenderFromConfig(config: Config, log?: (line: Record<string, unknown>) => void): MailSender {
+  const { smtp } = config;
+  return createMailSender({
+    transport: smtp.transport === 'smtp'
+      ? { kind: 'smtp', host: smtp.host, port: smtp.port, secure: smtp.secure, user: smtp.user, password: smtp.pass }
+      : { kind: 'log', outboxDir: join(config.dataDir, 'outbox') },
+    // The platform's own mail (confirmations, access links) comes from its public host name.
+    from: `noreply@${new URL(config.baseUrl).hostname}`,
+    log,
+  });
 }

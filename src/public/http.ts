@@ -2,13 +2,12 @@
  * What the public routes share: plain form-POST parsing, security headers, the page language, token checks
  * that answer with a page, the mail sender and rate limiters of this app instance, and the captcha hook.
  */
-import { join } from 'node:path';
 import multipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppDeps } from '../server/app.js';
 import { pickLanguage, type Language } from '../i18n/language.js';
 import { messagesFor } from '../i18n/messages.js';
-import { createMailSender, type MailSender } from '../mail/mail-sender.js';
+import { mailSenderFromConfig, type MailSender } from '../mail/mail-sender.js';
 import { createRateLimiter, type RateLimiter } from '../security/rate-limit.js';
 import { verify, type TokenPurpose, type VerifiedToken } from '../security/tokens.js';
 import { sendDueConfirmations } from '../forms/send-confirmations.js';
@@ -76,13 +75,7 @@ export function publicContext(app: FastifyInstance, deps: AppDeps): PublicContex
   if (existing) return existing;
   const options = { ...DEFAULT_PUBLIC_OPTIONS, ...(overrides.get(deps) ?? {}) };
   const { config } = deps;
-  const mailSender = options.mailSender ?? createMailSender({
-    transport: config.smtp.transport === 'smtp'
-      ? { kind: 'smtp', host: config.smtp.host, port: config.smtp.port, secure: config.smtp.secure, user: config.smtp.user, password: config.smtp.pass }
-      : { kind: 'log', outboxDir: join(config.dataDir, 'outbox') },
-    from: `noreply@${new URL(config.baseUrl).hostname}`,
-    log: (line) => app.log.info(line),
-  });
+  const mailSender = options.mailSender ?? mailSenderFromConfig(config, (line) => app.log.info(line));
   const unsubscribeBatcher = createBatcher<UnsubscribeRequest, boolean>({ run: (requests) => unsubscribeContacts({ db: deps.db, requests }) });
   let running: Promise<void> | undefined;
   let again = false;
