@@ -114,4 +114,15 @@ forEachDatabase('import run', (t) => {
     const members = await t.db.selectFrom('list_memberships').select('contact_id').where('contact_id', '=', contacts[0].id).execute();
     assert.deepEqual([events.length, members.length], [1, 1]);
   });
+
+  it('refuses to resume on a file that changed since the import started', async () => {
+    const path = file('changing.csv', 'email\nfirst@example.com\nsecond@example.com\n');
+    const created = await createImport({ db: t.db, workspaceId: ws, filePath: path, fileName: 'changing.csv', declaration, actor: system, now: now() });
+    assert.ok(created.ok);
+    await t.db.updateTable('imports').set({ status: 'failed', checkpoint_line: 2 }).where('id', '=', created.value.id).execute();
+    writeFileSync(path, 'email\nother@example.com\nsecond@example.com\n');
+    const run = await runImport({ db: t.db, importId: created.value.id, runner: 'test:2', now });
+    assert.equal(run.status, 'failed');
+    assert.match(run.error ?? '', /changed since the import started/);
+  });
 });

@@ -2,8 +2,6 @@
  * Creates an import from a file and its declaration. The declaration is validated and checked against the
  * platform's provenance rules first: a refused source never gets an import, and no row is read.
  */
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { Kysely } from 'kysely';
 import { recordAudit, type Actor } from '../audit/record-audit.js';
@@ -11,6 +9,7 @@ import type { Database } from '../db/schema.js';
 import { AppError, invalidInput, type Result } from '../errors.js';
 import { checkDeclaration } from './check-declaration.js';
 import { declarationFingerprint, declarationSchema } from './declaration.js';
+import { fileSha256 } from './file-digest.js';
 import { ensureList, insertImport } from './imports.repository.js';
 
 export type CreateImportOptions = {
@@ -23,12 +22,6 @@ export type CreateImportOptions = {
   actor: Actor;
   now: Date;
 };
-
-async function sha256(path: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
-}
 
 export async function createImport(options: CreateImportOptions): Promise<Result<{ id: number; listId: string }>> {
   const parsed = declarationSchema.safeParse(options.declaration);
@@ -52,7 +45,7 @@ export async function createImport(options: CreateImportOptions): Promise<Result
   } catch {
     return { ok: false, error: new AppError('invalid_input', `cannot read ${options.fileName}`, { userMessage: `The file ${options.fileName} cannot be read.` }) };
   }
-  const digest = await sha256(options.filePath);
+  const digest = await fileSha256(options.filePath);
   const result = await options.db.transaction().execute(async (trx) => {
     const listId = await ensureList(trx, options.workspaceId, declaration.list);
     const id = await insertImport(trx, {

@@ -187,7 +187,7 @@ export async function saveProgress(db: Db, options: {
   return Number(result.numUpdatedRows) === 1;
 }
 
-export async function finishImport(db: Db, options: { id: number; runner: string; status: 'done' | 'failed'; error: string | null; now: Date; keepFile: boolean }): Promise<void> {
+export async function finishImport(db: Db, options: { id: number; runner: string; status: 'done' | 'failed'; error: string | null; now: Date }): Promise<void> {
   await db.updateTable('imports').set({
     status: options.status, error: options.error, finished_at: options.status === 'done' ? options.now : null,
     locked_by: null, locked_until: null, updated_at: options.now,

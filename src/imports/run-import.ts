@@ -14,6 +14,7 @@ import { workspaceSecret } from '../workspaces/workspaces.repository.js';
 import { checkRow, isDisposableDomain, type RowCandidate, type RowCheckContext } from './check-row.js';
 import { classifyBatch, type KnownContact } from './classify-batch.js';
 import { declarationSchema, type Declaration } from './declaration.js';
+import { fileSha256 } from './file-digest.js';
 import { mapHeaders, type HeaderMapping } from './header-map.js';
 import * as repo from './imports.repository.js';
 import type { ImportCounts, ImportSamples } from './imports.table.js';
@@ -50,11 +51,11 @@ export async function runImport(options: RunImportOptions): Promise<{ status: 'd
   }
   try {
     const error = await processFile(options);
-    await repo.finishImport(db, { id: importId, runner, status: error ? 'failed' : 'done', error, now: now(), keepFile: Boolean(error) });
+    await repo.finishImport(db, { id: importId, runner, status: error ? 'failed' : 'done', error, now: now() });
     return { status: error ? 'failed' : 'done', error };
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
-    await repo.finishImport(db, { id: importId, runner, status: 'failed', error: message, now: now(), keepFile: true }).catch(() => undefined);
+    await repo.finishImport(db, { id: importId, runner, status: 'failed', error: message, now: now() }).catch(() => undefined);
     throw err;
   }
 }
@@ -64,6 +65,11 @@ async function processFile(options: RunImportOptions): Promise<string | null> {
   const { db, importId, runner, now } = options;
   const row = (await repo.findImport(db, null, importId))!;
   const declaration: Declaration = declarationSchema.parse(row.declaration);
+  // Resuming skips lines by number: that is only right for the very file the import started with.
+  if (row.checkpoint_line > 0) {
+    const digest = await fileSha256(row.file_path).catch(() => null);
+    if (digest !== row.file_sha256) return `the file ${row.file_name} is missing or changed since the import started; resume needs the same file`;
+  }
   const opened = await openImportFile({ path: row.file_path, batchSize: options.batchSize ?? 5000 });
   if (!opened.ok) return opened.reason;
   await repo.setImportFormat(db, importId, opened.file.format);
