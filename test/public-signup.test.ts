@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 import { startWorker } from '../src/jobs/worker.js';
+import { configurePublic } from '../src/public/http.js';
 import { forEachDatabase } from './support/db.js';
 import { createTestForm, FORM, formBody, hidden, linkIn, openFixture, type Fixture } from './public-fixture.js';
 
@@ -187,6 +188,32 @@ forEachDatabase('public sign-up and double opt-in', (t) => {
     await f.sink.waitFor(n + 3);
     await new Promise((r) => setTimeout(r, 300));
     assert.equal(f.sink.count(), n + 3);
+  });
+
+  it('a form with a captcha asks the configured verifier, and refuses when none is configured', async () => {
+    const captchaForm = await createTestForm(f, { captcha: true });
+    const post = (extra: Record<string, string>) => f.app.inject({ method: 'POST', url: `/f/${captchaForm.publicId}`, headers: FORM, payload: formBody({ email: `cap${Object.keys(extra).length}${extra.captcha_token ?? ''}@example.com`, consent_email: 'yes', list: f.lists[0].id, ...extra }) });
+    const page = await f.app.inject({ url: `/f/${captchaForm.publicId}` });
+    assert.match(page.body, /name="captcha_token"/);
+    assert.equal((await post({ captcha_token: 'ok' })).statusCode, 400, 'no verifier configured: refused, not skipped');
+    const seen: string[] = [];
+    configurePublic(f.app.deps, { captcha: async ({ token }) => { seen.push(token); return token === 'ok'; } });
+    const bad = await post({ captcha_token: 'nope' });
+    assert.equal(bad.statusCode, 400);
+    assert.match(bad.body, /anti-robot check failed/);
+    assert.equal((await post({ captcha_token: 'ok' })).statusCode, 200);
+    assert.deepEqual(seen, ['nope', 'ok']);
+  });
+
+  it('answers bodies of any shape with a page, never a crash', async () => {
+    const json = await f.app.inject({ method: 'POST', url: `/f/${form.publicId}`, headers: { 'content-type': 'application/json' }, payload: { email: [null], consent_email: { a: 1 }, list: [7] } });
+    assert.equal(json.statusCode, 400);
+    const empty = await f.app.inject({ method: 'POST', url: `/f/${form.publicId}`, headers: FORM, payload: '' });
+    assert.equal(empty.statusCode, 400);
+    const huge = await f.app.inject({ method: 'POST', url: `/f/${form.publicId}`, headers: FORM, payload: 'email=' + 'a'.repeat(100_000) });
+    assert.ok([400, 413].includes(huge.statusCode), String(huge.statusCode));
+    const weird = await f.app.inject({ method: 'POST', url: `/f/${form.publicId}?lang[]=x`, headers: FORM, payload: 'email=%ZZ&v=abc&lang=zz' });
+    assert.equal(weird.statusCode, 400);
   });
 
   it('limits sign-ups per IP', async () => {

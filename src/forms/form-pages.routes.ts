@@ -49,7 +49,7 @@ export default async function formPages(app: FastifyInstance, deps: AppDeps): Pr
     const now = deps.now();
 
     if (!ctx.limiters.signupPerIp.hit(`ip:${request.ip}`, now).allowed) return tooMany(reply, lang);
-    const parsed = parseSubmission(form, body as Record<string, string | string[] | undefined>);
+    const parsed = parseSubmission(form, body);
     // A bot that filled the trap gets the same answer as a person, and nothing is stored or sent.
     if (parsed.kind === 'bot') return done(reply, lang);
     if (parsed.kind === 'invalid') {

@@ -37,3 +37,10 @@ test('a form with one list needs no list choice', () => {
 test('a filled honeypot is a bot, whatever else is there', () => {
   assert.deepEqual(parseSubmission(form, { email: 'a@b.co', consent_email: 'yes', list: L1, website: 'http://spam' }), { kind: 'bot' });
 });
+
+test('values of any other shape count as absent, never as a crash', () => {
+  const r = parseSubmission(form, { email: [null, 'x'] as never, consent_email: { yes: true } as never, list: [7, null] as never, field_first_name: 42 as never });
+  assert.equal(r.kind, 'invalid');
+  assert.deepEqual(r.kind === 'invalid' && r.errors.map((e) => e.key), ['form.error.email', 'form.error.consent', 'form.error.lists', 'form.error.field']);
+  assert.deepEqual(parseSubmission(form, { website: ['', 'x'] as never, email: 'a@b.co' }).kind, 'invalid');
+});

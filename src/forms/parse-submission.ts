@@ -10,7 +10,7 @@ import type { ConsentChannel, PublishedForm } from './form-definition.js';
 /** Name of the hidden trap field; people never see it, naive bots fill it. */
 export const HONEYPOT_FIELD = 'website';
 
-export type SubmissionBody = Record<string, string | string[] | undefined>;
+export type SubmissionBody = Record<string, unknown>;
 
 export type SignupRequest = {
   email: string;
@@ -26,11 +26,13 @@ export type ParsedSubmission =
 
 const emailSchema = z.email().max(254);
 
-function first(v: string | string[] | undefined): string {
-  return (Array.isArray(v) ? v[0] : v ?? '').toString();
+// A body may come as JSON or multipart with any shape: only strings count, anything else is as if absent.
+function first(v: unknown): string {
+  const x = Array.isArray(v) ? v[0] : v;
+  return typeof x === 'string' ? x : '';
 }
-function all(v: string | string[] | undefined): string[] {
-  return v === undefined ? [] : Array.isArray(v) ? v : [v];
+function all(v: unknown): string[] {
+  return (Array.isArray(v) ? v : [v]).filter((x): x is string => typeof x === 'string');
 }
 
 /** Parses one submission of `form`. */
