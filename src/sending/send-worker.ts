@@ -69,7 +69,9 @@ function createSentGate(db: Db, workerId: string) {
       return;
     }
     await db.transaction().execute(async (trx) => {
-      const owned = await markSent(trx, workerId, ids);
+      // No fsync wait for this commit: a worker crash cannot lose it (the server has it); only a crash of the
+      // database server itself within ~0.6 s could, and those messages would then be sent a second time.
+      const owned = await markSent(trx, workerId, ids, { synchronousCommit: false });
       for (const p of batch) p.resolve(owned.has(p.id));
     });
   }
@@ -160,57 +162,80 @@ export function startSendWorker(options: SendWorkerOptions, { loop = true } = {}
     }
   }
 
-  async function runGroup(sendId: number, rows: ClaimedRecipient[]): Promise<void> {
-    if (!contexts.has(sendId)) contexts.set(sendId, loadSendContext({ db, sendId }));
-    const ctx = await contexts.get(sendId);
-    if (!ctx) {
-      log({ msg: 'send cannot be prepared; recipients put back', sendId });
-      await recordOutcomes(db, workerId, rows.map((r) => ({ id: r.id, kind: 'retry', delayMs: 60_000, reply: 'send context unavailable' })));
-      return;
-    }
-    // Second evaluation, just before sending: an unsubscribe or a bounce since queueing blocks the message here.
-    const verdicts = await evaluateRecipients({
-      db, workspaceId: ctx.workspaceId, contactIds: rows.map((r) => r.contact_id),
-      message: { channel: 'email', purpose: ctx.campaign.purpose, categories: ctx.campaign.categories }, at: now(),
-    });
-    const owned = await recordRecheck(db, workerId, rows.map((r) => {
-      const v = verdicts.get(r.contact_id)!;
-      return { id: r.id, verdict: v.answer.verdict, reasons: v.answer.reasons };
-    }));
-    const eligible = rows.filter((r) => owned.has(r.id) && verdicts.get(r.contact_id)!.answer.verdict === 'send');
-    const outcomes: Outcome[] = [];
-    let next = 0;
-    const lanes = Array.from({ length: Math.min(options.connections, eligible.length) }, async () => {
-      while (next < eligible.length) {
-        const row = eligible[next++];
-        await sendOne(ctx, row, verdicts.get(row.contact_id)!.fields, outcomes);
-      }
-    });
-    await Promise.all(lanes);
-    await recordOutcomes(db, workerId, outcomes);
-  }
+  type Ready = { ctx: SendContext; rows: ClaimedRecipient[]; fields: Map<string, Record<string, unknown>> };
 
-  async function runOnce(): Promise<number> {
+  /** Claims a batch and re-evaluates it: everything up to the SMTP part, which the loop overlaps with sending. */
+  async function prepareBatch(): Promise<{ claimed: number; ready: Ready[] }> {
     await maintenance();
     const claimed = await claimRecipients(db, { workerId, limit: options.batchSize, leaseMs: options.leaseMs });
     const bySend = new Map<number, ClaimedRecipient[]>();
     for (const r of claimed) bySend.set(r.send_id, [...(bySend.get(r.send_id) ?? []), r]);
-    for (const [sendId, rows] of bySend) await runGroup(sendId, rows);
-    if (claimed.length > 0 && claimed.length < options.batchSize) await finishSends(db);
-    return claimed.length;
+    const ready: Ready[] = [];
+    for (const [sendId, rows] of bySend) {
+      if (!contexts.has(sendId)) contexts.set(sendId, loadSendContext({ db, sendId }));
+      const ctx = await contexts.get(sendId);
+      if (!ctx) {
+        log({ msg: 'send cannot be prepared; recipients put back', sendId });
+        await recordOutcomes(db, workerId, rows.map((r) => ({ id: r.id, kind: 'retry', delayMs: 60_000, reply: 'send context unavailable' })));
+        continue;
+      }
+      // Second evaluation, just before sending: an unsubscribe or a bounce since queueing blocks the message here.
+      const verdicts = await evaluateRecipients({
+        db, workspaceId: ctx.workspaceId, contactIds: rows.map((r) => r.contact_id),
+        message: { channel: 'email', purpose: ctx.campaign.purpose, categories: ctx.campaign.categories }, at: now(),
+      });
+      const owned = await recordRecheck(db, workerId, rows.map((r) => {
+        const v = verdicts.get(r.contact_id)!;
+        return { id: r.id, verdict: v.answer.verdict, reasons: v.answer.reasons };
+      }));
+      const eligible = rows.filter((r) => owned.has(r.id) && verdicts.get(r.contact_id)!.answer.verdict === 'send');
+      ready.push({ ctx, rows: eligible, fields: new Map(eligible.map((r) => [r.contact_id, verdicts.get(r.contact_id)!.fields])) });
+    }
+    return { claimed: claimed.length, ready };
+  }
+
+  async function sendBatch(batch: { claimed: number; ready: Ready[] }): Promise<void> {
+    for (const { ctx, rows, fields } of batch.ready) {
+      const outcomes: Outcome[] = [];
+      let next = 0;
+      const lanes = Array.from({ length: Math.min(options.connections, rows.length) }, async () => {
+        while (next < rows.length) {
+          const row = rows[next++];
+          await sendOne(ctx, row, fields.get(row.contact_id)!, outcomes);
+        }
+      });
+      await Promise.all(lanes);
+      await recordOutcomes(db, workerId, outcomes);
+    }
+    if (batch.claimed > 0 && batch.claimed < options.batchSize) await finishSends(db);
+  }
+
+  async function runOnce(): Promise<number> {
+    const batch = await prepareBatch();
+    await sendBatch(batch);
+    return batch.claimed;
   }
 
   const done = (async () => {
     if (!loop) return;
+    // The next batch is claimed and evaluated while the current one is on the wire.
+    let upcoming: Promise<{ claimed: number; ready: Ready[] }> | undefined;
     while (!stopping) {
-      let n = 0;
       try {
-        n = await runOnce();
+        const batch = await (upcoming ?? prepareBatch());
+        upcoming = batch.claimed > 0 && !stopping ? prepareBatch() : undefined;
+        // A failed prefetch surfaces when it is awaited in the next turn, never as an unhandled rejection.
+        upcoming?.catch(() => undefined);
+        await sendBatch(batch);
+        if (batch.claimed === 0 && !stopping) await new Promise((r) => setTimeout(r, options.pollMs));
       } catch (err) {
+        upcoming = undefined;
         log({ msg: 'send worker batch failed', error: (err as Error).message });
+        await new Promise((r) => setTimeout(r, options.pollMs));
       }
-      if (n === 0 && !stopping) await new Promise((r) => setTimeout(r, options.pollMs));
     }
+    // A batch prefetched when the stop came is still sent, so that its rows do not wait for their lease to expire.
+    if (upcoming) await upcoming.then(sendBatch, () => undefined);
   })();
 
   return {

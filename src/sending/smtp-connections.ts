@@ -42,6 +42,9 @@ async function open(target: SmtpTarget): Promise<Conn> {
   c.on('error', () => { conn.broken = true; });
   c.on('end', () => { conn.broken = true; });
   await call<void>((cb) => c.connect(() => cb(null)));
+  // The final "." is a small write that follows the body after the commit; with Nagle's algorithm it waits for
+  // the server's delayed ACK (up to 40 ms on Linux), which capped a worker at about 300 messages a second.
+  (c as unknown as { _socket?: { setNoDelay?: (on: boolean) => void } })._socket?.setNoDelay?.(true);
   if (target.user) await call<void>((cb) => c.login({ user: target.user!, pass: target.pass ?? '' }, (err) => cb(err)));
   return conn;
 }

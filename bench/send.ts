@@ -1,0 +1,124 @@
+// `npm run bench -- send [--recipients=100000]`: campaign sending end to end (evaluate and queue, re-evaluate,
+// render, DKIM-sign, SMTP, record) on PostgreSQL to a loopback SMTP sink in its own process, about 5 KB of HTML
+// per message, with one campaign-worker process (`value`) and then with two. Baseline, same run, same sink:
+// a bare nodemailer pool (same connection count) sending one pre-rendered message, unsigned.
+// Database: BENCH_DATABASE_URL, else TEST_DATABASE_URL, else the local server; a scratch schema, dropped after.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { Kysely, PostgresDialect, sql } from 'kysely';
+import nodemailer from 'nodemailer';
+import { createPostgresPool, type Db } from '../src/db/database.js';
+import { migrateOrThrow } from '../src/db/migrate.js';
+import type { Database } from '../src/db/schema.js';
+import { createCampaign } from '../src/campaigns/create-campaign.js';
+import { startSend } from '../src/campaigns/start-send.js';
+import { loadSendContext } from '../src/sending/load-send-context.js';
+import { prepareMessage } from '../src/sending/prepare-message.js';
+import { aWorkspace, system } from '../test/send-support.js';
+import { startSinkProcess } from '../test/send-sink-process.js';
+
+const RECIPIENTS = Number(process.argv.find((a) => a.startsWith('--recipients='))?.slice(13) ?? 100_000);
+const BASELINE_MESSAGES = Math.min(RECIPIENTS, 30_000);
+const CONNECTIONS = 16;
+const url = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const secret = 'bench-secret-0123456789abcdef0123456789';
+const baseUrl = 'https://lists.shop.example';
+const line = (o: object) => process.stdout.write(JSON.stringify(o) + '\n');
+
+const para = '<p style="margin:0 0 12px">Dear {{ contact.first_name }}, our spring collection is here: linen shirts, light '
+  + 'jackets and <a href="https://shop.example/spring?utm_source=mail">the new trainers</a>. Members save 20 % until Sunday.</p>\n';
+const html = `<table width="100%"><tr><td><h1>Spring at Shop</h1>\n${para.repeat(Math.ceil(4800 / para.length))}</td></tr></table>`;
+
+const schema = `bench_${randomBytes(5).toString('hex')}`;
+const admin = new Kysely<Database>({ dialect: new PostgresDialect({ pool: createPostgresPool({ url, max: 2 }) }) });
+await sql.raw(`create schema ${schema}`).execute(admin);
+const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: createPostgresPool({ url, max: 8, searchPath: schema }) }) }) as Db;
+const sink = await startSinkProcess({ keepRaw: false });
+const workers: ChildProcess[] = [];
+
+try {
+  await migrateOrThrow(db);
+  const ws = await aWorkspace(db);
+  const t0 = performance.now();
+  await sql`insert into contacts (workspace_id, email, country, source_type, source_at, custom_fields)
+    select ${ws.workspaceId}::uuid, 'r' || g || '@d' || (g % 200) || '.example', 'FR', 'web_form', '2026-01-01T00:00:00Z', jsonb_build_object('first_name', 'Name' || g)
+    from generate_series(1, ${RECIPIENTS}::int) g`.execute(db);
+  await sql`insert into consent_events (workspace_id, contact_id, channel, method, at, confirmed_at, evidence)
+    select workspace_id, id, 'email', 'double_opt_in', '2026-01-01T00:00:00Z', '2026-01-01T00:10:00Z', '{"formId":"f1","formVersion":1,"ip":"192.0.2.1"}'
+    from contacts where workspace_id = ${ws.workspaceId}::uuid`.execute(db);
+  await sql`insert into list_memberships (workspace_id, list_id, contact_id) select workspace_id, ${ws.listId}::uuid, id from contacts where workspace_id = ${ws.workspaceId}::uuid`.execute(db);
+  await sql`analyze`.execute(db);
+  line({ phase: 'fixtures', recipients: RECIPIENTS, ms: Math.round(performance.now() - t0) });
+
+  const campaign = await createCampaign({ db, workspaceId: ws.workspaceId, now: new Date(), input: {
+    name: 'Bench', purpose: 'marketing', listIds: [ws.listId], fromName: 'Shop', fromAddress: 'news@shop.example',
+    subject: 'Spring for {{ contact.first_name }}', html, trackClicks: true,
+  } });
+  if (!campaign.ok) throw campaign.error;
+
+  // Baseline: one message prepared by the real pipeline (so the same size and shape), sent unsigned by a bare pool.
+  const probe = await startSend({ db, workspaceId: ws.workspaceId, campaignId: campaign.value.id, actor: system, acknowledged: true, secret, baseUrl, now: new Date() });
+  if (!probe.ok) throw probe.error;
+  const ctx = (await loadSendContext({ db, sendId: probe.value.sendId }))!;
+  const prepared = prepareMessage({ ctx, secret, baseUrl, now: new Date(), recipient: { id: 1, contactId: '00000000-0000-4000-8000-000000000001', email: 'r1@d1.example', idempotencyKey: 'x', fields: { first_name: 'Ann' } } });
+  const unsigned = Buffer.from(prepared.raw.toString('utf8').replace(/^DKIM-Signature:[^]*?\r\n(?=[A-Z])/, ''), 'utf8');
+  await sql`update sends set status = 'cancelled' where id = ${probe.value.sendId}`.execute(db);
+  await sql`update send_recipients set state = 'cancelled' where send_id = ${probe.value.sendId} and state = 'queued'`.execute(db);
+  await sql`update campaigns set status = 'draft'`.execute(db);
+  line({ phase: 'message', bytes: prepared.raw.length, htmlBytes: html.length });
+
+  const pool = nodemailer.createTransport({ host: sink.host, port: sink.port, pool: true, maxConnections: CONNECTIONS, maxMessages: Infinity, ignoreTLS: true });
+  let c0 = await sink.count();
+  const b0 = performance.now();
+  let inflight: Promise<unknown>[] = [];
+  for (let i = 0; i < BASELINE_MESSAGES; i++) {
+    inflight.push(pool.sendMail({ envelope: { from: 'bounce@bounces.shop.example', to: [`r${i}@d${i % 200}.example`] }, raw: unsigned }));
+    if (inflight.length >= 500) { await Promise.all(inflight); inflight = []; }
+  }
+  await Promise.all(inflight);
+  const baselineRate = BASELINE_MESSAGES / ((performance.now() - b0) / 1000);
+  pool.close();
+  line({ phase: 'baseline', messages: (await sink.count()) - c0, perSecond: Math.round(baselineRate) });
+
+  const env = {
+    PATH: process.env.PATH ?? '', DATABASE_URL: `${url}${url.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${schema}`)}`,
+    LISTWARDEN_SMTP_HOST: sink.host, LISTWARDEN_SMTP_PORT: String(sink.port), LISTWARDEN_SMTP_TRANSPORT: 'smtp',
+    LISTWARDEN_SECRET_KEY: secret, LISTWARDEN_BASE_URL: baseUrl, LISTWARDEN_LOG_LEVEL: 'error', LISTWARDEN_DATABASE_POOL_SIZE: '4',
+    LISTWARDEN_SENDING_CONNECTIONS: String(CONNECTIONS), LISTWARDEN_SENDING_BATCH_SIZE: '500', LISTWARDEN_SENDING_POLL_MS: '20',
+  };
+  const startWorker = () => {
+    const code = "import('./src/cli/main.ts').then((m) => m.main(['campaign-worker'])).then((c) => { process.exitCode = c; })";
+    const w = spawn(process.execPath, [...(process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir=' + process.env.BENCH_PROFILE] : []), '--import', 'tsx', '-e', code], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+    workers.push(w);
+    return w;
+  };
+
+  const rates: number[] = [];
+  for (const count of [1, 2]) {
+    const ready = Array.from({ length: count }, startWorker);
+    await new Promise((r) => setTimeout(r, 1500)); // workers start (tsx, migrations check) before the clock runs
+    c0 = await sink.count();
+    const s0 = performance.now();
+    const started = await startSend({ db, workspaceId: ws.workspaceId, campaignId: campaign.value.id, actor: system, acknowledged: true, secret, baseUrl, now: new Date() });
+    if (!started.ok) throw started.error;
+    const queuedMs = performance.now() - s0;
+    await sink.waitFor(c0 + RECIPIENTS, 900_000);
+    const total = (performance.now() - s0) / 1000;
+    const rate = RECIPIENTS / total;
+    rates.push(rate);
+    const states = await sql<{ state: string; n: number }>`select state, count(*)::int as n from send_recipients where send_id = ${started.value.sendId} group by state`.execute(db);
+    line({ phase: `${count} worker${count > 1 ? 's' : ''}`, recipients: RECIPIENTS, seconds: Number(total.toFixed(2)), evaluateAndQueueSeconds: Number((queuedMs / 1000).toFixed(2)),
+      perSecond: Math.round(rate), sendingPhasePerSecond: Math.round(RECIPIENTS / (total - queuedMs / 1000)), states: Object.fromEntries(states.rows.map((r) => [r.state, r.n])) });
+    for (const w of ready) w.kill('SIGTERM');
+    await Promise.all(ready.map((w) => new Promise((r) => w.once('exit', r))));
+    await sql`update campaigns set status = 'draft'`.execute(db);
+  }
+  line({ bench: 'send', value: Math.round(rates[0]), unit: 'messages/s (1 worker, end to end, DKIM on)', baseline: Math.round(baselineRate),
+    ratio: Number((rates[0] / baselineRate).toFixed(2)), twoWorkers: Math.round(rates[1]), recipients: RECIPIENTS, connections: CONNECTIONS, target: 1500 });
+} finally {
+  for (const w of workers) if (w.exitCode === null) w.kill('SIGKILL');
+  await sink.close();
+  await db.destroy();
+  await sql.raw(`drop schema ${schema} cascade`).execute(admin).catch(() => undefined);
+  await admin.destroy();
+}
