@@ -102,6 +102,7 @@ forEachDatabase('public sign-up and double opt-in', (t) => {
     assert.equal(c0.textHashMatches, true);
     assert.match(c0.textShown, /I agree to receive the newsletter/);
     assert.equal(c0.evidence.formVersion, 1);
+    assert.deepEqual(c0.lists, ['Weekly news']);
     const printable = await f.app.inject({ url: `/api/v1/contacts/${contact.id}/evidence?format=html`, headers: f.auth });
     assert.match(printable.headers['content-type'] as string, /text\/html/);
     assert.match(printable.body, /matches the stored wording/);

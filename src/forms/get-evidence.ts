@@ -8,7 +8,7 @@ import type { Database } from '../db/schema.js';
 import { isLanguage } from '../i18n/language.js';
 import { readContactData } from '../public/public.repository.js';
 import { consentTextHash, type ConsentChannel } from './form-definition.js';
-import { findFormVersion } from './forms.repository.js';
+import { findFormVersion, findLists } from './forms.repository.js';
 
 export type EvidenceEntry = {
   id: string;
@@ -38,7 +38,9 @@ export async function getEvidence(options: { db: Kysely<Database>; workspaceId: 
   const { db, workspaceId, contactId } = options;
   const data = await readContactData(db, workspaceId, contactId);
   if (!data) return undefined;
-  const listNames = new Map(data.memberships.map((m) => [m.id, m.name]));
+  // Names of every list a consent covered, including lists the person has left since.
+  const listIds = [...new Set(data.consents.flatMap((e) => e.categories))];
+  const listNames = new Map((await findLists(db, workspaceId, listIds)).map((l) => [l.id, l.name]));
   const consents: EvidenceEntry[] = [];
   for (const e of data.consents) {
     const ev = e.evidence as Record<string, unknown>;

@@ -23,7 +23,7 @@ button.danger{background:#b3261e}
 .errors{background:#fdecea;border:1px solid #f5c2c0;padding:.5rem 1rem;border-radius:4px}
 .ok{background:#e7f5ea;border:1px solid #b7dfc0;padding:.5rem 1rem;border-radius:4px}
 .trap{position:absolute;left:-10000px;width:1px;height:1px;overflow:hidden}
-table{border-collapse:collapse;width:100%;font-size:.9rem}td,th{border-bottom:1px solid #dde1e6;padding:.3rem;text-align:left;vertical-align:top}
+table{border-collapse:collapse;width:100%;font-size:.9rem;table-layout:fixed}td,th{border-bottom:1px solid #dde1e6;padding:.3rem;text-align:left;vertical-align:top;overflow-wrap:anywhere}th{width:9rem}
 footer{max-width:36rem;margin:1rem auto;font-size:.8rem;color:#5b6573;text-align:center}
 @media print{body{background:#fff;padding:0}main{box-shadow:none;max-width:none}}
 </style>
