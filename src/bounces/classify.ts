@@ -39,6 +39,17 @@ function firstReply(text: string, accept: (code: string) => boolean): string {
 /** The reason the words of a diagnostic give; undefined when none of the known wordings is there. */
 export function reasonFromText(text: string): Reason | undefined {
   if (!text) return undefined;
+  // The same words are often asked twice in a row (to choose them, then to classify them).
+  if (text === lastWords) return lastWordsReason;
+  lastWords = text;
+  lastWordsReason = wordsReason(text);
+  return lastWordsReason;
+}
+
+let lastWords: string | undefined;
+let lastWordsReason: Reason | undefined;
+
+function wordsReason(text: string): Reason | undefined {
   // "Recipient address rejected: <why>" (Postfix): the words after the colon say why; alone, the mailbox is unknown.
   const rejected = /recipient address rejected\b:?\s*/i.exec(text);
   if (rejected) {
@@ -124,15 +135,18 @@ let lastContextReason: Reason | undefined;
 function contextReason(text: string): Reason | undefined {
   if (text !== lastContext) {
     lastContext = text;
-    lastContextReason = reasonFromText(text);
+    lastContextReason = reasonFromText(flatWords(text));
   }
   return lastContextReason;
 }
 
-/** Names the reason of one failed recipient from its status and diagnostic words. */
+/**
+ * Names the reason of one failed recipient from its status and diagnostic words (flattened with flatWords), then
+ * the rest of the report (`context`, as it is).
+ */
 export function classifyReason(input: { status: string; diagnostic: string; action?: string; stage?: SmtpStage; context?: string }): Reason {
   if (input.action === 'delivered' || input.action === 'relayed' || input.action === 'expanded') return 'delivered';
-  input = { ...input, diagnostic: flatWords(input.diagnostic), context: input.context === undefined ? undefined : flatWords(input.context) };
+
   let reason: Reason;
   if (DECISIVE.test(input.status)) {
     // Spam and malformed-message verdicts are often given under a generic content code (5.6.0): the words win.
@@ -144,7 +158,7 @@ export function classifyReason(input: { status: string; diagnostic: string; acti
     reason = reasonFromText(input.diagnostic)
       ?? (input.action === 'delayed' ? 'expired' : reasonFromStatus(input.status))
       ?? contextReason(input.context ?? '')
-      ?? firstRule(WEAK_RULES, `${input.diagnostic}\n${input.context ?? ''}`) ?? 'undefined';
+      ?? firstRule(WEAK_RULES, input.diagnostic) ?? (input.context ? firstRule(WEAK_RULES, flatWords(input.context)) : undefined) ?? 'undefined';
   }
   const temporary = input.status.startsWith('4') || input.action === 'delayed';
   if (reason === 'hostunknown' && temporary) return 'networkerror';

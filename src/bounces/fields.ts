@@ -51,10 +51,10 @@ export function readFieldBlocks(text: string, options: { splitOnRepeat?: boolean
 
 /** Reads the header block at the top of a message (up to the first blank line). */
 export function readHeaderBlock(text: string): FieldBlock {
-  const normal = normaliseNewlines(text);
-  const end = normal.search(/\n[ \t]*\n/);
-  const head = end === -1 ? normal : normal.slice(0, end);
-  return readFieldBlocks(head)[0] ?? new Map();
+  // Only the head is read, so only the start is normalised (the body may be large).
+  const start = normaliseNewlines(text.slice(0, 64 * 1024));
+  const end = start.search(/\n[ \t]*\n/);
+  return readFieldBlocks(end === -1 ? start : start.slice(0, end))[0] ?? new Map();
 }
 
 /** Strips a DSN type prefix ("rfc822;", "smtp;") and surrounding space. */

@@ -83,7 +83,7 @@ function interpret(mail: ParsedMail, buffer: Buffer, followNested = true): Repor
     else if (ORIGINAL_TYPES.has(type) && !originalRaw) originalRaw = part.content.toString('utf8');
   }
   const { report: ownText, original: inlineOriginal } = splitOriginal(text);
-  const originalHeaders = readHeaderBlock(normaliseNewlines(originalRaw) || headerStart(inlineOriginal));
+  const originalHeaders = readHeaderBlock(originalRaw || headerStart(inlineOriginal));
   const original = describeOriginal(headers, originalHeaders);
   const context: Context = { headers, subject, from, ownText, text, originalHeaders, original };
 

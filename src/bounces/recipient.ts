@@ -1,4 +1,4 @@
-import { classifyReason, completeStatus, findReplyCode, isHard, preferStatus } from './classify.js';
+import { classifyReason, completeStatus, findReplyCode, flatWords, isHard, preferStatus } from './classify.js';
 import { stripTypePrefix } from './fields.js';
 import type { RecipientAction, RecipientReport } from './types.js';
 
@@ -11,7 +11,7 @@ export function describeRecipient(input: { address: string; action: RecipientAct
   const given = (/\d\.\d{1,3}\.\d{1,3}/.exec(input.status ?? '') ?? [''])[0];
   const status = preferStatus(given, diagnostic);
   const replyCode = findReplyCode(diagnostic, status[0] ?? '');
-  const reason = classifyReason({ status, diagnostic, action: input.action });
+  const reason = classifyReason({ status, diagnostic: flatWords(diagnostic), action: input.action });
   const temporary = input.action === 'delayed' || replyCode.startsWith('4') || status.startsWith('4');
   const finalStatus = reason === 'delivered' ? status : completeStatus({ status, replyCode, reason, temporary });
   return {

@@ -69,7 +69,7 @@ function describe(input: { address: string; action: RecipientAction; given: stri
   const replyCode = findReplyCode(quoted, status[0] === '2' || status[0] === '4' || status[0] === '5' ? status[0] : '');
   // The diagnostic's words if they name a reason, else the words about this recipient in the report.
   const words = flatWords(diagnosticField);
-  const wording = words && reasonFromText(words) ? words : `${words}\n${flatWords(segment)}`;
+  const wording = words && reasonFromText(words) ? words : `${words} ${flatWords(segment)}`.trim();
   const stage = findStage(quoted) || (context.stage ??= findStage(context.ownText));
   const diagnostic = oneLine(diagnosticField || serverWords(segment.replace(address, '').replace(/^[\s<>:,]+/, '')));
   let reason = classifyReason({ status, diagnostic: wording, action, stage, context: context.ownText });
