@@ -22,4 +22,6 @@ export const routePlugins: RouteEntry[] = [
   { name: 'form-pages', load: () => import('../forms/form-pages.routes.js') },
   { name: 'public-pages', load: () => import('../public/public-pages.routes.js') },
   { name: 'forms-api', load: () => import('../forms/forms-api.routes.js') },
+  { name: 'campaigns', prefix: '/api/v1', load: () => import('../campaigns/campaigns.routes.js') },
+  { name: 'tracking', load: () => import('../tracking/tracking.routes.js') },
 ];

@@ -1,0 +1,94 @@
+/**
+ * `/api/v1/campaigns` and `/api/v1/sender-profile`: drafts, the check before sending (counts by verdict and block
+ * code, and the gate's failures), starting a send with the anti-spam acknowledgement, pause/resume/cancel, and
+ * "why did (or didn't) this contact get it".
+ */
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { AppError, type Result } from '../errors.js';
+import type { AppDeps } from '../server/app.js';
+import { defineRoute } from '../server/route.js';
+import { saveSenderProfile, viewOf } from '../senders/save-sender-profile.js';
+import { findSenderProfile } from '../senders/senders.repository.js';
+import { campaignInputSchema, type Campaign } from './campaign.js';
+import { countRecipientStates, findCampaign, findRecipient, latestSendOf, listCampaigns } from './campaigns.repository.js';
+import { controlSend } from './control-send.js';
+import { createCampaign } from './create-campaign.js';
+import { previewCampaign } from './preview-campaign.js';
+import { ANTI_SPAM_TERMS, startSend } from './start-send.js';
+import { updateCampaign } from './update-campaign.js';
+
+const idParams = z.object({ id: z.uuid() });
+const unwrap = <T>(r: Result<T>): T => { if (!r.ok) throw r.error; return r.value; };
+const view = (c: Campaign) => ({ ...c, createdAt: c.createdAt.toISOString(), updatedAt: c.updatedAt.toISOString() });
+
+export default async function campaignsRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
+  const tags = ['campaigns'];
+  const { db, config } = deps;
+
+  defineRoute(app, { method: 'GET', url: '/sender-profile', summary: 'The sender profile: imprint, postal address, domains, DKIM DNS record (never the key)', tags, role: 'viewer' },
+    async ({ auth }) => {
+      const p = await findSenderProfile(db, auth.workspaceId);
+      if (!p) throw new AppError('not_found', 'no sender profile');
+      return viewOf(p);
+    });
+
+  defineRoute(app, { method: 'PUT', url: '/sender-profile', summary: 'Save the sender profile; a DKIM key is generated unless one is imported as PEM', tags, role: 'admin', body: z.record(z.string(), z.unknown()) },
+    async ({ body, auth }) => unwrap(await saveSenderProfile({ db, workspaceId: auth.workspaceId, input: body, now: deps.now() })));
+
+  defineRoute(app, { method: 'POST', url: '/campaigns', summary: 'Create a draft campaign', tags, role: 'editor', body: campaignInputSchema, status: 201 },
+    async ({ body, auth }) => view(unwrap(await createCampaign({ db, workspaceId: auth.workspaceId, input: body, now: deps.now() }))));
+
+  defineRoute(app, { method: 'GET', url: '/campaigns', summary: 'List campaigns, newest first', tags, role: 'viewer', query: z.object({ limit: z.coerce.number().int().min(1).max(200).default(50) }) },
+    async ({ query, auth }) => ({ items: (await listCampaigns(db, auth.workspaceId, query.limit)).map(view) }));
+
+  defineRoute(app, { method: 'GET', url: '/campaigns/:id', summary: 'Read a campaign', tags, role: 'viewer', params: idParams },
+    async ({ params, auth }) => {
+      const c = await findCampaign(db, auth.workspaceId, params.id);
+      if (!c) throw new AppError('not_found', `campaign ${params.id}`);
+      return view(c);
+    });
+
+  defineRoute(app, { method: 'PUT', url: '/campaigns/:id', summary: 'Replace a draft campaign', tags, role: 'editor', params: idParams, body: campaignInputSchema },
+    async ({ params, body, auth }) => view(unwrap(await updateCampaign({ db, workspaceId: auth.workspaceId, campaignId: params.id, input: body, now: deps.now() }))));
+
+  defineRoute(app, { method: 'POST', url: '/campaigns/:id/check', summary: 'Check before sending: the gate, and the audience by verdict and block code', tags, role: 'editor', params: idParams },
+    async ({ params, auth }) => {
+      const p = unwrap(await previewCampaign({ db, workspaceId: auth.workspaceId, campaignId: params.id, secret: config.secretKey, baseUrl: config.baseUrl, now: deps.now() }));
+      const { total, byVerdict, byBlockCode } = p.audience;
+      return { ok: p.check.ok, failures: p.check.failures, audience: { total, byVerdict, byBlockCode }, acknowledgement: ANTI_SPAM_TERMS };
+    });
+
+  defineRoute(app, { method: 'POST', url: '/campaigns/:id/send', summary: 'Start sending; `acknowledge: true` confirms the anti-spam terms (recorded with who and when)', tags, role: 'editor', params: idParams,
+    body: z.object({ acknowledge: z.boolean().default(false) }), status: 202 },
+  async ({ params, body, auth, request }) => {
+    const r = unwrap(await startSend({ db, workspaceId: auth.workspaceId, campaignId: params.id, actor: auth.actor, acknowledged: body.acknowledge, secret: config.secretKey, baseUrl: config.baseUrl, now: deps.now(), ip: request.ip }));
+    return { sendId: r.sendId, queued: r.queued, blocked: r.blocked, byBlockCode: r.preview.audience.byBlockCode };
+  });
+
+  defineRoute(app, { method: 'GET', url: '/campaigns/:id/send', summary: 'The latest send: status, acknowledgement, recipients by state', tags, role: 'viewer', params: idParams },
+    async ({ params, auth }) => {
+      const s = await latestSendOf(db, auth.workspaceId, params.id);
+      if (!s) throw new AppError('not_found', `no send for campaign ${params.id}`);
+      return { sendId: s.id, status: s.status, acknowledgedBy: s.acknowledged_by, acknowledgedAt: s.acknowledged_at.toISOString(), queued: s.queued, blocked: s.blocked, states: await countRecipientStates(db, s.id) };
+    });
+
+  for (const action of ['pause', 'resume', 'cancel'] as const) {
+    defineRoute(app, { method: 'POST', url: `/campaigns/:id/${action}`, summary: `${action[0].toUpperCase()}${action.slice(1)} the running send`, tags, role: 'editor', params: idParams },
+      async ({ params, auth, request }) => unwrap(await controlSend({ db, workspaceId: auth.workspaceId, campaignId: params.id, action, actor: auth.actor, now: deps.now(), ip: request.ip })));
+  }
+
+  defineRoute(app, { method: 'GET', url: '/campaigns/:id/recipients/:contactId', summary: 'Why did (or didn\'t) this contact get the latest send: both verdicts with reasons, and the outcome', tags, role: 'viewer',
+    params: z.object({ id: z.uuid(), contactId: z.uuid() }) },
+  async ({ params, auth }) => {
+    const s = await latestSendOf(db, auth.workspaceId, params.id);
+    const r = s && (await findRecipient(db, auth.workspaceId, s.id, params.contactId));
+    if (!s || !r) throw new AppError('not_found', 'this contact was not in the audience of the latest send');
+    return {
+      sendId: s.id, contactId: r.contact_id, state: r.state,
+      atStart: { verdict: r.verdict, basis: r.basis, reasons: r.reasons },
+      beforeSending: r.recheck_verdict ? { verdict: r.recheck_verdict, reasons: r.recheck_reasons } : null,
+      attempts: r.attempts, lastReply: r.last_reply, sentAt: r.sent_at ? new Date(r.sent_at).toISOString() : null,
+    };
+  });
+}
