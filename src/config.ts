@@ -41,7 +41,20 @@ export const configSchema = z.object({
     poolSize: z.coerce.number().int().min(1).max(100).default(5),
   }).prefault({}),
   bounces: z.object({
+    /** Start the inbound SMTP receiver for returned mail with `listwarden serve`. */
+    inboundEnabled: bool.default(false),
     inboundPort: port.default(2525),
+    inboundHost: z.string().min(1).default('127.0.0.1'),
+    /** Comma-separated domains accepted besides the sender profiles' return-path domains. */
+    inboundDomains: z.string().default(''),
+    inboundMaxBytes: z.coerce.number().int().min(1024).max(100 * 1024 * 1024).default(10 * 1024 * 1024),
+    /** Webhook secrets; a provider's route refuses everything until its secret is set. */
+    sendgridPublicKey: z.string().optional(),
+    mailgunSigningKey: z.string().optional(),
+    postmarkUser: z.string().optional(),
+    postmarkPassword: z.string().optional(),
+    /** Comma-separated SNS topic ARNs accepted for SES notifications. */
+    snsTopicArns: z.string().default(''),
   }).prefault({}),
   worker: z.object({
     concurrency: z.coerce.number().int().min(1).max(64).default(4),

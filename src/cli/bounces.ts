@@ -4,10 +4,15 @@
  */
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { parseArgs } from 'node:util';
 import { parseReturnedMail } from '../bounces/parse.js';
 import type { Report } from '../bounces/types.js';
 
 const HELP = `Usage: listwarden bounces parse PATH... [--json]
+       listwarden bounces ingest PATH... [--data-dir DIR]
+ingest records returned mail (.eml files, mbox files, directories): matches each message to the send it
+answers, suppresses dead addresses, counts soft failures, and prints one JSON line per message with its outcome.
+
 
 Reads returned mail (bounces, delay notices, complaint reports, automatic replies) and prints one JSON line
 per message, in the order read. PATH is an .eml file, a directory (read recursively), or - for standard input.
@@ -20,10 +25,7 @@ export async function run(args: string[]): Promise<number> {
     process.stdout.write(`${HELP}\n`);
     return sub ? 0 : 2;
   }
-  if (sub === 'ingest') {
-    process.stderr.write('listwarden bounces ingest: not yet available\n');
-    return 2;
-  }
+  if (sub === 'ingest') return ingest(rest);
   if (sub !== 'parse') {
     process.stderr.write(`listwarden bounces: unknown sub-command "${sub}"\n\n${HELP}\n`);
     return 2;
@@ -95,4 +97,58 @@ async function readStdin(): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks);
+}
+
+/**
+ * `bounces ingest`: each message through intake (parse, match, act, record), one JSON line per message with
+ * its outcome. Exit 1 when a message could not be read or recorded; the others are still done.
+ */
+async function ingest(args: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args, allowPositionals: true, options: { 'data-dir': { type: 'string' }, json: { type: 'boolean' } } });
+  } catch (err) {
+    process.stderr.write(`listwarden bounces ingest: ${(err as Error).message}\n\n${HELP}\n`);
+    return 2;
+  }
+  if (parsed.positionals.length === 0) {
+    process.stderr.write(`${HELP}\n`);
+    return 2;
+  }
+  // Loaded here so that `bounces parse` does not pay for the database drivers.
+  const { openRuntime, startupMessage } = await import('../server/runtime.js');
+  const { ingestReturnedMail } = await import('../bounces/intake/ingest-returned-mail.js');
+  const { readMailFiles } = await import('../bounces/intake/read-mail-files.js');
+  let runtime;
+  try {
+    runtime = await openRuntime({ dataDir: parsed.values['data-dir'] });
+  } catch (err) {
+    process.stderr.write(`listwarden bounces ingest: ${startupMessage(err)}\n`);
+    return 1;
+  }
+  const { db, config } = runtime;
+  let failed = false;
+  try {
+    for (const path of parsed.positionals) {
+      for await (const item of readMailFiles(path)) {
+        const where = { file: item.file, ...(item.index ? { message: item.index } : {}) };
+        if (item.error) {
+          failed = true;
+          process.stdout.write(`${JSON.stringify({ ...where, outcome: 'unreadable', error: item.error })}\n`);
+          continue;
+        }
+        try {
+          const r = await ingestReturnedMail({ db, secret: config.secretKey, now: new Date(), source: 'cli', raw: item.raw! });
+          if (r.outcome === 'unreadable') failed = true;
+          process.stdout.write(`${JSON.stringify({ ...where, id: r.id, kind: r.kind, outcome: r.outcome, duplicate: r.duplicate, recipients: r.recipients, ...(r.trips.length ? { paused: r.trips } : {}), ...(r.error ? { error: r.error } : {}) })}\n`);
+        } catch (err) {
+          failed = true;
+          process.stdout.write(`${JSON.stringify({ ...where, outcome: 'failed', error: `could not record: ${(err as Error).message}` })}\n`);
+        }
+      }
+    }
+  } finally {
+    await db.destroy();
+  }
+  return failed ? 1 : 0;
 }

@@ -8,6 +8,7 @@ import { startWorker } from '../jobs/worker.js';
 import { buildApp } from '../server/app.js';
 import { onShutdown, openRuntime, startupMessage } from '../server/runtime.js';
 import { bootstrapPlatform } from '../workspaces/bootstrap-platform.js';
+import { startInboundServer, type InboundServer } from '../bounces/intake/inbound-server.js';
 
 const usage = 'Usage: listwarden serve [--port N] [--host HOST] [--data-dir DIR] [--no-worker]';
 
@@ -37,6 +38,16 @@ export async function run(args: string[]): Promise<number> {
   }
   const app = await buildApp({ db, config, logger });
   await app.listen({ port: config.port, host: config.host });
+  let inbound: InboundServer | undefined;
+  if (config.bounces.inboundEnabled) {
+    const b = config.bounces;
+    const log = logger.child({ component: 'bounce-receiver' });
+    inbound = await startInboundServer({
+      db, secret: config.secretKey, port: b.inboundPort, host: b.inboundHost, maxMessageBytes: b.inboundMaxBytes,
+      domains: b.inboundDomains.split(','), log: (entry) => log.info(entry),
+    });
+    logger.info({ port: inbound.port, host: inbound.host }, 'bounce receiver listening');
+  }
   let worker: ReturnType<typeof startWorker> | undefined;
   if (!values['no-worker']) {
     await loadJobModules();
@@ -45,6 +56,7 @@ export async function run(args: string[]): Promise<number> {
   await new Promise<void>((resolve) => {
     onShutdown(logger, async () => {
       await app.close();
+      await inbound?.close();
       await worker?.stop();
       await db.destroy();
       resolve();

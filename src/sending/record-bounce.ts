@@ -1,17 +1,21 @@
 /**
- * Default handling of a 5xx reply during sending: a hard bounce (5.1.x, 5.2.1) or another address failure is
- * written to `bounces`, which the engine reads (hard → blocked at once; soft → counted). Policy refusals
- * (5.7.x) are the sender's problem (TECH-04) and leave the contact alone. The bounces module may replace this.
+ * A 5xx reply during sending is recorded exactly like returned mail: the bounces module's intake classifies it
+ * (hard → suppressed at once, soft → counted, policy refusal → sender problem), records it once per recipient
+ * of a send, and lets the circuit breaker look at the send.
  */
+import { describeRecipient } from '../bounces/recipient.js';
+import { ingestReturnedMail } from '../bounces/intake/ingest-returned-mail.js';
+import { findSentByIds } from '../bounces/intake/intake.repository.js';
 import type { Db } from '../db/database.js';
-import { insertBounce } from './outbox.repository.js';
 import type { BounceEvent } from './send-worker.js';
 
 export async function recordBounce(options: { db: Db; event: BounceEvent }): Promise<void> {
   const e = options.event;
-  if (e.status && /^5\.7\./.test(e.status)) return;
-  await insertBounce(options.db, {
-    workspaceId: e.workspaceId, contactId: e.contactId, type: e.hard ? 'hard' : 'soft', at: e.at, status: e.status,
-    diagnostic: e.reply, details: { sendId: e.sendId, during: 'smtp' },
+  const sent = await findSentByIds(options.db, String(e.sendId), e.contactId);
+  if (!sent) return;
+  const recipient = describeRecipient({ address: sent.email, action: 'failed', status: e.status ?? undefined, diagnostic: e.reply });
+  await ingestReturnedMail({
+    db: options.db, secret: '', now: e.at, source: 'sending', sent, identity: `smtp:${e.sendId}:${e.contactId}`,
+    event: { kind: 'bounce', recipients: [recipient], original: {} },
   });
 }
