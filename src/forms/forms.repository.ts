@@ -115,17 +115,18 @@ export async function upsertOpenSignups(db: Db, rows: SignupUpsert[], o: { resen
 }
 
 /**
- * Claims up to `limit` sign-ups whose confirmation mail is due (pending, or failed and not retried too often,
- * or stuck in `sending` past `staleBefore`). The claim commits before any mail is sent.
+ * Claims up to `limit` sign-ups whose confirmation mail is due (pending; failed before `retryBefore` and not
+ * tried `maxAttempts` times; or stuck in `sending` past `staleBefore`). The claim commits before any mail is sent.
  */
-export async function claimDueConfirmations(db: Db, o: { limit: number; now: Date; staleBefore: Date; maxAttempts: number }) {
+export async function claimDueConfirmations(db: Db, o: { limit: number; now: Date; staleBefore: Date; retryBefore: Date; maxAttempts: number }) {
   const skipLocked = sql.raw('for update skip locked');
   const result = await sql<SignupRow>`
     update signups set mail_status = 'sending', mail_attempts = mail_attempts + 1, mail_sent_at = ${o.now}
     where id in (
       select id from signups
       where confirmed_at is null and expires_at > ${o.now} and mail_attempts < ${o.maxAttempts}
-        and (mail_status in ('pending', 'failed') or (mail_status = 'sending' and mail_sent_at < ${o.staleBefore}))
+        and (mail_status = 'pending' or (mail_status = 'failed' and mail_sent_at < ${o.retryBefore})
+          or (mail_status = 'sending' and mail_sent_at < ${o.staleBefore}))
       order by created_at limit ${o.limit} ${skipLocked}
     )
     returning *

@@ -20,14 +20,17 @@ export async function sendDueConfirmations(options: {
   baseUrl: string;
   now: Date;
   limit?: number;
+  /** Mails in flight at once (default 4). */
+  concurrency?: number;
 }): Promise<{ sent: number; failed: number }> {
   const { db, mailSender, secret, baseUrl, now } = options;
   const rows = await claimDueConfirmations(db, {
-    limit: options.limit ?? 50, now, staleBefore: new Date(now.getTime() - 5 * 60_000), maxAttempts: MAX_CONFIRMATION_ATTEMPTS,
+    limit: options.limit ?? 50, now, staleBefore: new Date(now.getTime() - 5 * 60_000), retryBefore: new Date(now.getTime() - 60_000), maxAttempts: MAX_CONFIRMATION_ATTEMPTS,
   });
   const sentIds: string[] = [];
   const failedIds: string[] = [];
-  for (const row of rows) {
+  // A few at a time: the SMTP pool has several connections, and one slow answer must not hold the rest.
+  const sendOne = async (row: (typeof rows)[number]) => {
     const lang = isLanguage(row.language) ? row.language : 'en';
     const t = messagesFor(lang);
     // The link lives exactly as long as the pending sign-up.
@@ -39,7 +42,9 @@ export async function sendDueConfirmations(options: {
       headers: { 'X-Listwarden-Kind': 'double-opt-in' },
     });
     (result.ok ? sentIds : failedIds).push(row.id);
-  }
+  };
+  const concurrency = options.concurrency ?? 4;
+  for (let i = 0; i < rows.length; i += concurrency) await Promise.all(rows.slice(i, i + concurrency).map(sendOne));
   // One update per outcome, not per mail: this runs right behind every sign-up.
   await markConfirmationMails(db, sentIds, 'sent', now);
   await markConfirmationMails(db, failedIds, 'failed', now);

@@ -79,12 +79,13 @@ export function publicContext(app: FastifyInstance, deps: AppDeps): PublicContex
   const unsubscribeBatcher = createBatcher<UnsubscribeRequest, boolean>({ run: (requests) => unsubscribeContacts({ db: deps.db, requests }) });
   let running: Promise<void> | undefined;
   let again = false;
+  // Keeps claiming until nothing is due, so a burst of sign-ups is mailed at once, not at the next job run.
   const round = async (): Promise<void> => {
-    do {
+    for (;;) {
       again = false;
       const r = await sendDueConfirmations({ db: deps.db, mailSender: ctx.mailSender, secret: config.secretKey, baseUrl: config.baseUrl, now: deps.now() });
-      if (r.sent + r.failed === 0) break;
-    } while (again);
+      if (r.sent + r.failed === 0 && !again) break;
+    }
   };
   const ctx: PublicContext = {
     deps, options, mailSender,
