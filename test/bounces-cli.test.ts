@@ -63,9 +63,11 @@ test('"-" reads one message from standard input, with CRLF or bare CR line endin
   }
 });
 
-test('ingest is reserved and says so; a wrong sub-command is refused', () => {
-  const ingest = listwarden(['bounces', 'ingest', 'x.eml']);
-  assert.equal(ingest.code, 2);
-  assert.match(ingest.stderr, /not yet available/);
-  assert.equal(listwarden(['bounces', 'nonsense']).code, 2);
+test('a wrong sub-command or option is refused with the usage', () => {
+  const wrong = listwarden(['bounces', 'nonsense']);
+  assert.equal(wrong.code, 2);
+  assert.match(wrong.stderr, /unknown sub-command/);
+  const option = listwarden(['bounces', 'parse', '--nope', join(CORPUS, 'lhost-postfix-06.eml')]);
+  assert.equal(option.code, 2);
+  assert.deepEqual(option.lines, []);
 });
