@@ -22,6 +22,8 @@ export const routePlugins: RouteEntry[] = [
   { name: 'form-pages', load: () => import('../forms/form-pages.routes.js') },
   { name: 'public-pages', load: () => import('../public/public-pages.routes.js') },
   { name: 'forms-api', load: () => import('../forms/forms-api.routes.js') },
+  { name: 'bounces', prefix: '/api/v1', load: () => import('../bounces/intake/bounces.routes.js') },
+  { name: 'bounce-webhooks', load: () => import('../bounces/intake/bounce-webhooks.routes.js') },
   { name: 'campaigns', prefix: '/api/v1', load: () => import('../campaigns/campaigns.routes.js') },
   { name: 'tracking', load: () => import('../tracking/tracking.routes.js') },
 ];
