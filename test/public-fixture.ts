@@ -9,7 +9,7 @@ import type { Db } from '../src/db/database.js';
 import { buildApp } from '../src/server/app.js';
 import { configurePublic, type PublicOptions } from '../src/public/http.js';
 import { createWorkspace } from '../src/workspaces/create-workspace.js';
-import { startSmtpSink, type SmtpSink } from './support/smtp-sink.js';
+import { startSmtpSink, type SmtpSink, type SmtpSinkOptions } from './support/smtp-sink.js';
 
 export const BASE_URL = 'http://127.0.0.1:3999';
 
@@ -33,8 +33,8 @@ export function wording(suffix = '') {
   };
 }
 
-export async function openFixture(db: Db, options: { public?: Partial<PublicOptions>; workspaceName?: string } = {}): Promise<Fixture> {
-  const sink = await startSmtpSink();
+export async function openFixture(db: Db, options: { public?: Partial<PublicOptions>; workspaceName?: string; sink?: SmtpSinkOptions } = {}): Promise<Fixture> {
+  const sink = await startSmtpSink(options.sink);
   const clock = { now: new Date('2026-06-01T10:00:00Z') };
   const ws = await createWorkspace({ db, name: options.workspaceName ?? 'Bakery', actor: { type: 'system', id: null }, now: clock.now });
   const api = await createApiToken({ db, workspaceId: ws.id, name: 't', role: 'admin', actor: { type: 'system', id: null }, now: clock.now });

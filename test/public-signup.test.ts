@@ -217,6 +217,32 @@ forEachDatabase('public sign-up and double opt-in', (t) => {
     assert.equal(weird.statusCode, 400);
   });
 
+  it('a refused confirmation mail is retried by the maintenance job, not before a minute, at most five times', async () => {
+    const g = await openFixture(t.db, { workspaceName: 'Retry', sink: { reject: (rcpt) => (rcpt === 'busy@example.com' ? { code: 451, message: '4.3.0 try later' } : undefined) } });
+    try {
+      // The job queue is shared by the whole database: run this fixture's clock past any job queued by the other.
+      g.clock.now = new Date(f.clock.now.getTime() + 30 * 86_400_000);
+      const gf = await createTestForm(g);
+      await g.app.inject({ method: 'POST', url: `/f/${gf.publicId}`, headers: FORM, payload: formBody({ email: 'busy@example.com', consent_email: 'yes', list: g.lists[0].id }) });
+      const state = () => t.db.selectFrom('signups').select(['mail_status', 'mail_attempts']).where('workspace_id', '=', g.workspace.id).executeTakeFirstOrThrow();
+      for (let i = 0; i < 50 && (await state()).mail_status !== 'failed'; i++) await new Promise((r) => setTimeout(r, 50));
+      assert.deepEqual(await state(), { mail_status: 'failed', mail_attempts: 1 });
+      const worker = startWorker({ db: t.db, config: g.app.deps.config, log: { info() {}, warn() {}, error() {} }, now: () => g.clock.now, loop: false });
+      await worker.tick();
+      await worker.stop();
+      assert.deepEqual(await state(), { mail_status: 'failed', mail_attempts: 1 }, 'not retried within the minute');
+      for (let i = 2; i <= 6; i++) {
+        g.clock.now = new Date(g.clock.now.getTime() + 11 * 60_000);
+        const w = startWorker({ db: t.db, config: g.app.deps.config, log: { info() {}, warn() {}, error() {} }, now: () => g.clock.now, loop: false });
+        await w.tick();
+        await w.stop();
+        assert.equal((await state()).mail_attempts, Math.min(i, 5));
+      }
+    } finally {
+      await g.close();
+    }
+  });
+
   it('limits sign-ups per IP', async () => {
     let last = 0;
     for (let i = 0; i < 10; i++) {
