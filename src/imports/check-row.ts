@@ -1,6 +1,7 @@
 /**
  * The checks of one imported row that need no database: the address (syntax, IDN), the country, duplicates
- * within the file and disposable domains. Pure apart from the `seen` map the caller owns for the whole file.
+ * within a batch and disposable domains. Pure apart from the `seen` map the caller owns for one batch (a repeat
+ * from an earlier batch is found in the database, where that batch already is).
  */
 import { disposableEmailBlocklistSet } from 'disposable-email-domains-js';
 import { isRoleAddress, normalizeEmail } from '../engine/address.js';
@@ -27,7 +28,7 @@ export type RowCheckContext = {
   headerWidth: number;
   defaultCountry: string | null;
   defaultKind: Kind;
-  /** Lower-cased address → first line it was seen on, for the whole file. */
+  /** Lower-cased address → first line it was seen on, within the current batch. */
   seen: Map<string, number>;
   isDisposable: (domain: string) => boolean;
 };

@@ -4,26 +4,30 @@ import type { RowCandidate } from './check-row.js';
 import { classifyBatch, type KnownContact } from './classify-batch.js';
 
 const row = (line: number, email: string): RowCandidate => ({ outcome: 'candidate', line, email, country: 'FR', kind: 'consumer', phone: null, birthDate: null, custom: {}, role: false });
-const known = (email: string, extra: Partial<KnownContact> = {}): KnownContact => ({ id: `id-${email}`, email, hasEvidence: false, member: false, suppressed: false, hardBounced: false, ...extra });
+const known = (email: string, extra: Partial<KnownContact> = {}): KnownContact => ({ id: `id-${email}`, email, evidence: null, member: false, suppressed: false, hardBounced: false, ...extra });
 
 test('erased, suppressed and hard-bounced addresses are never imported; known ones are attached; new ones created', () => {
   const plan = classifyBatch({
-    candidates: [row(2, 'new@x.example'), row(3, 'gone@x.example'), row(4, 'Unsub@X.example'), row(5, 'bounced@x.example'), row(6, 'again@x.example'), row(7, 'known@x.example'), row(8, 'role@x.example')],
+    candidates: [row(2, 'new@x.example'), row(3, 'gone@x.example'), row(4, 'Unsub@X.example'), row(5, 'bounced@x.example'), row(6, 'again@x.example'), row(7, 'known@x.example'), row(8, 'role@x.example'), row(9, 'same@x.example')],
     existing: new Map([
       ['unsub@x.example', known('Unsub@X.example', { suppressed: true })],
       ['bounced@x.example', known('bounced@x.example', { hardBounced: true })],
-      ['again@x.example', known('again@x.example', { hasEvidence: true, member: true })],
-      ['known@x.example', known('known@x.example', { hasEvidence: true, member: false })],
+      ['again@x.example', known('again@x.example', { evidence: { importId: 9, line: 40 }, member: true })],
+      ['same@x.example', known('same@x.example', { evidence: { importId: 3, line: 2 }, member: true })],
+      ['known@x.example', known('known@x.example', { evidence: { importId: 9, line: 41 }, member: false })],
     ]),
     tombstoned: new Map([['gone@x.example', 'erasure']]),
     verdictNew: (r) => (r.email.startsWith('role') ? { send: false, codes: ['role_address'] } : { send: true, codes: [] }),
     verdictExisting: () => ({ send: false, codes: ['single_opt_in'] }),
+    importId: 3,
   });
   assert.deepEqual(plan.create.map((r) => r.email), ['new@x.example', 'role@x.example']);
   assert.deepEqual(plan.attach.map((a) => a.contactId), ['id-known@x.example']);
   assert.deepEqual(plan.outcomes.map((o) => [o.line, o.outcome]), [
-    [2, 'eligible'], [3, 'suppressed'], [4, 'suppressed'], [5, 'suppressed'], [6, 'duplicate'], [7, 'blocked'], [8, 'blocked'],
+    [2, 'eligible'], [3, 'suppressed'], [4, 'suppressed'], [5, 'suppressed'], [6, 'duplicate'], [7, 'blocked'], [8, 'blocked'], [9, 'duplicate'],
   ]);
+  const reasons = plan.outcomes.filter((o) => o.outcome === 'duplicate').map((o) => (o as { reason: string }).reason);
+  assert.deepEqual(reasons, ['already in this list with the same provenance (import 9, line 40)', 'duplicate of line 2 in this file']);
   const blocked = plan.outcomes.find((o) => o.line === 7);
   assert.deepEqual(blocked?.outcome === 'blocked' && blocked.codes, ['single_opt_in']);
 });

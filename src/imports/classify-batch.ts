@@ -7,7 +7,10 @@ import type { RowCandidate } from './check-row.js';
 import type { RowOutcome } from './report.js';
 
 export type Verdict = { send: boolean; codes: string[] };
-export type KnownContact = { id: string; email: string; hasEvidence: boolean; member: boolean; suppressed: boolean; hardBounced: boolean };
+/** An existing contact; `evidence` says which import and line gave it this provenance's consent event, if any. */
+export type KnownContact = {
+  id: string; email: string; evidence: { importId: number; line: number | null } | null; member: boolean; suppressed: boolean; hardBounced: boolean;
+};
 
 export type BatchPlan = {
   /** Rows that become new contacts. */
@@ -25,6 +28,8 @@ export function classifyBatch(options: {
   tombstoned: ReadonlyMap<string, string>;
   verdictNew: (row: RowCandidate) => Verdict;
   verdictExisting: (row: RowCandidate, contact: KnownContact) => Verdict;
+  /** This import, to tell an earlier line of the same file from an earlier import. */
+  importId: number;
 }): BatchPlan {
   const plan: BatchPlan = { create: [], attach: [], outcomes: [] };
   const imported = (row: RowCandidate, v: Verdict) => {
@@ -40,8 +45,11 @@ export function classifyBatch(options: {
       plan.outcomes.push({ outcome: 'suppressed', line: row.line, email: row.email, reason: 'the contact is suppressed (unsubscribed, complained, bounced or blocked); an import never lifts that' });
     } else if (known?.hardBounced) {
       plan.outcomes.push({ outcome: 'suppressed', line: row.line, email: row.email, reason: 'the address hard-bounced; an import never makes it mailable again' });
-    } else if (known && known.hasEvidence && known.member) {
-      plan.outcomes.push({ outcome: 'duplicate', line: row.line, email: row.email, reason: 'already in this list with the same provenance (imported before)' });
+    } else if (known && known.evidence && known.member) {
+      const { importId, line } = known.evidence;
+      const reason = importId === options.importId && line !== null ? `duplicate of line ${line} in this file`
+        : `already in this list with the same provenance (import ${importId}${line !== null ? `, line ${line}` : ''})`;
+      plan.outcomes.push({ outcome: 'duplicate', line: row.line, email: row.email, reason });
     } else if (known) {
       plan.attach.push({ contactId: known.id, row });
       imported(row, options.verdictExisting(row, known));

@@ -64,22 +64,28 @@ export async function setImportFormat(db: Db, id: number, format: Record<string,
   await db.updateTable('imports').set({ format: JSON.stringify(format) }).where('id', '=', id).execute();
 }
 
-export type ExistingContact = { id: string; email: string; hasEvidence: boolean; member: boolean; suppressed: boolean; hardBounced: boolean };
+/** `evidence`: where the consent event of this provenance came from, when the contact already has one. */
+export type ExistingContact = {
+  id: string; email: string; evidence: { importId: number; line: number | null } | null; member: boolean; suppressed: boolean; hardBounced: boolean;
+};
 
 /** The batch's addresses that are already contacts of the workspace, with what the import needs to know. */
 export async function findExistingContacts(db: Db, options: { workspaceId: string; listId: string; fingerprint: string; emails: string[] }): Promise<ExistingContact[]> {
   if (options.emails.length === 0) return [];
-  const rows = await sql<{ id: string; email: string; has_evidence: boolean; member: boolean; suppressed: boolean; hard_bounced: boolean }>`
+  const rows = await sql<{ id: string; email: string; evidence: { importId: number; importLine?: number } | null; member: boolean; suppressed: boolean; hard_bounced: boolean }>`
     select c.id, c.email,
-      exists (select 1 from consent_events e where e.contact_id = c.id and e.evidence ? 'importFingerprint'
-              and e.evidence->>'importFingerprint' = ${options.fingerprint}) as has_evidence,
+      (select e.evidence from consent_events e where e.contact_id = c.id and e.evidence ? 'importFingerprint'
+              and e.evidence->>'importFingerprint' = ${options.fingerprint} limit 1) as evidence,
       exists (select 1 from list_memberships m where m.list_id = ${options.listId} and m.contact_id = c.id) as member,
       exists (select 1 from suppressions s where s.contact_id = c.id and s.lifted_at is null
                     and s.channel in ('all', 'email')) as suppressed,
       exists (select 1 from bounces b where b.contact_id = c.id and b.type = 'hard') as hard_bounced
     from contacts c
     where c.workspace_id = ${options.workspaceId} and lower(c.email) = any(${options.emails.map((e) => e.toLowerCase())}::text[])`.execute(db);
-  return rows.rows.map((r) => ({ id: r.id, email: r.email, hasEvidence: r.has_evidence, member: r.member, suppressed: r.suppressed, hardBounced: r.hard_bounced }));
+  return rows.rows.map((r) => ({
+    id: r.id, email: r.email, member: r.member, suppressed: r.suppressed, hardBounced: r.hard_bounced,
+    evidence: r.evidence ? { importId: Number(r.evidence.importId), line: r.evidence.importLine ?? null } : null,
+  }));
 }
 
 export async function workspaceHasTombstones(db: Db, workspaceId: string): Promise<boolean> {
@@ -95,7 +101,7 @@ export async function findTombstones(db: Db, workspaceId: string, hmacs: string[
   return new Map(rows.map((r) => [r.hmac, r.reason]));
 }
 
-export type NewContactRow = { email: string; country: string; kind: string; phone: string | null; birthDate: string | null; custom: string };
+export type NewContactRow = { email: string; country: string; kind: string; phone: string | null; birthDate: string | null; custom: string; line: number };
 export type ContactSource = { type: string; at: Date; collectedBy: string; evidence: string; details: string };
 export type ConsentRow = { method: string; at: Date; confirmedAt: Date | null; evidence: string; categories: string; recordedBy: string };
 export type RejectionRow = { line: number; outcome: RejectionOutcome; reason: string; email: string | null; raw: string | null };
@@ -106,14 +112,16 @@ export type RejectionRow = { line: number; outcome: RejectionOutcome; reason: st
  * the client. Returns the addresses that were not inserted because a contact took them meanwhile.
  */
 export async function insertBatchEvidence(db: Db, o: {
-  workspaceId: string; listId: string; source: ContactSource; consent: ConsentRow; rows: NewContactRow[]; attach: string[]; at: Date;
+  workspaceId: string; listId: string; source: ContactSource; consent: ConsentRow; rows: NewContactRow[];
+  attach: { contactId: string; line: number }[]; at: Date;
 }): Promise<string[]> {
   const r = o.rows;
   const result = await sql<{ email: string }>`
     with input as (
       select * from unnest(${r.map((x) => x.email)}::text[], ${r.map((x) => x.phone)}::text[], ${r.map((x) => x.country)}::text[],
-                           ${r.map((x) => x.kind)}::text[], ${r.map((x) => x.birthDate)}::text[], ${r.map((x) => x.custom)}::text[])
-        as t(email, phone, country, kind, birth_date, custom)
+                           ${r.map((x) => x.kind)}::text[], ${r.map((x) => x.birthDate)}::text[], ${r.map((x) => x.custom)}::text[],
+                           ${r.map((x) => x.line)}::int[])
+        as t(email, phone, country, kind, birth_date, custom, line)
     ), created as (
       insert into contacts (workspace_id, email, phone, country, kind, birth_date, custom_fields,
                             source_type, source_at, collected_by, source_evidence, source_details)
@@ -123,11 +131,13 @@ export async function insertBatchEvidence(db: Db, o: {
       on conflict (workspace_id, lower(email)) where email is not null do nothing
       returning id, email
     ), ids as (
-      select id from created union all select unnest(${o.attach}::uuid[])
+      select c.id, t.line from created c join input t on t.email = c.email
+      union all select * from unnest(${o.attach.map((a) => a.contactId)}::uuid[], ${o.attach.map((a) => a.line)}::int[])
     ), events as (
+      -- the evidence names the import and the line each address came from
       insert into consent_events (workspace_id, contact_id, channel, method, at, confirmed_at, evidence, categories, recorded_by)
-      select ${o.workspaceId}, ids.id, 'email', ${o.consent.method}, ${o.consent.at}, ${o.consent.confirmedAt}, ${o.consent.evidence}::jsonb,
-             ${o.consent.categories}::jsonb, ${o.consent.recordedBy}
+      select ${o.workspaceId}, ids.id, 'email', ${o.consent.method}, ${o.consent.at}, ${o.consent.confirmedAt},
+             ${o.consent.evidence}::jsonb || jsonb_build_object('importLine', ids.line), ${o.consent.categories}::jsonb, ${o.consent.recordedBy}
       from ids
       on conflict (contact_id, (evidence->>'importFingerprint')) where evidence ? 'importFingerprint' do nothing
     ), members as (
@@ -148,13 +158,13 @@ export async function findContactIds(db: Db, workspaceId: string, emails: string
 }
 
 /** Appends the import's consent event to each contact, once per provenance fingerprint. */
-export async function insertConsentEvents(db: Db, workspaceId: string, consent: ConsentRow, contactIds: string[]): Promise<void> {
-  if (contactIds.length === 0) return;
+export async function insertConsentEvents(db: Db, workspaceId: string, consent: ConsentRow, contacts: { contactId: string; line: number }[]): Promise<void> {
+  if (contacts.length === 0) return;
   await sql`
     insert into consent_events (workspace_id, contact_id, channel, method, at, confirmed_at, evidence, categories, recorded_by)
-    select ${workspaceId}, t.id, 'email', ${consent.method}, ${consent.at}, ${consent.confirmedAt}, ${consent.evidence}::jsonb,
-           ${consent.categories}::jsonb, ${consent.recordedBy}
-    from unnest(${contactIds}::uuid[]) as t(id)
+    select ${workspaceId}, t.id, 'email', ${consent.method}, ${consent.at}, ${consent.confirmedAt},
+           ${consent.evidence}::jsonb || jsonb_build_object('importLine', t.line), ${consent.categories}::jsonb, ${consent.recordedBy}
+    from unnest(${contacts.map((c) => c.contactId)}::uuid[], ${contacts.map((c) => c.line)}::int[]) as t(id, line)
     on conflict (contact_id, (evidence->>'importFingerprint')) where evidence ? 'importFingerprint' do nothing`.execute(db);
 }
 

@@ -1,8 +1,8 @@
 /**
  * Runs (or resumes) one import: reads the file batch by batch, checks each row, and writes each batch in one
  * transaction together with the checkpoint, counts and rejected rows, so that a kill at any moment leaves every
- * batch either wholly written or not at all. Resuming re-reads the lines before the checkpoint only to rebuild
- * the in-file duplicate set, and writes nothing for them.
+ * batch either wholly written or not at all. Resuming parses the lines before the checkpoint again but skips
+ * them; a repeat of one of them is found in the database, where its batch already is.
  */
 import type { Kysely } from 'kysely';
 import { loadEngineData, type EngineData } from '../contacts/contacts.repository.js';
@@ -83,7 +83,7 @@ async function processFile(options: RunImportOptions): Promise<string | null> {
   let ctx: RowCheckContext | null = null;
 
   const flush = async (outcomes: RowOutcome[], candidates: RowCandidate[], raws: Map<number, string>, lastLine: number) => {
-    const plan = await planBatch({ db, workspaceId: row.workspace_id, listId: row.list_id, fingerprint: row.fingerprint, declaration, candidates, secret, verdictNew, at: now().getTime() });
+    const plan = await planBatch({ db, importId, workspaceId: row.workspace_id, listId: row.list_id, fingerprint: row.fingerprint, declaration, candidates, secret, verdictNew, at: now().getTime() });
     const all = [...outcomes, ...plan.outcomes].sort((a, b) => a.line - b.line);
     const next = addOutcomes(counts, samples, all);
     const bytesDone = opened.file.bytesRead();
@@ -103,6 +103,8 @@ async function processFile(options: RunImportOptions): Promise<string | null> {
     const candidates: RowCandidate[] = [];
     const raws = new Map<number, string>();
     let lastLine = 0;
+    // Repeats within a batch are found here; a repeat of an earlier batch is found in the database.
+    if (ctx) ctx.seen = new Map();
     for (const record of batch.records) {
       lastLine = record.line;
       if (!ctx) {
@@ -111,8 +113,8 @@ async function processFile(options: RunImportOptions): Promise<string | null> {
         ctx = header.ctx;
         if (!header.firstRowIsData) continue;
       }
+      if (record.line <= checkpoint) continue; // its batch is committed
       const result = checkRow(ctx, record.line, record.cells);
-      if (record.line <= checkpoint) continue; // done before; checked again only to rebuild the duplicate set
       if (result.outcome === 'candidate') candidates.push(result);
       else {
         outcomes.push(result);
@@ -160,7 +162,7 @@ function headerContext(record: SourceRecord, d: Declaration): { ctx: RowCheckCon
 }
 
 async function planBatch(o: {
-  db: Kysely<Database>; workspaceId: string; listId: string; fingerprint: string; declaration: Declaration;
+  db: Kysely<Database>; importId: number; workspaceId: string; listId: string; fingerprint: string; declaration: Declaration;
   candidates: RowCandidate[]; secret: string | null; verdictNew: (row: RowCandidate) => ReturnType<typeof existingContactVerdict>; at: number;
 }) {
   const emails = o.candidates.map((c) => c.email);
@@ -176,12 +178,12 @@ async function planBatch(o: {
   // Existing contacts are few in a typical import: their whole history is loaded one by one.
   const histories = new Map<string, EngineData>();
   for (const c of existing.values()) {
-    if (c.suppressed || c.hardBounced || (c.hasEvidence && c.member)) continue;
+    if (c.suppressed || c.hardBounced || (c.evidence && c.member)) continue;
     const data = await loadEngineData(o.db, o.workspaceId, c.id);
     if (data) histories.set(c.id, data);
   }
   return classifyBatch({
-    candidates: o.candidates, existing, tombstoned, verdictNew: o.verdictNew,
+    candidates: o.candidates, existing, tombstoned, verdictNew: o.verdictNew, importId: o.importId,
     verdictExisting: (row, contact) => {
       const data = histories.get(contact.id);
       return data ? existingContactVerdict(o.declaration, data, o.at) : o.verdictNew(row);

@@ -55,14 +55,16 @@ export async function writeBatch(o: WriteBatchOptions): Promise<void> {
   }
   await o.db.transaction().execute(async (trx) => {
     const rows = o.plan.create.map((r) => ({
-      email: r.email, country: r.country, kind: r.kind, phone: r.phone, birthDate: r.birthDate, custom: JSON.stringify(r.custom),
+      email: r.email, country: r.country, kind: r.kind, phone: r.phone, birthDate: r.birthDate, custom: JSON.stringify(r.custom), line: r.line,
     }));
-    const attach = o.plan.attach.map((a) => a.contactId);
+    const attach = o.plan.attach.map((a) => ({ contactId: a.contactId, line: a.row.line }));
     const missing = await repo.insertBatchEvidence(trx, { workspaceId: o.workspaceId, listId: o.listId, source, consent, rows, attach, at: o.now });
     // An address another import or a sign-up took meanwhile (uniqueness ignores case): attach to that contact.
-    const raced = [...(await repo.findContactIds(trx, o.workspaceId, missing)).values()];
+    const ids = await repo.findContactIds(trx, o.workspaceId, missing);
+    const lines = new Map(o.plan.create.map((r) => [r.email.toLowerCase(), r.line]));
+    const raced = [...ids].map(([email, contactId]) => ({ contactId, line: lines.get(email) ?? 0 }));
     await repo.insertConsentEvents(trx, o.workspaceId, consent, raced);
-    await repo.insertMemberships(trx, o.workspaceId, o.listId, raced, o.now);
+    await repo.insertMemberships(trx, o.workspaceId, o.listId, raced.map((r) => r.contactId), o.now);
     await repo.insertRejections(trx, o.importId, rejections);
     const held = await repo.saveProgress(trx, {
       id: o.importId, runner: o.runner, checkpointLine: o.checkpointLine, bytesDone: o.bytesDone,
