@@ -19,7 +19,7 @@ import { startSinkProcess } from '../test/send-sink-process.js';
 
 const RECIPIENTS = Number(process.argv.find((a) => a.startsWith('--recipients='))?.slice(13) ?? 100_000);
 const BASELINE_MESSAGES = Math.min(RECIPIENTS, 30_000);
-const CONNECTIONS = 16;
+const CONNECTIONS = 32;
 const url = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const secret = 'bench-secret-0123456789abcdef0123456789';
 const baseUrl = 'https://lists.shop.example';
@@ -83,7 +83,7 @@ try {
   const env = {
     PATH: process.env.PATH ?? '', DATABASE_URL: `${url}${url.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${schema}`)}`,
     LISTWARDEN_SMTP_HOST: sink.host, LISTWARDEN_SMTP_PORT: String(sink.port), LISTWARDEN_SMTP_TRANSPORT: 'smtp',
-    LISTWARDEN_SECRET_KEY: secret, LISTWARDEN_BASE_URL: baseUrl, LISTWARDEN_LOG_LEVEL: 'error', LISTWARDEN_DATABASE_POOL_SIZE: '4',
+    LISTWARDEN_SECRET_KEY: secret, LISTWARDEN_BASE_URL: baseUrl, LISTWARDEN_LOG_LEVEL: 'error', LISTWARDEN_DATABASE_POOL_SIZE: '8',
     LISTWARDEN_SENDING_CONNECTIONS: String(CONNECTIONS), LISTWARDEN_SENDING_BATCH_SIZE: '500', LISTWARDEN_SENDING_POLL_MS: '20',
   };
   const startWorker = () => {

@@ -67,6 +67,8 @@ export const configSchema = z.object({
     /** A claimed row whose worker died is queued again after this long. */
     leaseSeconds: z.coerce.number().min(1).max(3600).default(60),
     pollMs: z.coerce.number().int().min(10).default(500),
+    /** Worker threads that render and DKIM-sign ahead of sending; 0 keeps it on the main thread. */
+    renderThreads: z.coerce.number().int().min(0).max(16).default(1),
     perSecond: z.coerce.number().positive().optional(),
     perDomainPerMinute: z.coerce.number().positive().optional(),
   }).prefault({}),

@@ -65,7 +65,7 @@ forEachDatabase('send pipeline', (t) => {
     const late = ids[6];
     assert.ok((await unsubscribeContact({ db: t.db, workspaceId: ws.workspaceId, contactId: late, method: 'one_click', now: new Date() })).ok);
 
-    const worker = startSendWorker({ db: t.db, workerId: 'w-test', smtp: { host: sink.host, port: sink.port }, connections: 3, batchSize: 4, leaseMs: 30_000, pollMs: 10, secret, baseUrl, random: () => 0.5 }, { loop: false });
+    const worker = startSendWorker({ db: t.db, workerId: 'w-test', smtp: { host: sink.host, port: sink.port }, connections: 3, batchSize: 4, leaseMs: 30_000, pollMs: 10, secret, baseUrl, random: () => 0.5, renderThreads: 2 }, { loop: false });
     while ((await worker.runOnce()) > 0);
     await worker.stop();
 

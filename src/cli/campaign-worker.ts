@@ -34,7 +34,7 @@ export async function run(args: string[]): Promise<number> {
   const worker = startSendWorker({
     db, workerId: `${hostname()}:${process.pid}`,
     smtp: { host: config.smtp.host, port: config.smtp.port, secure: config.smtp.secure, user: config.smtp.user, pass: config.smtp.pass },
-    connections: s.connections, batchSize: s.batchSize, leaseMs: s.leaseSeconds * 1000, pollMs: s.pollMs,
+    connections: s.connections, batchSize: s.batchSize, leaseMs: s.leaseSeconds * 1000, pollMs: s.pollMs, renderThreads: s.renderThreads,
     pacing: { perSecond: s.perSecond, perDomainPerMinute: s.perDomainPerMinute },
     secret: config.secretKey, baseUrl: config.baseUrl,
     log: (entry) => log.info(entry),

@@ -11,11 +11,12 @@
 import { Readable } from 'node:stream';
 import { databaseKind, type Db } from '../db/database.js';
 import { createPacer, type PacingLimits } from './pacing.js';
-import { prepareMessage, type SendContext } from './prepare-message.js';
+import { prepareMessage, type PreparedMessage, type SendContext } from './prepare-message.js';
 import { decide, DEFAULT_RETRY, enhancedStatus, type RetryPolicy } from './retry-policy.js';
 import { createSmtpConnections, type SmtpTarget } from './smtp-connections.js';
 import { evaluateRecipients } from './evaluate-recipients.js';
-import { loadSendContext } from './load-send-context.js';
+import { contextFromInput, loadSendInput, type SendInput } from './load-send-context.js';
+import { createRenderPool } from './render-pool.js';
 import { claimRecipients, finishSends, markSent, recordOutcomes, recordRecheck, requeueExpired, type ClaimedRecipient, type Outcome } from './outbox.repository.js';
 import { recordBounce } from './record-bounce.js';
 
@@ -36,6 +37,8 @@ export type SendWorkerOptions = {
   now?: () => Date;
   random?: () => number;
   log?: (entry: Record<string, unknown>) => void;
+  /** Threads that render and sign ahead of sending (0: on the main thread). */
+  renderThreads?: number;
   /** Called for each 5xx reply; the default records the bounce for the engine (bounces module may replace it). */
   onBounce?: (event: BounceEvent) => Promise<void>;
 };
@@ -59,7 +62,6 @@ export type SendWorker = {
  */
 function createSentGate(db: Db, workerId: string) {
   let pending: { id: number; resolve: (owned: boolean) => void; reject: (err: unknown) => void }[] = [];
-  let running = false;
   const postgres = databaseKind(db) === 'postgres';
   async function markAndRelease(batch: typeof pending): Promise<void> {
     const ids = batch.map((p) => p.id);
@@ -75,23 +77,29 @@ function createSentGate(db: Db, workerId: string) {
       for (const p of batch) p.resolve(owned.has(p.id));
     });
   }
-  async function flush(): Promise<void> {
-    running = true;
-    while (pending.length > 0) {
+  // Several groups may be committing at once (each on its own pooled connection), so a message that becomes
+  // ready during a commit waits for one commit, not for the end of another one and then its own.
+  const MAX_IN_FLIGHT = postgres ? 4 : 1;
+  let inFlight = 0;
+  let scheduled = false;
+  function schedule(): void {
+    if (scheduled || pending.length === 0 || inFlight >= MAX_IN_FLIGHT) return;
+    scheduled = true;
+    setImmediate(() => {
+      scheduled = false;
+      if (pending.length === 0 || inFlight >= MAX_IN_FLIGHT) return;
       const batch = pending;
       pending = [];
-      try {
-        await markAndRelease(batch);
-      } catch (err) {
-        // Released messages whose COMMIT then failed would be sent again later; the error is logged by the caller.
+      inFlight += 1;
+      markAndRelease(batch).catch((err) => {
+        // Released messages whose COMMIT then failed would be sent again later; the caller logs the error.
         for (const p of batch) p.reject(err);
-      }
-    }
-    running = false;
+      }).finally(() => { inFlight -= 1; schedule(); });
+    });
   }
   return (id: number) => new Promise<boolean>((resolve, reject) => {
     pending.push({ id, resolve, reject });
-    if (!running) setImmediate(() => { if (!running) void flush(); });
+    schedule();
   });
 }
 
@@ -125,7 +133,13 @@ export function startSendWorker(options: SendWorkerOptions, { loop = true } = {}
   const smtp = createSmtpConnections({ target: options.smtp, size: options.connections });
   const commitSent = createSentGate(db, workerId);
   const onBounce = options.onBounce ?? ((e: BounceEvent) => recordBounce({ db, event: e }));
-  const contexts = new Map<number, Promise<SendContext | undefined>>();
+  const contexts = new Map<number, Promise<{ input: SendInput; ctx: SendContext } | undefined>>();
+  const pool = options.renderThreads ? createRenderPool({ threads: options.renderThreads, secret: options.secret, baseUrl: options.baseUrl }) : undefined;
+  const loadContext = async (sendId: number) => {
+    const input = await loadSendInput({ db, sendId });
+    const ctx = input && contextFromInput(input);
+    return input && ctx ? { input, ctx } : undefined;
+  };
   let stopping = false;
   let lastMaintenance = 0;
 
@@ -138,7 +152,7 @@ export function startSendWorker(options: SendWorkerOptions, { loop = true } = {}
     await finishSends(db);
   }
 
-  async function sendOne(ctx: SendContext, row: ClaimedRecipient, fields: Record<string, unknown>, outcomes: Outcome[]): Promise<void> {
+  async function sendOne(ctx: SendContext, row: ClaimedRecipient, fields: Record<string, unknown>, ready: PreparedMessage | { error: string } | undefined, outcomes: Outcome[]): Promise<void> {
     const domain = row.email.slice(row.email.lastIndexOf('@') + 1);
     const wait = pacer.reserve(domain, now().getTime());
     if (wait > 0) {
@@ -146,7 +160,11 @@ export function startSendWorker(options: SendWorkerOptions, { loop = true } = {}
       return;
     }
     const at = now();
-    const message = prepareMessage({
+    if (ready && 'error' in ready) {
+      outcomes.push({ id: row.id, kind: 'retry', delayMs: 60_000, reply: `not rendered: ${ready.error}` });
+      return;
+    }
+    const message = ready ?? prepareMessage({
       ctx, secret: options.secret, baseUrl: options.baseUrl, now: at,
       recipient: { id: row.id, contactId: row.contact_id, email: row.email, idempotencyKey: row.idempotency_key, fields },
     });
@@ -162,7 +180,7 @@ export function startSendWorker(options: SendWorkerOptions, { loop = true } = {}
     }
   }
 
-  type Ready = { ctx: SendContext; rows: ClaimedRecipient[]; fields: Map<string, Record<string, unknown>> };
+  type Ready = { ctx: SendContext; rows: ClaimedRecipient[]; fields: Map<string, Record<string, unknown>>; prepared?: Map<number, PreparedMessage | { error: string }> };
 
   /** Claims a batch and re-evaluates it: everything up to the SMTP part, which the loop overlaps with sending. */
   async function prepareBatch(): Promise<{ claimed: number; ready: Ready[] }> {
@@ -172,13 +190,14 @@ export function startSendWorker(options: SendWorkerOptions, { loop = true } = {}
     for (const r of claimed) bySend.set(r.send_id, [...(bySend.get(r.send_id) ?? []), r]);
     const ready: Ready[] = [];
     for (const [sendId, rows] of bySend) {
-      if (!contexts.has(sendId)) contexts.set(sendId, loadSendContext({ db, sendId }));
-      const ctx = await contexts.get(sendId);
-      if (!ctx) {
+      if (!contexts.has(sendId)) contexts.set(sendId, loadContext(sendId));
+      const loaded = await contexts.get(sendId);
+      if (!loaded) {
         log({ msg: 'send cannot be prepared; recipients put back', sendId });
         await recordOutcomes(db, workerId, rows.map((r) => ({ id: r.id, kind: 'retry', delayMs: 60_000, reply: 'send context unavailable' })));
         continue;
       }
+      const { ctx, input } = loaded;
       // Second evaluation, just before sending: an unsubscribe or a bounce since queueing blocks the message here.
       const verdicts = await evaluateRecipients({
         db, workspaceId: ctx.workspaceId, contactIds: rows.map((r) => r.contact_id),
@@ -189,19 +208,26 @@ export function startSendWorker(options: SendWorkerOptions, { loop = true } = {}
         return { id: r.id, verdict: v.answer.verdict, reasons: v.answer.reasons };
       }));
       const eligible = rows.filter((r) => owned.has(r.id) && verdicts.get(r.contact_id)!.answer.verdict === 'send');
-      ready.push({ ctx, rows: eligible, fields: new Map(eligible.map((r) => [r.contact_id, verdicts.get(r.contact_id)!.fields])) });
+      const fields = new Map(eligible.map((r) => [r.contact_id, verdicts.get(r.contact_id)!.fields]));
+      let prepared: Map<number, PreparedMessage | { error: string }> | undefined;
+      if (pool && eligible.length > 0) {
+        const recipients = eligible.map((r) => ({ id: r.id, contactId: r.contact_id, email: r.email, idempotencyKey: r.idempotency_key, fields: fields.get(r.contact_id)! }));
+        const out = await pool.prepare(input, recipients, now());
+        prepared = new Map(eligible.map((r, i) => [r.id, out[i]]));
+      }
+      ready.push({ ctx, rows: eligible, fields, prepared });
     }
     return { claimed: claimed.length, ready };
   }
 
   async function sendBatch(batch: { claimed: number; ready: Ready[] }): Promise<void> {
-    for (const { ctx, rows, fields } of batch.ready) {
+    for (const { ctx, rows, fields, prepared } of batch.ready) {
       const outcomes: Outcome[] = [];
       let next = 0;
       const lanes = Array.from({ length: Math.min(options.connections, rows.length) }, async () => {
         while (next < rows.length) {
           const row = rows[next++];
-          await sendOne(ctx, row, fields.get(row.contact_id)!, outcomes);
+          await sendOne(ctx, row, fields.get(row.contact_id)!, prepared?.get(row.id), outcomes);
         }
       });
       await Promise.all(lanes);
@@ -245,6 +271,7 @@ export function startSendWorker(options: SendWorkerOptions, { loop = true } = {}
       stopping = true;
       await done;
       await smtp.close();
+      await pool?.close();
     },
   };
 }
