@@ -44,6 +44,18 @@ test('the SMTP stage recasts a reason: user unknown after DATA is a filter, DNS 
   assert.equal(classifyReason({ status: '5.2.2', diagnostic: '' }), 'mailboxfull', 'a decisive code alone names the reason');
 });
 
+test('a bare 5xx "user unknown" with no enhanced code and no stage is not proof of a dead mailbox', () => {
+  assert.equal(findStage('SMTP error from remote mail server after pipelined RCPT TO:<a@b.c>: 550 Unknown user'), 'rcpt');
+  assert.equal(findStage('SMTP error from remote mail server after pipelined end of data: 550 rejected'), 'data');
+  const bare = { status: '', diagnostic: '550 <a@b.c>: User unknown', replyCode: '550' };
+  assert.equal(classifyReason(bare), 'filtered');
+  assert.equal(classifyReason({ ...bare, stage: 'rcpt' }), 'userunknown', 'refused at RCPT TO: the mailbox does not exist');
+  assert.equal(classifyReason({ ...bare, status: '5.1.1' }), 'userunknown', 'an enhanced code names the address');
+  assert.equal(classifyReason({ ...bare, replyCode: '' }), 'userunknown', 'the reporting host speaking of its own mailboxes');
+  assert.equal(classifyReason({ ...bare, replyCode: '551' }), 'userunknown', '551 answers RCPT TO');
+  assert.equal(classifyReason({ ...bare, diagnostic: '550 Recipient address rejected: User unknown in local recipient table' }), 'userunknown');
+});
+
 test('hard means the address is dead; a missing status gets a pseudo code of the right class', () => {
   assert.equal(isHard('userunknown', '5.1.1', '550'), true);
   assert.equal(isHard('notaccept', '5.1.10', '550'), true);

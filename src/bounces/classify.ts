@@ -107,12 +107,12 @@ export function preferStatus(given: string, diagnostic: string, fallback = ''): 
 /** The SMTP command a failure answered, when the report says so. */
 export type SmtpStage = 'connect' | 'mail' | 'rcpt' | 'data' | '';
 
-/** Finds which SMTP command a transcript or diagnostic says was refused. */
+/** Finds which SMTP command a transcript or diagnostic says was refused (Exim says "after pipelined RCPT TO"). */
 export function findStage(raw: string): SmtpStage {
   const text = raw.replace(/\s+/g, ' ');
-  if (/\b(?:after|in reply to) (?:end of )?data\b|>>>+ ?data\b|smtp command\s+data\b/i.test(text)) return 'data';
-  if (/\b(?:after|in reply to|our) rcpt(?: to)?\b|>>>+ ?rcpt to\b|\bdoes not like recipient\b|\bsmtp:rcpt\b/i.test(text)) return 'rcpt';
-  if (/\b(?:after|in reply to) mail from\b|>>>+ ?mail from\b/i.test(text)) return 'mail';
+  if (/\b(?:after|in reply to)(?: pipelined)? (?:end of )?data\b|>>>+ ?data\b|smtp command\s+data\b/i.test(text)) return 'data';
+  if (/\b(?:after|in reply to|our)(?: pipelined)? rcpt(?: to)?\b|>>>+ ?rcpt to\b|\bdoes not like recipient\b|\bsmtp:rcpt\b/i.test(text)) return 'rcpt';
+  if (/\b(?:after|in reply to)(?: pipelined)? mail from\b|>>>+ ?mail from\b/i.test(text)) return 'mail';
   if (/\bafter initial connection|\b(?:after|in reply to) (?:helo|ehlo)\b|>>>+ ?(?:helo|ehlo)\b/i.test(text)) return 'connect';
   return '';
 }
@@ -144,7 +144,7 @@ function contextReason(text: string): Reason | undefined {
  * Names the reason of one failed recipient from its status and diagnostic words (flattened with flatWords), then
  * the rest of the report (`context`, as it is).
  */
-export function classifyReason(input: { status: string; diagnostic: string; action?: string; stage?: SmtpStage; context?: string }): Reason {
+export function classifyReason(input: { status: string; diagnostic: string; action?: string; stage?: SmtpStage; replyCode?: string; context?: string }): Reason {
   if (input.action === 'delivered' || input.action === 'relayed' || input.action === 'expanded') return 'delivered';
 
   let reason: Reason;
@@ -166,7 +166,15 @@ export function classifyReason(input: { status: string; diagnostic: string; acti
     // Refused after the recipient was accepted (DATA), or with a status that names another cause than the
     // address (5.2.1 mailbox disabled, 5.3.0 system, 5.7.1 policy): "user unknown" there is a filter's answer.
     if (input.stage === 'data' && GENERIC_UNKNOWN.test(input.diagnostic)) return 'filtered';
-    if (input.status && !/\.0\.0$|^[45]\.5\./.test(input.status) && !/recipient address rejected/i.test(input.diagnostic)) return 'filtered';
+    // Postfix's "Recipient address rejected" is its answer to RCPT TO, whatever the code.
+    const atRcpt = /recipient address rejected/i.test(input.diagnostic);
+    if (input.status && !/\.0\.0$|^[45]\.5\./.test(input.status) && !atRcpt) return 'filtered';
+    // A bare "550 user unknown" quoted from another server, with neither an enhanced code nor the command it
+    // answered: a refusal at RCPT TO and a filter's refusal after DATA read the same, so it is not proof enough
+    // to suppress the address at once (soft: it still counts towards the soft-bounce limit). 551 ("user not
+    // local", RFC 5321) answers RCPT TO only.
+    const bareReply = /^5\d\d$/.test(input.replyCode ?? '') && input.replyCode !== '551';
+    if (!input.stage && !input.status && !atRcpt && bareReply && GENERIC_UNKNOWN.test(input.diagnostic)) return 'filtered';
   }
   if (input.stage === 'mail' && (reason === 'undefined' || reason === 'userunknown' || reason === 'hostunknown')) return 'rejected';
   if (input.stage === 'connect' && (reason === 'undefined' || reason === 'rejected' || reason === 'systemerror')) return 'blocked';

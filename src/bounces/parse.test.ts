@@ -103,3 +103,16 @@ test('any input gives a report, never a throw (property)', async () => {
     for (const r of report.recipients) assert.equal(r.address, r.address.toLowerCase());
   }), { numRuns: 300 });
 });
+
+test('the SMTP stage decides whether a bare "550 User unknown" is a dead mailbox or a filter', async () => {
+  // The same Postfix report without enhanced codes, once saying which command was refused and once not.
+  const bare = (stage: string) => dsn
+    .replace('said: 550 5.1.1 <gone@example.org>:', 'said: 550 <gone@example.org>:')
+    .replace('Recipient address rejected: User unknown (in reply to RCPT TO command)', `User unknown${stage}`)
+    .replace('Status: 5.1.1\n', '')
+    .replace('Diagnostic-Code: smtp; 550 5.1.1 <gone@example.org>: Recipient address rejected: User unknown', 'Diagnostic-Code: smtp; 550 <gone@example.org>: User unknown');
+  const pick = (r: Awaited<ReturnType<typeof parseReturnedMail>>) => r.recipients.map((x) => [x.reason, x.hard, x.status]);
+  assert.deepEqual(pick(await parseReturnedMail(bare(' (in reply to RCPT TO command)'))), [['userunknown', true, '5.0.911']]);
+  assert.deepEqual(pick(await parseReturnedMail(bare(' (in reply to end of DATA command)'))), [['filtered', false, '5.0.910']]);
+  assert.deepEqual(pick(await parseReturnedMail(bare(''))), [['filtered', false, '5.0.910']], 'unknown stage, no code: not proof enough');
+});

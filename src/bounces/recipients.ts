@@ -72,7 +72,7 @@ function describe(input: { address: string; action: RecipientAction; given: stri
   const wording = words && reasonFromText(words) ? words : `${words} ${flatWords(segment)}`.trim();
   const stage = findStage(quoted) || (context.stage ??= findStage(context.ownText));
   const diagnostic = oneLine(diagnosticField || serverWords(segment.replace(address, '').replace(/^[\s<>:,]+/, '')));
-  let reason = classifyReason({ status, diagnostic: wording, action, stage, context: context.ownText });
+  let reason = classifyReason({ status, diagnostic: wording, action, stage, replyCode, context: context.ownText });
   // 551 is "user not local; please try <forward-path>" (RFC 5321): the address has moved.
   if (replyCode === '551' && reason === 'userunknown' && /^(?:5\.1\.1|5\.0\.0|)$/.test(status)) reason = 'hasmoved';
   const temporary = reason === 'expired'
