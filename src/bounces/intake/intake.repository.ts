@@ -83,23 +83,31 @@ export async function saveBounceSettings(db: Db, workspaceId: string, v: { count
     .onConflict((oc) => oc.column('workspace_id').doUpdateSet({ soft_count: v.count, soft_days: v.days, updated_at: now })).execute();
 }
 
-export type BreakerFigures = { workspaceId: string; campaignId: string; status: string; tripped: boolean; sends: number; hardBounces: number; complaints: number };
+export type BreakerCounts = { workspaceId: string; campaignId: string; status: string; tripped: boolean; hardBounces: number; complaints: number };
 
-/**
- * A send's figures for the circuit breaker. A recipient counts as sent once the server took the message or
- * refused it; a refusal at RCPT is counted as soon as its action is recorded (its row is still `sending` then).
- */
-export async function breakerFigures(db: Db, sendId: number): Promise<BreakerFigures | undefined> {
-  const r = await sql<{ workspace_id: string; campaign_id: string; status: string; tripped: boolean; sends: number; hard: number; complaints: number }>`
+/** A send's state and its distinct hard-bounced and complaining recipients (index on bounce_actions (send_id, action)). */
+export async function breakerCounts(db: Db, sendId: number): Promise<BreakerCounts | undefined> {
+  const r = await sql<{ workspace_id: string; campaign_id: string; status: string; tripped: boolean; hard: number; complaints: number }>`
     select s.workspace_id, s.campaign_id, s.status,
            exists (select 1 from circuit_breaker_trips t where t.send_id = s.id) as tripped,
-           (select count(*) from send_recipients r where r.send_id = s.id
-              and (r.state in ('sent', 'bounced') or exists (select 1 from bounce_actions a where a.send_id = r.send_id and a.contact_id = r.contact_id)))::int as sends,
            (select count(distinct a.contact_id) from bounce_actions a where a.send_id = s.id and a.action = 'suppress_hard')::int as hard,
            (select count(distinct a.contact_id) from bounce_actions a where a.send_id = s.id and a.action = 'complaint')::int as complaints
       from sends s where s.id = ${sendId}`.execute(db);
   const x = r.rows[0];
-  return x && { workspaceId: x.workspace_id, campaignId: x.campaign_id, status: x.status, tripped: x.tripped, sends: Number(x.sends), hardBounces: Number(x.hard), complaints: Number(x.complaints) };
+  return x && { workspaceId: x.workspace_id, campaignId: x.campaign_id, status: x.status, tripped: x.tripped, hardBounces: Number(x.hard), complaints: Number(x.complaints) };
+}
+
+/**
+ * How many recipients of a send count as sent: the server took the message or refused it. A refusal at RCPT
+ * counts as soon as its action is recorded (its row is still `sending` then), so those are added from the actions.
+ */
+export async function sentCount(db: Db, sendId: number): Promise<number> {
+  const r = await sql<{ n: number }>`
+    select ((select count(*) from send_recipients r where r.send_id = ${sendId} and r.state in ('sent', 'bounced'))
+          + (select count(distinct a.contact_id) from bounce_actions a
+               join send_recipients r on r.send_id = a.send_id and r.contact_id = a.contact_id
+              where a.send_id = ${sendId} and r.state not in ('sent', 'bounced')))::int as n`.execute(db);
+  return Number(r.rows[0]?.n ?? 0);
 }
 
 export async function insertTrip(db: Db, t: { workspaceId: string; sendId: number; campaignId: string; reason: 'hard_bounce_rate' | 'complaint_rate'; rate: number; threshold: number; sends: number; hardBounces: number; complaints: number; at: Date }): Promise<boolean> {

@@ -7,15 +7,27 @@ import type { Kysely } from 'kysely';
 import { setCampaignStatus, setSendStatus } from '../../campaigns/campaigns.repository.js';
 import type { Database } from '../../db/schema.js';
 import { checkCircuitBreaker } from '../actions.js';
-import { breakerFigures, insertTrip } from './intake.repository.js';
+import { breakerCounts, insertTrip, sentCount } from './intake.repository.js';
 
 export type Trip = { sendId: number; campaignId: string; reason: 'hard_bounce_rate' | 'complaint_rate'; rate: number; threshold: number; sends: number };
 
+/**
+ * Whether the counts alone could ever trip the breaker: over at least 1,000 sends a rate above 5% needs more
+ * than 50 hard bounces (0.3%: more than 3 complaints). Below that the count of sends, the costly part, is skipped.
+ */
+export function couldTrip(c: { hardBounces: number; complaints: number }, limits = BREAKER_LIMITS): boolean {
+  return c.hardBounces > limits.minSends * limits.hardBounceRate || c.complaints > limits.minSends * limits.complaintRate;
+}
+
+/** The limits of actions.ts's `checkCircuitBreaker` (its defaults), named here for `couldTrip`. */
+export const BREAKER_LIMITS = { minSends: 1000, hardBounceRate: 0.05, complaintRate: 0.003 };
+
 export async function tripCircuitBreaker(options: { db: Kysely<Database>; sendId: number; now: Date }): Promise<Trip | undefined> {
   const { db, sendId, now } = options;
-  const f = await breakerFigures(db, sendId);
-  if (!f || f.tripped || f.status !== 'sending') return undefined;
-  const verdict = checkCircuitBreaker({ sends: f.sends, hardBounces: f.hardBounces, complaints: f.complaints });
+  const counts = await breakerCounts(db, sendId);
+  if (!counts || counts.tripped || counts.status !== 'sending' || !couldTrip(counts)) return undefined;
+  const f = { ...counts, sends: await sentCount(db, sendId) };
+  const verdict = checkCircuitBreaker({ sends: f.sends, hardBounces: f.hardBounces, complaints: f.complaints }, BREAKER_LIMITS);
   if (!verdict.trip) return undefined;
   if (!(await setSendStatus(db, sendId, ['sending'], 'paused', now))) return undefined;
   await setCampaignStatus(db, f.workspaceId, f.campaignId, ['sending'], 'paused', now);
