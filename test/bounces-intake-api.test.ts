@@ -50,6 +50,8 @@ forEachDatabase('bounce intake API', (t) => {
     assert.equal(r.body.results[0].recipients[0].action, 'suppress_hard');
     assert.deepEqual(await suppressions(m.contactId), [{ reason: 'hard_bounce', scope: 'all_mail' }]);
     assert.equal(await verdict(m.contactId), 'block');
+    const audited = await t.db.selectFrom('audit_log').select(['action', 'actor_id']).where('target_id', '=', m.contactId).execute();
+    assert.deepEqual(audited, [{ action: 'suppression.add', actor_id: 'bounces' }]);
 
     const again = await upload(mail);
     assert.equal(again.body.results[0].duplicate, true, 'the same mail twice acts once');

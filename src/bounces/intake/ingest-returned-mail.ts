@@ -10,7 +10,8 @@ import { decideAction, type BounceAction } from '../actions.js';
 import { parseReturnedMail } from '../parse.js';
 import type { RecipientReport, Report } from '../types.js';
 import type { ProviderEvent } from '../webhooks/ses.js';
-import { applyBounceAction, type ActionEffect } from './apply-bounce-action.js';
+import { recordAudit } from '../../audit/record-audit.js';
+import { applyBounceAction, type ActionEffect, type NewSuppression } from './apply-bounce-action.js';
 import { finishReturnedMail, findReturnedMailByIdentity, insertBounceActions, insertReturnedMail, type SentRecipient } from './intake.repository.js';
 import type { IntakeOutcome } from './intake.table.js';
 import { matchRecipient, matchVerp, type Match } from './match-recipient.js';
@@ -79,6 +80,7 @@ export async function ingestReturnedMail(options: IngestOptions): Promise<Ingest
     const recipients: RecipientOutcome[] = [];
     const actions: Parameters<typeof insertBounceActions>[1] = [];
     const sendsToCheck = new Set<number>();
+    const suppressions: NewSuppression[] = [];
     let workspaceId = options.workspaceId ?? null;
     for (const r of report.recipients) {
       const match: Match = options.sent
@@ -91,7 +93,8 @@ export async function ingestReturnedMail(options: IngestOptions): Promise<Ingest
       }
       const { sent } = match;
       workspaceId ??= sent.workspaceId;
-      const { action, effect } = await applyBounceAction({ trx, recipient: r, sent, source: options.source, returnedMailId: id, now: options.now });
+      const { action, effect, suppression } = await applyBounceAction({ trx, recipient: r, sent, source: options.source, returnedMailId: id, now: options.now });
+      if (suppression) suppressions.push(suppression);
       recipients.push({ ...base, match: { method: match.method, sendId: sent.sendId, contactId: sent.contactId }, action, effect });
       actions.push(actionRow(id, sent, r, action, effect, options.now));
       if (action === 'suppress_hard' || action === 'complaint') sendsToCheck.add(sent.sendId);
@@ -104,6 +107,13 @@ export async function ingestReturnedMail(options: IngestOptions): Promise<Ingest
     }
     const outcome = outcomeOf(report, recipients);
     await finishReturnedMail(trx, id, { workspaceId, matches: recipients, outcome });
+    // Last, because the audit chain's lock is held until commit and serialises every writer of the log.
+    for (const x of suppressions) {
+      await recordAudit({
+        db: trx, workspaceId: x.workspaceId, actor: { type: 'system', id: 'bounces' }, action: 'suppression.add', target: { type: 'contact', id: x.contactId },
+        details: { reason: x.reason, suppressionId: x.id, returnedMailId: id, source: options.source }, at: options.now,
+      });
+    }
     return { id, duplicate: false, kind: report.kind, outcome, workspaceId, recipients, trips, ...(report.error ? { error: report.error } : {}) };
   });
 }
