@@ -6,7 +6,7 @@ type Command = { summary: string; load: () => Promise<{ run(args: string[]): Pro
 
 const commands: Record<string, Command> = {
   evaluate: { summary: 'decide who may be mailed: JSON Lines of cases in, verdicts out', load: () => import('./evaluate.js') },
-  bounces: { summary: 'read returned mail: bounces parse PATH... [--json]', load: () => import('./bounces.js') },
+  bounces: { summary: 'returned mail: bounces parse PATH... [--json]; bounces ingest PATH... (record and act)', load: () => import('./bounces.js') },
   serve: { summary: 'start the HTTP server and the job worker', load: () => import('./serve.js') },
   worker: { summary: 'run only the background job worker', load: () => import('./worker.js') },
   'campaign-worker': { summary: 'send queued campaign mail (several may run side by side on PostgreSQL)', load: () => import('./campaign-worker.js') },

@@ -47,6 +47,8 @@ export async function startInboundServer(options: InboundServerOptions): Promise
     disabledCommands: ['AUTH', 'STARTTLS'],
     logger: false,
     size: options.maxMessageBytes,
+    // Returned mail trickles in; a flood of connections is refused rather than served slowly.
+    maxClients: 100,
     banner: 'Listwarden bounce receiver',
     onRcptTo(address, _session, callback) {
       const domain = address.address.slice(address.address.lastIndexOf('@') + 1).toLowerCase();
