@@ -4,6 +4,8 @@
 // Database: BENCH_DATABASE_URL, else TEST_DATABASE_URL, else the local server; a scratch schema, dropped after.
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import autocannon from 'autocannon';
 import Fastify from 'fastify';
 import { Kysely, PostgresDialect, sql } from 'kysely';
@@ -21,8 +23,12 @@ const DURATION = Number(process.argv.find((a) => a.startsWith('--seconds='))?.sl
 const CONNECTIONS = 50;
 const url = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
-function openDb(schema: string, max: number): Db {
-  const pool = createPostgresPool({ url, max, searchPath: schema });
+const POOL = Number(process.argv.find((a) => a.startsWith('--pool='))?.slice(7) ?? 16);
+// the app's connections carry this name so the parent can find their PostgreSQL backends and read their CPU
+const APP_NAME = 'listwarden_bench_api';
+
+function openDb(schema: string, max: number, appName?: string): Db {
+  const pool = createPostgresPool({ url: appName ? `${url}${url.includes('?') ? '&' : '?'}application_name=${appName}` : url, max, searchPath: schema });
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }) as Db;
 }
 
@@ -36,7 +42,7 @@ if (process.argv.includes('--child')) {
     await app.listen({ port: 0, host: '127.0.0.1' });
     process.send!({ port: (app.server.address() as { port: number }).port });
   } else {
-    const db = openDb(schema, 16);
+    const db = openDb(schema, Number(process.argv[process.argv.indexOf('--child') + 3]), APP_NAME);
     const config = loadConfig({ env: {}, file: '', persistSecret: false, overrides: { secretKey: 'b'.repeat(40), logLevel: 'silent' } });
     const app = await buildApp({ db, config, logger: false });
     await app.listen({ port: 0, host: '127.0.0.1' });
@@ -51,7 +57,7 @@ if (process.argv.includes('--child')) {
 }
 
 function startChild(mode: 'hello' | 'app', schema: string): Promise<{ child: ChildProcess; port: number }> {
-  const child = fork(new URL(import.meta.url).pathname, ['--child', mode, schema], { execArgv: ['--import', 'tsx', ...(process.env.BENCH_CPU_PROFILE ? ['--cpu-prof', '--cpu-prof-dir=.tmp/bench-prof'] : [])], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(new URL(import.meta.url).pathname, ['--child', mode, schema, String(POOL)], { execArgv: ['--import', 'tsx', ...(process.env.BENCH_CPU_PROFILE ? ['--cpu-prof', '--cpu-prof-dir=.tmp/bench-prof'] : [])], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   return new Promise((resolve, reject) => {
     child.once('message', (m: any) => resolve({ child, port: m.port }));
     child.once('exit', (code) => reject(new Error(`${mode} server exited with ${code}`)));
@@ -60,10 +66,23 @@ function startChild(mode: 'hello' | 'app', schema: string): Promise<{ child: Chi
 
 function cpuOf(child: ChildProcess): Promise<number> {
   return new Promise((resolve) => {
-    const on = (m: any) => { if (m && m.cpu) { child.off('message', on); resolve((m.cpu.user + m.cpu.system) / 1000); } };
+    const on = (m: any) => { if (m && m.cpu) { child.off("message", on); if (process.env.BENCH_CPU_SPLIT) console.error(JSON.stringify(m.cpu)); resolve((m.cpu.user + m.cpu.system) / 1000); } };
     child.on('message', on);
     child.send('cpu');
   });
+}
+
+/** CPU milliseconds used so far by the PostgreSQL backends serving the app (same machine: read from /proc). */
+async function backendCpu(db: Db): Promise<number> {
+  const pids = (await sql<{ pid: number }>`select pid from pg_stat_activity where application_name = ${APP_NAME}`.execute(db)).rows.map((r) => r.pid);
+  let ticks = 0;
+  for (const pid of pids) {
+    try {
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14 and 15 of stat)
+    } catch { /* the database is not on this machine, or the backend ended */ }
+  }
+  return ticks * 10; // USER_HZ is 100 on Linux
 }
 
 function load(port: number, paths: () => string, headers: Record<string, string>, duration: number): Promise<autocannon.Result> {
@@ -110,8 +129,10 @@ async function main(): Promise<void> {
     const hello = await startChild('hello', schema);
     children.push(hello.child);
     await load(hello.port, () => '/hello', {}, 2);
+    const helloCpuBefore = await cpuOf(hello.child);
     const base = await load(hello.port, () => '/hello', {}, DURATION);
-    console.log(JSON.stringify({ phase: 'baseline', route: 'GET /hello', rps: base.requests.average, p99_ms: base.latency.p99, errors: base.errors, non2xx: base.non2xx }));
+    const helloCpuMsPerReq = (await cpuOf(hello.child) - helloCpuBefore) / base.requests.total;
+    console.log(JSON.stringify({ phase: 'baseline', route: 'GET /hello', rps: base.requests.average, p99_ms: base.latency.p99, errors: base.errors, non2xx: base.non2xx, server_cpu_ms_per_req: Number(helloCpuMsPerReq.toFixed(3)) }));
     hello.child.disconnect();
 
     const app = await startChild('app', schema);
@@ -123,13 +144,16 @@ async function main(): Promise<void> {
     if (probe.status !== 200) throw new Error(`eligibility probe answered ${probe.status}: ${await probe.text()}`);
     await load(app.port, next, auth, 3);
     const cpuBefore = await cpuOf(app.child);
+    const pgCpuBefore = await backendCpu(db);
     const res = await load(app.port, next, auth, DURATION);
     const serverCpuMsPerReq = (await cpuOf(app.child) - cpuBefore) / res.requests.total;
-    console.log(JSON.stringify({ phase: 'eligibility', route: 'GET /api/v1/contacts/:id/eligibility', rps: res.requests.average, p50_ms: res.latency.p50, p99_ms: res.latency.p99, errors: res.errors, non2xx: res.non2xx, server_cpu_ms_per_req: Number(serverCpuMsPerReq.toFixed(3)) }));
+    const pgCpuMsPerReq = (await backendCpu(db) - pgCpuBefore) / res.requests.total;
+    console.log(JSON.stringify({ phase: 'eligibility', route: 'GET /api/v1/contacts/:id/eligibility', rps: res.requests.average, p50_ms: res.latency.p50, p99_ms: res.latency.p99, errors: res.errors, non2xx: res.non2xx, server_cpu_ms_per_req: Number(serverCpuMsPerReq.toFixed(3)), postgres_cpu_ms_per_req: Number(pgCpuMsPerReq.toFixed(3)), pool: POOL, load_avg_1m: loadavg()[0] }));
     console.log(JSON.stringify({
       bench: 'api', value: res.requests.average, unit: 'req/s', baseline: base.requests.average,
       ratio: Number((res.requests.average / base.requests.average).toFixed(3)), p99_ms: res.latency.p99, baseline_p99_ms: base.latency.p99,
-      server_cpu_ms_per_req: Number(serverCpuMsPerReq.toFixed(3)), contacts: ids.length, connections: CONNECTIONS, seconds: DURATION, non2xx: res.non2xx, targets: { rps: 5000, p99_ms: 50 },
+      server_cpu_ms_per_req: Number(serverCpuMsPerReq.toFixed(3)), baseline_server_cpu_ms_per_req: Number(helloCpuMsPerReq.toFixed(3)),
+      postgres_cpu_ms_per_req: Number(pgCpuMsPerReq.toFixed(3)), load_avg_1m: loadavg()[0], contacts: ids.length, connections: CONNECTIONS, seconds: DURATION, non2xx: res.non2xx, targets: { rps: 5000, p99_ms: 50 },
     }));
   } finally {
     // disconnecting lets a child exit on its own (and write its CPU profile); kill it if it does not

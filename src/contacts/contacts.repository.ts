@@ -80,30 +80,32 @@ const toDate = (v: string | Date) => (v instanceof Date ? v : new Date(v));
 
 /**
  * Everything the engine needs about one contact, in one round trip (the eligibility endpoint's hot path):
- * the row plus its consents, activity, live suppressions and bounces as json arrays.
+ * the row plus its consents, activity, live suppressions and bounces, as ONE json value. One column instead
+ * of twenty: pg sets up a parser per column on every execution, which was ~10% of the route's CPU.
+ * Plan on 100k contacts: five index scans, ~22 buffer hits, ~0.2 ms in PostgreSQL.
  */
 export async function loadEngineData(db: Kysely<Database>, workspaceId: string, id: string): Promise<EngineData | undefined> {
-  const result = await sql<ContactRow & { x_consents: any[]; x_activity: any[]; x_suppressions: any[]; x_bounces: any[] }>`
-    select c.*,
-      coalesce((select json_agg(json_build_object('channel', e.channel, 'method', e.method, 'at', e.at, 'confirmed_at', e.confirmed_at,
+  const result = await sql<{ x: { contact: any; consents: any[]; activity: any[]; suppressions: any[]; bounces: any[] } }>`
+    select json_build_object('contact', to_json(c),
+      'consents', coalesce((select json_agg(json_build_object('channel', e.channel, 'method', e.method, 'at', e.at, 'confirmed_at', e.confirmed_at,
         'withdrawn_at', e.withdrawn_at, 'evidence', e.evidence, 'categories', e.categories) order by e.at)
-        from consent_events e where e.contact_id = c.id), '[]') as x_consents,
-      coalesce((select json_agg(json_build_object('type', a.type, 'at', a.at, 'categories', a.categories) order by a.at)
-        from activity_events a where a.contact_id = c.id), '[]') as x_activity,
-      coalesce((select json_agg(json_build_object('reason', s.reason, 'at', s.at, 'channel', s.channel, 'scope', s.scope) order by s.at)
-        from suppressions s where s.contact_id = c.id and s.lifted_at is null), '[]') as x_suppressions,
-      coalesce((select json_agg(json_build_object('type', b.type, 'at', b.at, 'status', b.status) order by b.at)
-        from bounces b where b.contact_id = c.id), '[]') as x_bounces
+        from consent_events e where e.contact_id = c.id), '[]'),
+      'activity', coalesce((select json_agg(json_build_object('type', a.type, 'at', a.at, 'categories', a.categories) order by a.at)
+        from activity_events a where a.contact_id = c.id), '[]'),
+      'suppressions', coalesce((select json_agg(json_build_object('reason', s.reason, 'at', s.at, 'channel', s.channel, 'scope', s.scope) order by s.at)
+        from suppressions s where s.contact_id = c.id and s.lifted_at is null), '[]'),
+      'bounces', coalesce((select json_agg(json_build_object('type', b.type, 'at', b.at, 'status', b.status) order by b.at)
+        from bounces b where b.contact_id = c.id), '[]')) as x
     from contacts c where c.workspace_id = ${workspaceId} and c.id = ${id}`.execute(db);
-  const row = result.rows[0];
-  if (!row) return undefined;
-  const { x_consents, x_activity, x_suppressions, x_bounces, ...contact } = row;
-  // json_agg carries timestamps as text: turn them back into Dates here, once
+  const x = result.rows[0]?.x;
+  if (!x) return undefined;
+  const contact = x.contact as ContactRow;
+  // json carries timestamps as text: turn them back into Dates here, once
   return {
     contact: { ...contact, created_at: toDate(contact.created_at), updated_at: toDate(contact.updated_at), source_at: contact.source_at && toDate(contact.source_at) },
-    consents: x_consents.map((e) => ({ ...e, at: toDate(e.at), confirmed_at: e.confirmed_at && toDate(e.confirmed_at), withdrawn_at: e.withdrawn_at && toDate(e.withdrawn_at) })),
-    activity: x_activity.map((a) => ({ ...a, at: toDate(a.at) })),
-    suppressions: x_suppressions.map((s) => ({ ...s, at: toDate(s.at) })),
-    bounces: x_bounces.map((b) => ({ ...b, at: toDate(b.at) })),
+    consents: x.consents.map((e) => ({ ...e, at: toDate(e.at), confirmed_at: e.confirmed_at && toDate(e.confirmed_at), withdrawn_at: e.withdrawn_at && toDate(e.withdrawn_at) })),
+    activity: x.activity.map((a) => ({ ...a, at: toDate(a.at) })),
+    suppressions: x.suppressions.map((s) => ({ ...s, at: toDate(s.at) })),
+    bounces: x.bounces.map((b) => ({ ...b, at: toDate(b.at) })),
   };
 }
