@@ -1,0 +1,120 @@
+/**
+ * Streams JSON Lines cases from `input` to answers on `out`, in input order, in constant memory.
+ *
+ * The main thread only cuts the input into pieces of complete lines and writes answers back in order. A small
+ * input is answered right here; once the input passes POOL_AFTER bytes a pool of worker threads starts, and
+ * from the moment it is ready every piece goes to it. At most `2 × threads` pieces are between being read and being
+ * written, and answers wait while `out` asks us to (back-pressure), so memory does not grow with the input.
+ */
+import type { CaseDefaults } from '../../engine/parse-case.js';
+import { answerChunk, errorLine, MAX_LINE } from './answer-chunk.js';
+import { LineChunker } from './line-chunks.js';
+import { WorkerPool } from './pool.js';
+
+/** Below this much input a pool costs more (tens of ms to start each worker) than it saves. */
+const POOL_AFTER = 1 << 20;
+/** Pieces of about this size: a few milliseconds of work each, large enough that messaging costs little. */
+const PIECE_BYTES = 256 * 1024;
+
+export interface AnswerStreamOptions {
+  input: NodeJS.ReadableStream;
+  out: NodeJS.WritableStream;
+  defaults: CaseDefaults;
+  /** Worker threads for large inputs; below 2 everything is answered on the calling thread. */
+  threads: number;
+}
+
+/** Answers every line of `input`; returns whether any line was an error line. */
+export async function answerStream(options: AnswerStreamOptions): Promise<boolean> {
+  const { input, out, defaults, threads } = options;
+  const chunker = new LineChunker(PIECE_BYTES);
+  const maxInFlight = Math.max(2, threads * 2);
+  const done = new Map<number, Uint8Array | string>();
+  let pool: WorkerPool | null = null;
+  let seen = 0;
+  let nextSeq = 0;
+  let nextWrite = 0;
+  let nextLine = 1;
+  let anyError = false;
+  let draining = false;
+  let failure: Error | null = null;
+  let wake: (() => void) | null = null;
+
+  const changed = (): void => {
+    const w = wake;
+    wake = null;
+    w?.();
+  };
+  const nextChange = (): Promise<void> => new Promise<void>((resolve) => { wake = resolve; });
+  const onDrain = (): void => { draining = false; flush(); };
+  const onError = (err: Error): void => { failure ??= err; changed(); };
+  const onClose = (): void => { if (draining) onError(Object.assign(new Error('output closed'), { code: 'EPIPE' })); };
+  out.on('error', onError);
+  out.on('close', onClose);
+
+  /** Writes every answer that is next in order; stops while `out` is full. */
+  function flush(): void {
+    while (!draining) {
+      const data = done.get(nextWrite);
+      if (data === undefined) break;
+      done.delete(nextWrite);
+      nextWrite++;
+      if (data.length > 0 && !out.write(data)) {
+        draining = true;
+        out.once('drain', onDrain);
+      }
+    }
+    changed();
+  }
+
+  async function submit(piece: ReturnType<LineChunker['push']>[number]): Promise<void> {
+    // Pieces not yet written (in flight, or answered and waiting their turn or for `out` to drain) are bounded.
+    while (failure === null && nextSeq - nextWrite >= maxInFlight) await nextChange();
+    if (failure !== null) throw failure;
+    const seq = nextSeq++;
+    const firstLine = nextLine;
+    if (piece.kind === 'too-long') {
+      nextLine++;
+      anyError = true;
+      done.set(seq, errorLine(firstLine, undefined, '', `the line is longer than ${MAX_LINE} bytes`) + '\n');
+      flush();
+      return;
+    }
+    nextLine += piece.lines;
+    if (pool === null && threads > 1 && seen > POOL_AFTER) {
+      pool = new WorkerPool({ size: threads, defaults, onChange: changed });
+    }
+    // A worker that cannot start is a broken install: say so (exit 1) rather than answer slowly without saying.
+    if (pool !== null && pool.failure !== null) throw pool.failure;
+    if (pool !== null && pool.ready) {
+      pool.run(piece.bytes, firstLine).then((r) => {
+        if (r.anyError) anyError = true;
+        done.set(seq, r.out);
+        flush();
+      }, (err: Error) => { failure ??= err; changed(); });
+      return;
+    }
+    // No pool yet (a small input, or workers still starting): answer here, keeping the order all the same.
+    const r = answerChunk(piece.bytes, firstLine, defaults);
+    if (r.anyError) anyError = true;
+    done.set(seq, r.out);
+    flush();
+  }
+
+  try {
+    for await (const chunk of input) {
+      const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
+      seen += bytes.length;
+      for (const piece of chunker.push(bytes)) await submit(piece);
+    }
+    for (const piece of chunker.end()) await submit(piece);
+    while (failure === null && (nextWrite < nextSeq || draining)) await nextChange();
+    if (failure !== null) throw failure;
+    return anyError;
+  } finally {
+    out.off('error', onError);
+    out.off('close', onClose);
+    out.off('drain', onDrain);
+    if (pool !== null) await (pool as WorkerPool).close();
+  }
+}
