@@ -67,7 +67,7 @@ for (const kind of testDatabaseKinds().filter((k) => k === 'postgres')) {
       Object.assign(env, {
         LISTWARDEN_SMTP_HOST: sink.host, LISTWARDEN_SMTP_PORT: String(sink.port), LISTWARDEN_SMTP_TRANSPORT: 'smtp',
         LISTWARDEN_SECRET_KEY: secret, LISTWARDEN_BASE_URL: baseUrl, LISTWARDEN_LOG_LEVEL: 'error',
-        LISTWARDEN_SENDING_LEASE_SECONDS: '1', LISTWARDEN_SENDING_BATCH_SIZE: '40', LISTWARDEN_SENDING_CONNECTIONS: '4', LISTWARDEN_SENDING_POLL_MS: '50',
+        LISTWARDEN_SENDING_LEASE_SECONDS: '3', LISTWARDEN_SENDING_BATCH_SIZE: '40', LISTWARDEN_SENDING_CONNECTIONS: '4', LISTWARDEN_SENDING_POLL_MS: '50',
       });
     });
     after(async () => { await sink.close(); await cleanup(); });

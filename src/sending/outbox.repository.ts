@@ -1,6 +1,7 @@
 /**
- * SQL of the outbox (`send_recipients`). Every state change after the claim is fenced by `claimed_by`, so a
- * worker whose lease ran out and was taken over can no longer mark anything: at most one worker owns a row.
+ * SQL of the outbox (`send_recipients`). Every state change after the claim is fenced by `claimed_by`, which holds
+ * a token unique to one claim (worker id and batch number): an attempt whose lease ran out and whose row was
+ * claimed again, even by the same worker, can no longer mark anything. At most one attempt owns a row.
  * Batches travel as one jsonb parameter, which PGlite and pg pass the same way.
  */
 import { sql, type Kysely } from 'kysely';
@@ -17,14 +18,14 @@ export type ClaimedRecipient = {
 };
 
 /**
- * Claims up to `limit` due recipients of running sends for `workerId`, in one statement.
+ * Claims up to `limit` due recipients of running sends under the token `claim`, in one statement.
  * On PostgreSQL `FOR UPDATE SKIP LOCKED` lets several worker processes claim side by side without waiting on
  * each other; PGlite has one connection, so it never meets a lock.
  */
-export async function claimRecipients(db: Kysely<Database>, options: { workerId: string; limit: number; leaseMs: number }): Promise<ClaimedRecipient[]> {
+export async function claimRecipients(db: Kysely<Database>, options: { claim: string; limit: number; leaseMs: number }): Promise<ClaimedRecipient[]> {
   const r = await sql<ClaimedRecipient>`
     update send_recipients r
-       set state = 'sending', claimed_by = ${options.workerId},
+       set state = 'sending', claimed_by = ${options.claim},
            lease_until = now() + make_interval(secs => ${options.leaseMs / 1000}), attempts = r.attempts + 1
      where r.id in (
        select q.id from send_recipients q
@@ -51,31 +52,40 @@ export async function requeueExpired(db: Kysely<Database>): Promise<number> {
 export type Recheck = { id: number; verdict: string; reasons: unknown[] };
 
 /** Stores the verdict taken just before sending; a `block` ends the row there. Returns the ids still owned. */
-export async function recordRecheck(db: Kysely<Database>, workerId: string, items: Recheck[]): Promise<Set<number>> {
+export async function recordRecheck(db: Kysely<Database>, claim: string, items: Recheck[]): Promise<Set<number>> {
   if (items.length === 0) return new Set();
   const r = await sql<{ id: number }>`
     update send_recipients r
        set recheck_verdict = x.verdict, recheck_reasons = x.reasons,
            state = case when x.verdict = 'block' then 'blocked' else r.state end
       from jsonb_to_recordset(${JSON.stringify(items)}::jsonb) as x(id bigint, verdict text, reasons jsonb)
-     where r.id = x.id and r.claimed_by = ${workerId} and r.state = 'sending'
+     where r.id = x.id and r.claimed_by = ${claim} and r.state = 'sending'
     returning r.id`.execute(db);
   return new Set(r.rows.map((x) => Number(x.id)));
 }
 
+/** Extends the lease of a claimed batch just before it is sent (it may have waited behind another); owned ids. */
+export async function renewLease(db: Kysely<Database>, claim: string, leaseMs: number): Promise<Set<number>> {
+  const r = await sql<{ id: number }>`
+    update send_recipients set lease_until = now() + make_interval(secs => ${leaseMs / 1000})
+     where claimed_by = ${claim} and state = 'sending'
+    returning id`.execute(db);
+  return new Set(r.rows.map((x) => Number(x.id)));
+}
+
 /**
- * Marks `sent` the rows this worker still owns, just before their final dot; returns those ids.
+ * Marks `sent` the rows whose claim is still the one given, just before their final dot; returns those ids.
  * `synchronousCommit: false` (PostgreSQL, inside the caller's transaction) is set by an init-plan of the same
  * statement rather than a separate SET LOCAL, which would cost one more round trip per group of messages.
  */
-export async function markSent(db: Kysely<Database>, workerId: string, ids: number[], options: { synchronousCommit?: boolean } = {}): Promise<Set<number>> {
-  if (ids.length === 0) return new Set();
+export async function markSent(db: Kysely<Database>, items: { id: number; claim: string }[], options: { synchronousCommit?: boolean } = {}): Promise<Set<number>> {
+  if (items.length === 0) return new Set();
   const sync = options.synchronousCommit === false ? sql`and (select set_config('synchronous_commit', 'off', true)) is not null` : sql``;
   const r = await sql<{ id: number }>`
-    update send_recipients set state = 'sent', sent_at = now(), lease_until = null
-     where id in (select (jsonb_array_elements_text(${JSON.stringify(ids)}::jsonb))::bigint)
-       and claimed_by = ${workerId} and state = 'sending' ${sync}
-    returning id`.execute(db);
+    update send_recipients r set state = 'sent', sent_at = now(), lease_until = null
+      from jsonb_to_recordset(${JSON.stringify(items)}::jsonb) as x(id bigint, claim text)
+     where r.id = x.id and r.claimed_by = x.claim and r.state = 'sending' ${sync}
+    returning r.id`.execute(db);
   return new Set(r.rows.map((x) => Number(x.id)));
 }
 
@@ -86,10 +96,10 @@ export type Outcome =
 
 /**
  * Records what the SMTP server said. `retry` puts the row back with a due time (also used for rows held back by
- * pacing); the rest are final. Applies to rows of this worker whether or not `sent` was already committed:
+ * pacing); the rest are final. Applies to rows of this claim whether or not `sent` was already committed:
  * a server may refuse the message after its dot.
  */
-export async function recordOutcomes(db: Kysely<Database>, workerId: string, items: Outcome[]): Promise<void> {
+export async function recordOutcomes(db: Kysely<Database>, claim: string, items: Outcome[]): Promise<void> {
   if (items.length === 0) return;
   const rows = items.map((o) => ({ id: o.id, kind: o.kind, reply: o.reply, delay: o.kind === 'retry' ? o.delayMs / 1000 : 0 }));
   await sql`
@@ -101,7 +111,7 @@ export async function recordOutcomes(db: Kysely<Database>, workerId: string, ite
            lease_until = null,
            last_reply = x.reply
       from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as x(id bigint, kind text, reply text, delay float8)
-     where r.id = x.id and r.claimed_by = ${workerId}`.execute(db);
+     where r.id = x.id and r.claimed_by = ${claim}`.execute(db);
 }
 
 /** Marks sends with nothing left to do as done, and their campaigns as sent; returns how many finished. */

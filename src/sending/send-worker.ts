@@ -17,7 +17,7 @@ import { createSmtpConnections, type SmtpTarget } from './smtp-connections.js';
 import { evaluateRecipients } from './evaluate-recipients.js';
 import { contextFromInput, loadSendInput, type SendInput } from './load-send-context.js';
 import { createRenderPool } from './render-pool.js';
-import { claimRecipients, finishSends, markSent, recordOutcomes, recordRecheck, requeueExpired, type ClaimedRecipient, type Outcome } from './outbox.repository.js';
+import { claimRecipients, finishSends, markSent, recordOutcomes, recordRecheck, renewLease, requeueExpired, type ClaimedRecipient, type Outcome } from './outbox.repository.js';
 import { recordBounce } from './record-bounce.js';
 
 export type BounceEvent = { workspaceId: string; contactId: string; sendId: number; reply: string; status: string | null; hard: boolean; at: Date };
@@ -60,20 +60,20 @@ export type SendWorker = {
  * not heard of yet and the dot (that gap, one network round trip plus whatever work was queued, lost three
  * messages out of 1,500 in the crash test). PGlite commits in-process, so its answer already means committed.
  */
-function createSentGate(db: Db, workerId: string) {
-  let pending: { id: number; resolve: (owned: boolean) => void; reject: (err: unknown) => void }[] = [];
+function createSentGate(db: Db) {
+  let pending: { id: number; claim: string; resolve: (owned: boolean) => void; reject: (err: unknown) => void }[] = [];
   const postgres = databaseKind(db) === 'postgres';
   async function markAndRelease(batch: typeof pending): Promise<void> {
-    const ids = batch.map((p) => p.id);
+    const items = batch.map((p) => ({ id: p.id, claim: p.claim }));
     if (!postgres) {
-      const owned = await markSent(db, workerId, ids);
+      const owned = await markSent(db, items);
       for (const p of batch) p.resolve(owned.has(p.id));
       return;
     }
     await db.transaction().execute(async (trx) => {
       // No fsync wait for this commit: a worker crash cannot lose it (the server has it); only a crash of the
       // database server itself within ~0.6 s could, and those messages would then be sent a second time.
-      const owned = await markSent(trx, workerId, ids, { synchronousCommit: false });
+      const owned = await markSent(trx, items, { synchronousCommit: false });
       for (const p of batch) p.resolve(owned.has(p.id));
     });
   }
@@ -97,8 +97,8 @@ function createSentGate(db: Db, workerId: string) {
       }).finally(() => { inFlight -= 1; schedule(); });
     });
   }
-  return (id: number) => new Promise<boolean>((resolve, reject) => {
-    pending.push({ id, resolve, reject });
+  return (id: number, claim: string) => new Promise<boolean>((resolve, reject) => {
+    pending.push({ id, claim, resolve, reject });
     schedule();
   });
 }
@@ -131,7 +131,8 @@ export function startSendWorker(options: SendWorkerOptions, { loop = true } = {}
   const retry = options.retry ?? DEFAULT_RETRY;
   const pacer = createPacer(options.pacing ?? {});
   const smtp = createSmtpConnections({ target: options.smtp, size: options.connections });
-  const commitSent = createSentGate(db, workerId);
+  const commitSent = createSentGate(db);
+  let batchSeq = 0;
   const onBounce = options.onBounce ?? ((e: BounceEvent) => recordBounce({ db, event: e }));
   const contexts = new Map<number, Promise<{ input: SendInput; ctx: SendContext } | undefined>>();
   const pool = options.renderThreads ? createRenderPool({ threads: options.renderThreads, secret: options.secret, baseUrl: options.baseUrl }) : undefined;
@@ -152,7 +153,7 @@ export function startSendWorker(options: SendWorkerOptions, { loop = true } = {}
     await finishSends(db);
   }
 
-  async function sendOne(ctx: SendContext, row: ClaimedRecipient, fields: Record<string, unknown>, ready: PreparedMessage | { error: string } | undefined, outcomes: Outcome[]): Promise<void> {
+  async function sendOne(claim: string, ctx: SendContext, row: ClaimedRecipient, fields: Record<string, unknown>, ready: PreparedMessage | { error: string } | undefined, outcomes: Outcome[]): Promise<void> {
     const domain = row.email.slice(row.email.lastIndexOf('@') + 1);
     const wait = pacer.reserve(domain, now().getTime());
     if (wait > 0) {
@@ -169,9 +170,15 @@ export function startSendWorker(options: SendWorkerOptions, { loop = true } = {}
       recipient: { id: row.id, contactId: row.contact_id, email: row.email, idempotencyKey: row.idempotency_key, fields },
     });
     const state = { committed: false };
-    const outcome = await smtp.send({ from: message.envelopeFrom, to: row.email }, gatedMessage(message.raw, () => commitSent(row.id), state));
+    const outcome = await smtp.send({ from: message.envelopeFrom, to: row.email }, gatedMessage(message.raw, () => commitSent(row.id, claim), state));
     const decision = decide(outcome, { attempt: row.attempts, policy: retry, jitter: random() });
     if (decision.kind === 'sent') return;
+    // Committed, dot written, then the connection failed before the reply: the server most likely has it, and
+    // sending again could duplicate it. Only a definite SMTP reply changes a committed row.
+    if (state.committed && !('responseCode' in outcome && outcome.responseCode)) {
+      log({ msg: 'no reply after the final dot; kept as sent', id: row.id, reply: decision.kind === 'retry' ? decision.reply : '' });
+      return;
+    }
     if (decision.kind === 'retry') outcomes.push({ id: row.id, kind: 'retry', delayMs: decision.delayMs, reply: decision.reply });
     else if (decision.kind === 'give_up') outcomes.push({ id: row.id, kind: 'retry_exhausted', reply: decision.reply });
     else {
@@ -180,12 +187,13 @@ export function startSendWorker(options: SendWorkerOptions, { loop = true } = {}
     }
   }
 
-  type Ready = { ctx: SendContext; rows: ClaimedRecipient[]; fields: Map<string, Record<string, unknown>>; prepared?: Map<number, PreparedMessage | { error: string }> };
+  type Ready = { claim: string; ctx: SendContext; rows: ClaimedRecipient[]; fields: Map<string, Record<string, unknown>>; prepared?: Map<number, PreparedMessage | { error: string }> };
 
   /** Claims a batch and re-evaluates it: everything up to the SMTP part, which the loop overlaps with sending. */
   async function prepareBatch(): Promise<{ claimed: number; ready: Ready[] }> {
     await maintenance();
-    const claimed = await claimRecipients(db, { workerId, limit: options.batchSize, leaseMs: options.leaseMs });
+    const claim = `${workerId}/${++batchSeq}`;
+    const claimed = await claimRecipients(db, { claim, limit: options.batchSize, leaseMs: options.leaseMs });
     const bySend = new Map<number, ClaimedRecipient[]>();
     for (const r of claimed) bySend.set(r.send_id, [...(bySend.get(r.send_id) ?? []), r]);
     const ready: Ready[] = [];
@@ -194,7 +202,7 @@ export function startSendWorker(options: SendWorkerOptions, { loop = true } = {}
       const loaded = await contexts.get(sendId);
       if (!loaded) {
         log({ msg: 'send cannot be prepared; recipients put back', sendId });
-        await recordOutcomes(db, workerId, rows.map((r) => ({ id: r.id, kind: 'retry', delayMs: 60_000, reply: 'send context unavailable' })));
+        await recordOutcomes(db, claim, rows.map((r) => ({ id: r.id, kind: 'retry', delayMs: 60_000, reply: 'send context unavailable' })));
         continue;
       }
       const { ctx, input } = loaded;
@@ -203,7 +211,7 @@ export function startSendWorker(options: SendWorkerOptions, { loop = true } = {}
         db, workspaceId: ctx.workspaceId, contactIds: rows.map((r) => r.contact_id),
         message: { channel: 'email', purpose: ctx.campaign.purpose, categories: ctx.campaign.categories }, at: now(),
       });
-      const owned = await recordRecheck(db, workerId, rows.map((r) => {
+      const owned = await recordRecheck(db, claim, rows.map((r) => {
         const v = verdicts.get(r.contact_id)!;
         return { id: r.id, verdict: v.answer.verdict, reasons: v.answer.reasons };
       }));
@@ -215,23 +223,26 @@ export function startSendWorker(options: SendWorkerOptions, { loop = true } = {}
         const out = await pool.prepare(input, recipients, now());
         prepared = new Map(eligible.map((r, i) => [r.id, out[i]]));
       }
-      ready.push({ ctx, rows: eligible, fields, prepared });
+      ready.push({ claim, ctx, rows: eligible, fields, prepared });
     }
     return { claimed: claimed.length, ready };
   }
 
   async function sendBatch(batch: { claimed: number; ready: Ready[] }): Promise<void> {
-    for (const { ctx, rows, fields, prepared } of batch.ready) {
+    for (const { claim, ctx, rows: claimedRows, fields, prepared } of batch.ready) {
+      // The batch may have waited behind the previous one: extend its lease, and drop rows whose claim lapsed.
+      const owned = claimedRows.length > 0 ? await renewLease(db, claim, options.leaseMs) : new Set<number>();
+      const rows = claimedRows.filter((r) => owned.has(r.id));
       const outcomes: Outcome[] = [];
       let next = 0;
       const lanes = Array.from({ length: Math.min(options.connections, rows.length) }, async () => {
         while (next < rows.length) {
           const row = rows[next++];
-          await sendOne(ctx, row, fields.get(row.contact_id)!, prepared?.get(row.id), outcomes);
+          await sendOne(claim, ctx, row, fields.get(row.contact_id)!, prepared?.get(row.id), outcomes);
         }
       });
       await Promise.all(lanes);
-      await recordOutcomes(db, workerId, outcomes);
+      await recordOutcomes(db, claim, outcomes);
     }
     if (batch.claimed > 0 && batch.claimed < options.batchSize) await finishSends(db);
   }
