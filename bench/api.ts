@@ -66,7 +66,7 @@ function startChild(mode: 'hello' | 'app', schema: string): Promise<{ child: Chi
 
 function cpuOf(child: ChildProcess): Promise<number> {
   return new Promise((resolve) => {
-    const on = (m: any) => { if (m && m.cpu) { child.off("message", on); if (process.env.BENCH_CPU_SPLIT) console.error(JSON.stringify(m.cpu)); resolve((m.cpu.user + m.cpu.system) / 1000); } };
+    const on = (m: any) => { if (m && m.cpu) { child.off('message', on); resolve((m.cpu.user + m.cpu.system) / 1000); } };
     child.on('message', on);
     child.send('cpu');
   });

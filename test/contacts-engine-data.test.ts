@@ -2,7 +2,8 @@
 // that what it returns equals what plain per-table reads return (dates as Dates, json as objects), on each engine.
 import assert from 'node:assert/strict';
 import { before, it } from 'node:test';
-import { findContact, insertContact, loadEngineData } from '../src/contacts/contacts.repository.js';
+import { createEngineDataLoader } from '../src/contacts/check-eligibility.js';
+import { findContact, insertContact, loadEngineData, loadEngineDataFor } from '../src/contacts/contacts.repository.js';
 import { forEachDatabase } from './support/db.js';
 
 forEachDatabase('loadEngineData', (t) => {
@@ -52,5 +53,26 @@ forEachDatabase('loadEngineData', (t) => {
   it('finds nothing for another workspace or an unknown id', async () => {
     assert.equal(await loadEngineData(t.db, '00000000-0000-4000-8000-000000000000', contactId), undefined);
     assert.equal(await loadEngineData(t.db, workspaceId, '00000000-0000-4000-8000-000000000000'), undefined);
+  });
+
+  it('answers a batch of keys in order: each pair matches only its own workspace, bad ids match nothing', async () => {
+    const other = await t.db.insertInto('workspaces').values({ name: 'O', slug: 'o', secret: 't'.repeat(40) } as any).returning('id').executeTakeFirstOrThrow();
+    const theirs = await insertContact(t.db, other.id, {
+      email: 'bob@example.de', phone: null, country: 'DE', kind: 'consumer', birthDate: null, customFields: {}, sourceType: 'import',
+      sourceAt: null, collectedBy: 'us', sourceEvidence: [], sourceDetails: {}, registries: [],
+    }, new Date('2026-01-05T12:00:00Z'));
+    const out = await loadEngineDataFor(t.db, [
+      { workspaceId, id: contactId }, { workspaceId, id: theirs.id }, { workspaceId: other.id, id: theirs.id },
+      { workspaceId: other.id, id: contactId }, { workspaceId, id: 'not-a-uuid' }, { workspaceId, id: contactId.toUpperCase() },
+    ]);
+    assert.deepEqual(out.map((d) => d?.contact.email), ['anna@example.fr', undefined, 'bob@example.de', undefined, undefined, 'anna@example.fr']);
+    assert.deepEqual(out[0], await loadEngineData(t.db, workspaceId, contactId));
+  });
+
+  it('the batching loader gives every concurrent caller its own answer', async () => {
+    const load = createEngineDataLoader({ db: t.db, maxInFlight: 1 });
+    const keys = Array.from({ length: 150 }, (_, i) => (i % 3 === 0 ? { workspaceId, id: contactId } : { workspaceId, id: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}` }));
+    const out = await Promise.all(keys.map((k) => load(k)));
+    out.forEach((d, i) => assert.equal(d?.contact.id, i % 3 === 0 ? contactId : undefined, `key ${i}`));
   });
 });

@@ -9,7 +9,7 @@ import { parseCase } from '../engine/parse-case.js';
 import { CHANNELS, POLICY_PACKS, PURPOSES } from '../engine/types.js';
 import type { AppDeps } from '../server/app.js';
 import { defineRoute } from '../server/route.js';
-import { checkEligibility } from './check-eligibility.js';
+import { checkEligibility, createEngineDataLoader } from './check-eligibility.js';
 import { isoDateTime } from './contact-schemas.js';
 
 const csv = <T extends z.ZodType<unknown, string>>(inner: T) => z.string().transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean)).pipe(z.array(inner));
@@ -27,12 +27,13 @@ const answer = z.object({ id: z.string().optional(), verdict: z.enum(['send', 'b
 
 export default async function eligibilityRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
   const tags = ['eligibility'];
+  const load = createEngineDataLoader({ db: deps.db });
   defineRoute(app, { method: 'GET', url: '/contacts/:id/eligibility', summary: 'May this message go to this contact now, and why (the evaluate contract\'s answer)', tags, role: 'viewer',
     params: z.object({ id: z.uuid() }), query: eligibilityQuery, response: answer },
   async ({ params, query, auth }) => checkEligibility({
     db: deps.db, workspaceId: auth.workspaceId, contactId: params.id,
     message: { channel: query.channel, purpose: query.purpose, ...(query.categories ? { categories: query.categories } : {}) },
-    policies: query.policies, at: query.at ? new Date(query.at) : deps.now(),
+    policies: query.policies, at: query.at ? new Date(query.at) : deps.now(), load,
   }));
 
   defineRoute(app, { method: 'POST', url: '/evaluate', summary: 'Evaluate the contract\'s cases: an array in, an array of answers or error elements out, in order', tags, role: 'viewer',
