@@ -2,13 +2,14 @@
 // stdin/stdout, and the compiled `bin/listwarden` on a large file with a small heap.
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createReadStream, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { main } from '../src/cli/main.js';
 import { run } from '../src/cli/evaluate.js';
+import { answerStream } from '../src/cli/evaluate/answer-stream.js';
 import { doi, makeCase } from '../src/engine/builders.js';
 
 const good = (id: string, extra = {}) => JSON.stringify(makeCase({ id, contact: { consents: [doi()] }, ...extra }));
@@ -93,7 +94,7 @@ describe('listwarden evaluate', () => {
   });
 
   it('fails with exit 1 on a bad option or an unreadable file', async () => {
-    for (const args of [['--policies', 'platform,mars'], ['--at', 'soon'], ['--frobnicate'], [join(dir, 'missing.jsonl')], ['a', 'b']]) {
+    for (const args of [['--policies', 'platform,mars'], ['--at', 'soon'], ['--frobnicate'], ['--threads', 'many'], [join(dir, 'missing.jsonl')], ['a', 'b']]) {
       const { code, stderr } = await evaluateText('', args);
       assert.equal(code, 1, args.join(' '));
       assert.match(stderr, /listwarden evaluate: /);
@@ -132,6 +133,110 @@ describe('listwarden evaluate', () => {
     assert.equal(lines.length, 2);
     assert.equal(lines[0].line, 1);
     assert.equal(lines[1].id, 'after');
+  });
+});
+
+/**
+ * A large input with bad lines at known places: blank and CRLF lines, ids with quotes and non-ASCII characters,
+ * a line longer than the limit, and no final newline. Returns the text and, per line number, what it should get.
+ */
+function mixedInput(lines: number): { text: string; expect: Map<number, string> } {
+  const expect = new Map<number, string>();
+  const parts: string[] = [];
+  for (let n = 1; n <= lines; n++) {
+    let text: string;
+    if (n % 997 === 0) { text = `not json {"id": "broken-${n}"`; expect.set(n, 'error'); }
+    else if (n % 1301 === 0) { const c = makeCase({ id: `nc-${n}` }) as any; delete c.contact.country; text = line(c); expect.set(n, 'error'); }
+    else if (n % 1009 === 0) { text = ''; expect.set(n, 'blank'); }
+    else if (n === 4321) { text = `{"id":"huge","pad":"${'x'.repeat(1_100_000)}"}`; expect.set(n, 'error'); }
+    else if (n % 2 === 0) { text = good(`c-${n} "é" 😀`, { contact: { consents: [doi()], email: `kim${n}@bücher.example` } }) + '\r'; expect.set(n, 'answer'); }
+    else { text = line(makeCase({ id: `c-${n}`, contact: { source: { type: n % 3 === 0 ? 'list_broker' : 'web_form' } } })); expect.set(n, 'answer'); }
+    parts.push(text);
+  }
+  return { text: parts.join('\n'), expect };
+}
+
+/** Feeds `text` to the command in fixed-size writes, as a pipe would; returns the exit code and output. */
+async function evaluateInChunks(text: string, args: string[], chunk: number): Promise<{ code: number; out: string }> {
+  const stdin = new PassThrough();
+  const stdout = new PassThrough();
+  let out = '';
+  stdout.setEncoding('utf8');
+  stdout.on('data', (d: string) => { out += d; });
+  const done = run(args, { stdin, stdout, stderr: new PassThrough() });
+  const bytes = Buffer.from(text);
+  for (let at = 0; at < bytes.length; at += chunk) {
+    if (!stdin.write(bytes.subarray(at, at + chunk))) await new Promise((r) => stdin.once('drain', r));
+  }
+  stdin.end();
+  return { code: await done, out };
+}
+
+describe('listwarden evaluate on worker threads', () => {
+  const { text, expect } = mixedInput(9000);
+
+  it('answers a large input on workers exactly as on one thread: same lines, same order, same line numbers', async () => {
+    const one = await evaluateInChunks(text, ['--threads', '0', '--at', '2026-03-01T09:00:00Z'], 65_536);
+    assert.equal(one.code, 2);
+    const file = join(dir, 'mixed.jsonl');
+    writeFileSync(file, text);
+    const out = new PassThrough();
+    let many = '';
+    out.setEncoding('utf8');
+    out.on('data', (d: string) => { many += d; });
+    // Workers from the first megabyte on (no answering here while they load), in pieces cut from 70,001-byte reads.
+    const r = await answerStream({
+      input: createReadStream(file, { highWaterMark: 70_001 }), out, defaults: { at: Date.parse('2026-03-01T09:00:00Z') },
+      threads: 3, inlineWhileStarting: false,
+    });
+    assert.equal(r.anyError, true);
+    assert.ok(r.onWorkers >= 10, `pieces answered on workers: ${r.onWorkers}`);
+    assert.equal(many, one.out);
+    const answers = many.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l));
+    const wanted = [...expect].filter(([, kind]) => kind !== 'blank');
+    assert.equal(answers.length, wanted.length);
+    for (let i = 0; i < answers.length; i++) {
+      const [n, kind] = wanted[i];
+      const a = answers[i];
+      if (kind === 'error') {
+        assert.equal(a.line, n, `error line ${i} names its input line`);
+        assert.equal(a.error.code, 'invalid_input');
+      } else {
+        assert.equal(a.id, n % 2 === 0 ? `c-${n} "é" 😀` : `c-${n}`);
+        assert.ok(a.verdict === 'send' || a.verdict === 'block');
+      }
+    }
+  });
+
+  it('the compiled command gives the same bytes with and without workers, and starts none for a small input', async () => {
+    ensureBuilt();
+    const file = join(dir, 'mixed.jsonl');
+    writeFileSync(file, text);
+    const runBin = (args: string[]) => spawnSync(process.execPath, ['bin/listwarden', 'evaluate', file, '--at', '2026-03-01T09:00:00Z', ...args], { encoding: 'utf8', maxBuffer: 64 << 20 });
+    const one = runBin(['--threads', '0']);
+    const two = runBin(['--threads', '2']);
+    assert.equal(one.status, 2, one.stderr);
+    assert.equal(two.status, 2, two.stderr);
+    assert.equal(two.stdout, one.stdout);
+    const sink = new PassThrough();
+    sink.resume();
+    const small = await answerStream({ input: createReadStream(file, { end: 200_000 }), out: sink, defaults: {}, threads: 2, inlineWhileStarting: false });
+    assert.equal(small.onWorkers, 0);
+  });
+
+  it('stops early without error when the reader goes away (| head -n 1), workers and all', async () => {
+    ensureBuilt();
+    const file = join(dir, 'many.jsonl');
+    writeFileSync(file, (good('h') + '\n').repeat(40_000));
+    const child = spawn(process.execPath, ['bin/listwarden', 'evaluate', file], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d) => { stderr += d; });
+    const first = await new Promise<string>((resolve) => child.stdout.once('data', (d) => resolve(String(d))));
+    assert.equal(JSON.parse(first.split('\n')[0]).id, 'h');
+    child.stdout.destroy();
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    assert.equal(code, 0, stderr);
+    assert.equal(stderr, '');
   });
 });
 
@@ -180,7 +285,7 @@ function ensureBuilt(): void {
   };
   let built = 0;
   try { built = statSync('dist/cli/evaluate.js').mtimeMs; } catch { built = 0; }
-  if (built >= Math.max(newest('src/engine'), newest('src/cli/evaluate.ts'), newest('src/cli/main.ts'))) return;
+  if (built >= Math.max(newest('src/engine'), newest('src/cli/evaluate.ts'), newest('src/cli/evaluate'), newest('src/cli/main.ts'))) return;
   spawnSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { stdio: 'ignore' });
   assert.ok(statSync('dist/cli/evaluate.js').mtimeMs > built, 'dist/ could not be built');
 }

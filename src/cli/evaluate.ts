@@ -90,7 +90,7 @@ export async function run(args: string[], io: Io = process): Promise<number> {
   io.stdout.on('error', onOutError);
   try {
     const input = options.file === null ? io.stdin : createReadStream(options.file, { highWaterMark: 1 << 20 });
-    const anyError = await answerStream({ input, out: io.stdout, defaults: options.defaults, threads: options.threads });
+    const { anyError } = await answerStream({ input, out: io.stdout, defaults: options.defaults, threads: options.threads });
     return anyError ? 2 : 0;
   } catch (err) {
     if (closed || (err as NodeJS.ErrnoException).code === 'EPIPE') return 0;

@@ -22,11 +22,24 @@ export interface AnswerStreamOptions {
   defaults: CaseDefaults;
   /** Worker threads for large inputs; below 2 everything is answered on the calling thread. */
   threads: number;
+  /**
+   * While the workers load (tens of milliseconds compiled, far longer under tsx), answer here rather than wait
+   * for them. Default true; tests turn it off to be sure the workers answer.
+   */
+  inlineWhileStarting?: boolean;
 }
 
-/** Answers every line of `input`; returns whether any line was an error line. */
-export async function answerStream(options: AnswerStreamOptions): Promise<boolean> {
+export interface AnswerStreamResult {
+  /** Whether any line was answered with an error line. */
+  anyError: boolean;
+  /** How many pieces of input were answered on worker threads (the rest on the calling thread). */
+  onWorkers: number;
+}
+
+/** Answers every line of `input`, in order, on `out`. */
+export async function answerStream(options: AnswerStreamOptions): Promise<AnswerStreamResult> {
   const { input, out, defaults, threads } = options;
+  const inlineWhileStarting = options.inlineWhileStarting ?? true;
   const chunker = new LineChunker(PIECE_BYTES);
   const maxInFlight = Math.max(2, threads * 2);
   const done = new Map<number, Uint8Array | string>();
@@ -36,6 +49,7 @@ export async function answerStream(options: AnswerStreamOptions): Promise<boolea
   let nextWrite = 0;
   let nextLine = 1;
   let anyError = false;
+  let onWorkers = 0;
   let draining = false;
   let failure: Error | null = null;
   let wake: (() => void) | null = null;
@@ -84,9 +98,14 @@ export async function answerStream(options: AnswerStreamOptions): Promise<boolea
     if (pool === null && threads > 1 && seen > POOL_AFTER) {
       pool = new WorkerPool({ size: threads, defaults, onChange: changed });
     }
+    if (pool !== null && !inlineWhileStarting) {
+      while (!pool.ready && pool.failure === null && failure === null) await nextChange();
+    }
     // A worker that cannot start is a broken install: say so (exit 1) rather than answer slowly without saying.
     if (pool !== null && pool.failure !== null) throw pool.failure;
+    if (failure !== null) throw failure;
     if (pool !== null && pool.ready) {
+      onWorkers++;
       pool.run(piece.bytes, firstLine).then((r) => {
         if (r.anyError) anyError = true;
         done.set(seq, r.out);
@@ -110,7 +129,7 @@ export async function answerStream(options: AnswerStreamOptions): Promise<boolea
     for (const piece of chunker.end()) await submit(piece);
     while (failure === null && (nextWrite < nextSeq || draining)) await nextChange();
     if (failure !== null) throw failure;
-    return anyError;
+    return { anyError, onWorkers };
   } finally {
     out.off('error', onError);
     out.off('close', onClose);

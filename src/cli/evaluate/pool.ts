@@ -16,8 +16,19 @@ export interface PieceResult { out: Uint8Array; anyError: boolean }
 interface Slot { worker: Worker; busy: number }
 interface Waiter { resolve: (r: PieceResult) => void; reject: (e: Error) => void; slot: Slot }
 
-// Under tsx (tests, benches run from source) this module is pool.ts and its worker is worker.ts.
-const WORKER_URL = new URL(import.meta.url.endsWith('.ts') ? './worker.ts' : './worker.js', import.meta.url);
+const FROM_SOURCE = import.meta.url.endsWith('.ts');
+
+/**
+ * The compiled worker.js; or, when running from source under tsx (tests, benches), a bootstrap that registers
+ * tsx in the new thread first: tsx's `--import` hooks do not reach worker threads on Node 20.
+ */
+function spawnWorker(workerData: unknown): Worker {
+  if (!FROM_SOURCE) return new Worker(new URL('./worker.js', import.meta.url), { workerData });
+  const api = import.meta.resolve('tsx/esm/api');
+  const entry = new URL('./worker.ts', import.meta.url).href;
+  const boot = `import(${JSON.stringify(api)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); })`;
+  return new Worker(boot, { eval: true, workerData });
+}
 
 export class WorkerPool {
   readonly #slots: Slot[] = [];
@@ -31,7 +42,7 @@ export class WorkerPool {
   constructor(options: { size: number; defaults: CaseDefaults; onChange: () => void }) {
     this.#onChange = options.onChange;
     for (let i = 0; i < options.size; i++) {
-      const worker = new Worker(WORKER_URL, { workerData: { defaults: options.defaults } });
+      const worker = spawnWorker({ defaults: options.defaults });
       const slot: Slot = { worker, busy: 0 };
       worker.on('message', (m: PieceReply | { ready: true }) => this.#receive(m));
       worker.on('error', (err) => this.#fail(err));
