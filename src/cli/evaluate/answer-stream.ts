@@ -3,8 +3,9 @@
  *
  * The main thread only cuts the input into pieces of complete lines and writes answers back in order. A small
  * input is answered right here; once the input passes POOL_AFTER bytes a pool of worker threads starts, and
- * from the moment it is ready every piece goes to it. At most `2 × threads` pieces are between being read and being
- * written, and answers wait while `out` asks us to (back-pressure), so memory does not grow with the input.
+ * from the moment it is ready every piece goes to it. At most `8 × threads` pieces (2 per worker at work) are
+ * between being read and being written, and answers wait while `out` asks us to (back-pressure), so memory does
+ * not grow with the input.
  */
 import type { CaseDefaults } from '../../engine/parse-case.js';
 import { answerChunk, errorLine, MAX_LINE } from './answer-chunk.js';
@@ -41,7 +42,7 @@ export async function answerStream(options: AnswerStreamOptions): Promise<Answer
   const { input, out, defaults, threads } = options;
   const inlineWhileStarting = options.inlineWhileStarting ?? true;
   const chunker = new LineChunker(PIECE_BYTES);
-  const maxInFlight = Math.max(2, threads * 2);
+  const window = Math.max(2, threads * 8);
   const done = new Map<number, Uint8Array | string>();
   let pool: WorkerPool | null = null;
   let seen = 0;
@@ -83,7 +84,11 @@ export async function answerStream(options: AnswerStreamOptions): Promise<Answer
 
   async function submit(piece: ReturnType<LineChunker['push']>[number]): Promise<void> {
     // Pieces not yet written (in flight, or answered and waiting their turn or for `out` to drain) are bounded.
-    while (failure === null && nextSeq - nextWrite >= maxInFlight) await nextChange();
+    // The window is wider than the workers' queues so that one worker descheduled by a busy machine holds back
+    // the writing, not the other workers.
+    while (failure === null && (nextSeq - nextWrite >= window || (pool !== null && pool.ready && !pool.hasRoom))) {
+      await nextChange();
+    }
     if (failure !== null) throw failure;
     const seq = nextSeq++;
     const firstLine = nextLine;

@@ -14,6 +14,9 @@ export type PieceReply =
 export interface PieceResult { out: Uint8Array; anyError: boolean }
 
 interface Slot { worker: Worker; busy: number }
+
+/** Pieces queued on one worker at most: one at work, one waiting, so a worker never idles for a round trip. */
+const DEPTH = 2;
 interface Waiter { resolve: (r: PieceResult) => void; reject: (e: Error) => void; slot: Slot }
 
 const FROM_SOURCE = import.meta.url.endsWith('.ts');
@@ -54,6 +57,12 @@ export class WorkerPool {
   /** True once every worker has loaded the engine. */
   get ready(): boolean {
     return this.#readyCount === this.#slots.length && this.#failure === null;
+  }
+
+  /** Whether some worker has fewer than DEPTH pieces: a worker the system pauses then holds up only that many. */
+  get hasRoom(): boolean {
+    for (const s of this.#slots) if (s.busy < DEPTH) return true;
+    return false;
   }
 
   get failure(): Error | null {
