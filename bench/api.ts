@@ -10,12 +10,14 @@ import autocannon from 'autocannon';
 import Fastify from 'fastify';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
+import pino from 'pino';
 import { createApiToken } from '../src/auth/create-api-token.js';
 import { loadConfig } from '../src/config.js';
 import { createPostgresPool, type Db } from '../src/db/database.js';
 import { migrateOrThrow } from '../src/db/migrate.js';
 import type { Database } from '../src/db/schema.js';
 import { buildApp } from '../src/server/app.js';
+import { createLogger } from '../src/server/runtime.js';
 import { createWorkspace } from '../src/workspaces/create-workspace.js';
 
 const CONTACTS = Number(process.argv.find((a) => a.startsWith('--contacts='))?.slice(11) ?? 100_000);
@@ -44,7 +46,9 @@ if (process.argv.includes('--child')) {
   } else {
     const db = openDb(schema, Number(process.argv[process.argv.indexOf('--child') + 3]), APP_NAME);
     const config = loadConfig({ env: {}, file: '', persistSecret: false, overrides: { secretKey: 'b'.repeat(40), logLevel: 'silent' } });
-    const app = await buildApp({ db, config, logger: false });
+    // --log: the production logger at info (what `serve` runs with), written to /dev/null
+    const logger = process.argv.includes('--log') ? createLogger({ logLevel: 'info' }, pino.destination({ dest: '/dev/null', sync: false })) : false;
+    const app = await buildApp({ db, config, logger });
     await app.listen({ port: 0, host: '127.0.0.1' });
     process.send!({ port: (app.server.address() as { port: number }).port });
   }
@@ -57,7 +61,7 @@ if (process.argv.includes('--child')) {
 }
 
 function startChild(mode: 'hello' | 'app', schema: string): Promise<{ child: ChildProcess; port: number }> {
-  const child = fork(new URL(import.meta.url).pathname, ['--child', mode, schema, String(POOL)], { execArgv: ['--import', 'tsx', ...(process.env.BENCH_CPU_PROFILE ? ['--cpu-prof', '--cpu-prof-dir=.tmp/bench-prof'] : [])], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(new URL(import.meta.url).pathname, ['--child', mode, schema, String(POOL), ...(process.argv.includes('--log') ? ['--log'] : [])], { execArgv: ['--import', 'tsx', ...(process.env.BENCH_CPU_PROFILE ? ['--cpu-prof', '--cpu-prof-dir=.tmp/bench-prof'] : [])], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   return new Promise((resolve, reject) => {
     child.once('message', (m: any) => resolve({ child, port: m.port }));
     child.once('exit', (code) => reject(new Error(`${mode} server exited with ${code}`)));

@@ -6,6 +6,8 @@
 // Database: BENCH_DATABASE_URL, else TEST_DATABASE_URL, else the local server; a scratch schema, dropped after.
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import autocannon from 'autocannon';
 import Fastify from 'fastify';
 import { Kysely, PostgresDialect, sql } from 'kysely';
@@ -28,8 +30,26 @@ const SECRET = 'b'.repeat(40);
 const FORM_HEADERS = { 'content-type': 'application/x-www-form-urlencoded' };
 const url = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
-function openDb(schema: string, max: number): Db {
-  return new Kysely<Database>({ dialect: new PostgresDialect({ pool: createPostgresPool({ url, max, searchPath: schema }) }) }) as Db;
+const POOL = Number(process.argv.find((a) => a.startsWith('--pool='))?.slice(7) ?? 16);
+// the app's connections carry this name so the parent can find their PostgreSQL backends and read their CPU
+const APP_NAME = 'listwarden_bench_public';
+
+function openDb(schema: string, max: number, appName?: string): Db {
+  const withName = appName ? `${url}${url.includes('?') ? '&' : '?'}application_name=${appName}` : url;
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool: createPostgresPool({ url: withName, max, searchPath: schema }) }) }) as Db;
+}
+
+/** CPU milliseconds used so far by the PostgreSQL backends serving the app (same machine: read from /proc). */
+async function backendCpu(db: Db): Promise<number> {
+  const pids = (await sql<{ pid: number }>`select pid from pg_stat_activity where application_name = ${APP_NAME}`.execute(db)).rows.map((r) => r.pid);
+  let ticks = 0;
+  for (const pid of pids) {
+    try {
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14 and 15 of stat)
+    } catch { /* the database is not on this machine, or the backend ended */ }
+  }
+  return ticks * 10; // USER_HZ is 100 on Linux
 }
 
 if (process.argv.includes('--child')) {
@@ -41,7 +61,7 @@ if (process.argv.includes('--child')) {
     await app.listen({ port: 0, host: '127.0.0.1' });
     process.send!({ port: (app.server.address() as { port: number }).port });
   } else {
-    const db = openDb(schema, 16);
+    const db = openDb(schema, Number(process.argv[process.argv.indexOf('--child') + 3]), APP_NAME);
     const config = loadConfig({ env: {}, file: '', persistSecret: false, overrides: { secretKey: SECRET, logLevel: 'silent', baseUrl: 'https://lists.example.org', smtp: { transport: 'log' } } });
     const app = await buildApp({ db, config, logger: false });
     configurePublic(app.deps, { signupPerIp: { limit: Number.MAX_SAFE_INTEGER, windowMs: 60_000 } });
@@ -55,7 +75,7 @@ if (process.argv.includes('--child')) {
 }
 
 function startChild(mode: 'hello' | 'app', schema: string): Promise<{ child: ChildProcess; port: number }> {
-  const child = fork(new URL(import.meta.url).pathname, ['--child', mode, schema], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(new URL(import.meta.url).pathname, ['--child', mode, schema, String(POOL)], { execArgv: ['--import', 'tsx', ...(process.env.BENCH_CPU_PROFILE ? ['--cpu-prof', '--cpu-prof-dir=.tmp/bench-prof'] : [])], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   return new Promise((resolve, reject) => {
     child.once('message', (m: any) => resolve({ child, port: m.port }));
     child.once('exit', (code) => reject(new Error(`${mode} server exited with ${code}`)));
@@ -139,9 +159,11 @@ async function main(): Promise<void> {
     if (probe.status !== 200) throw new Error(`sign-up probe answered ${probe.status}: ${await probe.text()}`);
     await load(app.port, signup, 2);
     let cpu0 = await cpuOf(app.child);
+    let pg0 = await backendCpu(db);
     const su = await load(app.port, signup, DURATION);
     const signupCpu = (await cpuOf(app.child) - cpu0) / su.requests.total;
-    console.log(JSON.stringify({ phase: 'signup', route: 'POST /f/:publicId', rps: su.requests.average, p50_ms: su.latency.p50, p99_ms: su.latency.p99, errors: su.errors, non2xx: su.non2xx, server_cpu_ms_per_req: Number(signupCpu.toFixed(3)) }));
+    const signupPg = (await backendCpu(db) - pg0) / su.requests.total;
+    console.log(JSON.stringify({ phase: 'signup', route: 'POST /f/:publicId', rps: su.requests.average, p50_ms: su.latency.p50, p99_ms: su.latency.p99, errors: su.errors, non2xx: su.non2xx, server_cpu_ms_per_req: Number(signupCpu.toFixed(3)), postgres_cpu_ms_per_req: Number(signupPg.toFixed(3)), load_avg_1m: loadavg()[0] }));
 
     // The confirmation mails queued by the sign-ups are sent in the background of the same process; let that
     // backlog drain (and report its rate) so the one-click phase does not share the process with it.
@@ -161,16 +183,19 @@ async function main(): Promise<void> {
     const probe2 = await fetch(`http://127.0.0.1:${app.port}${p2.path}`, { method: 'POST', headers: FORM_HEADERS, body: p2.body });
     if (probe2.status !== 200) throw new Error(`one-click probe answered ${probe2.status}: ${await probe2.text()}`);
     cpu0 = await cpuOf(app.child);
+    pg0 = await backendCpu(db);
     const oc = await load(app.port, unsubscribe, DURATION);
     const ocCpu = (await cpuOf(app.child) - cpu0) / oc.requests.total;
+    const ocPg = (await backendCpu(db) - pg0) / oc.requests.total;
     const suppressed = await db.selectFrom('suppressions').select(sql<number>`count(*)::int`.as('n')).where('workspace_id', '=', ws.id).executeTakeFirstOrThrow();
     const pending = await db.selectFrom('signups').select(sql<number>`count(*)::int`.as('n')).where('workspace_id', '=', ws.id).executeTakeFirstOrThrow();
-    console.log(JSON.stringify({ phase: 'one-click', route: 'POST /u/:token', rps: oc.requests.average, p50_ms: oc.latency.p50, p99_ms: oc.latency.p99, errors: oc.errors, non2xx: oc.non2xx, server_cpu_ms_per_req: Number(ocCpu.toFixed(3)), contacts_unsubscribed: suppressed.n, signups_recorded: pending.n }));
+    console.log(JSON.stringify({ phase: 'one-click', route: 'POST /u/:token', rps: oc.requests.average, p50_ms: oc.latency.p50, p99_ms: oc.latency.p99, errors: oc.errors, non2xx: oc.non2xx, server_cpu_ms_per_req: Number(ocCpu.toFixed(3)), postgres_cpu_ms_per_req: Number(ocPg.toFixed(3)), load_avg_1m: loadavg()[0], contacts_unsubscribed: suppressed.n, signups_recorded: pending.n }));
     console.log(JSON.stringify({
       bench: 'public', value: su.requests.average, unit: 'req/s', baseline: base.requests.average,
       ratio: Number((su.requests.average / base.requests.average).toFixed(3)), p99_ms: su.latency.p99,
       one_click_rps: oc.requests.average, one_click_p99_ms: oc.latency.p99, one_click_ratio: Number((oc.requests.average / base.requests.average).toFixed(3)),
-      baseline_p99_ms: base.latency.p99, non2xx: su.non2xx + oc.non2xx, connections: CONNECTIONS, seconds: DURATION,
+      baseline_p99_ms: base.latency.p99, signup_server_cpu_ms_per_req: Number(signupCpu.toFixed(3)), signup_postgres_cpu_ms_per_req: Number(signupPg.toFixed(3)),
+      one_click_server_cpu_ms_per_req: Number(ocCpu.toFixed(3)), one_click_postgres_cpu_ms_per_req: Number(ocPg.toFixed(3)), load_avg_1m: loadavg()[0], non2xx: su.non2xx + oc.non2xx, connections: CONNECTIONS, seconds: DURATION,
       targets: { signup_rps: 1000, one_click_rps: 2000, p99_ms: 100 },
     }));
   } finally {

@@ -47,7 +47,18 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
     trustProxy: false,
     bodyLimit: 1024 * 1024,
+    // Fastify's own request logging writes two lines per request through the req/res serializers, which cost
+    // ~0.05 ms of CPU per request at info (60% of an eligibility lookup); one flat line on completion instead
+    disableRequestLogging: true,
   } as any) as unknown as FastifyInstance;
+  if (options.logger) {
+    app.addHook('onResponse', (request, reply, done) => {
+      // the route pattern, never the raw URL: public links carry their token in the path or query
+      const route = request.routeOptions.url ?? request.url.split('?')[0].replace(/\/[\w-]{20,}(?=\/|$)/g, '/…');
+      request.log.info({ method: request.method, route, status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10, ip: request.ip }, 'request');
+      done();
+    });
+  }
 
   const deps: AppDeps = { db: options.db, config: options.config, now: options.now ?? (() => new Date()) };
   app.decorate('deps', deps);

@@ -14,12 +14,13 @@ const requestSerializer = (req: { id?: unknown; method: string; url: string; rou
   id: req.id, method: req.method, route: req.routeOptions?.url ?? req.url.split('?')[0].replace(/\/[\w-]{20,}(?=\/|$)/g, '/…'), ip: req.ip,
 });
 
-export function createLogger(config: Pick<Config, 'logLevel'>): Logger {
+/** The process's logger; `destination` defaults to stdout (benches pass a file to keep their output clean). */
+export function createLogger(config: Pick<Config, 'logLevel'>, destination?: pino.DestinationStream): Logger {
   return pino({
     level: config.logLevel,
     serializers: { req: requestSerializer as any },
     redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'password', '*.password', 'token', '*.token', 'secretKey', '*.secretKey', 'smtp.pass'], censor: '[redacted]' },
-  });
+  }, destination);
 }
 
 export async function openRuntime(overrides: Record<string, unknown> = {}, options: { migrate?: boolean } = {}): Promise<Runtime> {
