@@ -167,7 +167,7 @@ try {
   for (let run = 0; run < RUNS; run++) {
     cli.push(time(process.execPath, cliArgs));
     base.push(time(process.execPath, ['-e', baseline, file]));
-    oneThread.push(time(process.execPath, [...cliArgs, '--threads', '0']));
+    oneThread.push(time(process.execPath, [...cliArgs, '--threads', '1']));
   }
   const rate = (xs: Run[], k: 'wall' | 'cpu') => Math.round(CLI_CASES / median(xs.map((x) => x[k])));
   const best = (xs: Run[]) => Math.round(CLI_CASES / Math.min(...xs.map((x) => x.wall)));

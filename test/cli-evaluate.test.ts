@@ -213,7 +213,7 @@ describe('listwarden evaluate on worker threads', () => {
     const file = join(dir, 'mixed.jsonl');
     writeFileSync(file, text);
     const runBin = (args: string[]) => spawnSync(process.execPath, ['bin/listwarden', 'evaluate', file, '--at', '2026-03-01T09:00:00Z', ...args], { encoding: 'utf8', maxBuffer: 64 << 20 });
-    const one = runBin(['--threads', '0']);
+    const one = runBin(['--threads', '1']);
     const two = runBin(['--threads', '2']);
     assert.equal(one.status, 2, one.stderr);
     assert.equal(two.status, 2, two.stderr);

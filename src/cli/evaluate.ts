@@ -23,7 +23,8 @@ Options:
   --policies LIST  packs for cases that name none (${POLICY_PACKS.join(', ')});
                    default: platform plus the pack of the contact's country
   --at ISO         the moment of sending for cases without "at"; default: now
-  --threads N      worker threads for large inputs (0: none); default: the number of CPUs
+  --threads N      threads that answer a large input, this one included (0 or 1: no worker
+                   threads); default: the number of CPUs
   -h, --help       show this help
 
 Exit status: 0 every line answered with a verdict, 2 at least one line was an error line,

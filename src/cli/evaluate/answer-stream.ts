@@ -1,11 +1,12 @@
 /**
  * Streams JSON Lines cases from `input` to answers on `out`, in input order, in constant memory.
  *
- * The main thread only cuts the input into pieces of complete lines and writes answers back in order. A small
- * input is answered right here; once the input passes POOL_AFTER bytes a pool of worker threads starts, and
- * from the moment it is ready every piece goes to it. At most `8 × threads` pieces (2 per worker at work) are
- * between being read and being written, and answers wait while `out` asks us to (back-pressure), so memory does
- * not grow with the input.
+ * The main thread cuts the input into pieces of complete lines and writes answers back in order. A small input
+ * is answered right here; once the input passes POOL_AFTER bytes a pool of `threads - 1` worker threads starts,
+ * and from the moment it is ready each piece goes to a worker with room (2 pieces each), else is answered here:
+ * one isolate fewer to warm up and collect than a worker per CPU, with every CPU busy all the same. At most
+ * `8 × threads` pieces are between being read and being written, and answers wait while `out` asks us to
+ * (back-pressure), so memory does not grow with the input.
  */
 import type { CaseDefaults } from '../../engine/parse-case.js';
 import { answerChunk, errorLine, MAX_LINE } from './answer-chunk.js';
@@ -21,7 +22,7 @@ export interface AnswerStreamOptions {
   input: NodeJS.ReadableStream;
   out: NodeJS.WritableStream;
   defaults: CaseDefaults;
-  /** Worker threads for large inputs; below 2 everything is answered on the calling thread. */
+  /** Threads that answer a large input, the calling one included; below 2 there are no worker threads. */
   threads: number;
   /**
    * While the workers load (tens of milliseconds compiled, far longer under tsx), answer here rather than wait
@@ -85,10 +86,8 @@ export async function answerStream(options: AnswerStreamOptions): Promise<Answer
   async function submit(piece: ReturnType<LineChunker['push']>[number]): Promise<void> {
     // Pieces not yet written (in flight, or answered and waiting their turn or for `out` to drain) are bounded.
     // The window is wider than the workers' queues so that one worker descheduled by a busy machine holds back
-    // the writing, not the other workers.
-    while (failure === null && (nextSeq - nextWrite >= window || (pool !== null && pool.ready && !pool.hasRoom))) {
-      await nextChange();
-    }
+    // the writing, not the other threads.
+    while (failure === null && nextSeq - nextWrite >= window) await nextChange();
     if (failure !== null) throw failure;
     const seq = nextSeq++;
     const firstLine = nextLine;
@@ -100,8 +99,9 @@ export async function answerStream(options: AnswerStreamOptions): Promise<Answer
       return;
     }
     nextLine += piece.lines;
+    // The main thread is one of the `threads`: it answers a piece itself whenever every worker has its fill.
     if (pool === null && threads > 1 && seen > POOL_AFTER) {
-      pool = new WorkerPool({ size: threads, defaults, onChange: changed });
+      pool = new WorkerPool({ size: threads - 1, defaults, onChange: changed });
     }
     if (pool !== null && !inlineWhileStarting) {
       while (!pool.ready && pool.failure === null && failure === null) await nextChange();
@@ -109,7 +109,7 @@ export async function answerStream(options: AnswerStreamOptions): Promise<Answer
     // A worker that cannot start is a broken install: say so (exit 1) rather than answer slowly without saying.
     if (pool !== null && pool.failure !== null) throw pool.failure;
     if (failure !== null) throw failure;
-    if (pool !== null && pool.ready) {
+    if (pool !== null && pool.ready && pool.hasRoom) {
       onWorkers++;
       pool.run(piece.bytes, firstLine).then((r) => {
         if (r.anyError) anyError = true;
@@ -118,7 +118,7 @@ export async function answerStream(options: AnswerStreamOptions): Promise<Answer
       }, (err: Error) => { failure ??= err; changed(); });
       return;
     }
-    // No pool yet (a small input, or workers still starting): answer here, keeping the order all the same.
+    // No pool (a small input), workers still starting, or all busy: answer here, keeping the order all the same.
     const r = answerChunk(piece.bytes, firstLine, defaults);
     if (r.anyError) anyError = true;
     done.set(seq, r.out);
