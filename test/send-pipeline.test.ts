@@ -123,4 +123,27 @@ forEachDatabase('send pipeline', (t) => {
     assert.match(signed, /list-unsubscribe/);
     assert.match(signed, /list-unsubscribe-post/);
   });
+
+  it('paces per recipient domain: the second message to a domain waits, without using up an attempt', async () => {
+    const ws = await aWorkspace(t.db);
+    const ids = await someContacts(t.db, ws, [{ email: 'one@paced.example' }, { email: 'two@paced.example' }, { email: 'three@other.example' }]);
+    const created = await createCampaign({ db: t.db, workspaceId: ws.workspaceId, now: new Date(), input: {
+      name: 'Paced', purpose: 'marketing', listIds: [ws.listId], fromName: 'Shop', fromAddress: 'news@shop.example', subject: 'Hi', html: '<p>Hi</p>',
+    } });
+    assert.ok(created.ok);
+    const started = await startSend({ db: t.db, workspaceId: ws.workspaceId, campaignId: created.value.id, actor: system, acknowledged: true, secret, baseUrl, now: new Date() });
+    assert.ok(started.ok);
+    const before = sink.messages.length;
+    const worker = startSendWorker({ db: t.db, workerId: 'w-paced', smtp: { host: sink.host, port: sink.port }, connections: 1, batchSize: 10, leaseMs: 30_000, pollMs: 10, secret, baseUrl, pacing: { perDomainPerMinute: 1 } }, { loop: false });
+    assert.equal(await worker.runOnce(), 3);
+    assert.equal(await worker.runOnce(), 0, 'the held-back message is not due yet');
+    await worker.stop();
+    const got = sink.messages.slice(before).map((m) => m.to[0]).sort();
+    assert.equal(got.length, 2);
+    assert.ok(got.includes('three@other.example'));
+    const held = [await findRecipient(t.db, ws.workspaceId, started.value.sendId, ids[0]), await findRecipient(t.db, ws.workspaceId, started.value.sendId, ids[1])].find((r) => r?.state === 'queued');
+    assert.ok(held, 'one of the two paced.example messages waits');
+    assert.equal(held.attempts, 0);
+    assert.match(held.last_reply ?? '', /held back/);
+  });
 });

@@ -3,12 +3,12 @@
  * just before each message goes out (someone who unsubscribed after queueing receives nothing).
  * A contact that is gone (erased) or whose stored data the engine cannot read is blocked, with the reason.
  */
+import { loadEngineDataFor } from '../contacts/contacts.repository.js';
 import { toEngineContact } from '../contacts/to-engine-contact.js';
 import type { Db } from '../db/database.js';
 import { evaluate, answerToJson } from '../engine/evaluate.js';
 import { parseCase } from '../engine/parse-case.js';
 import type { AnswerJson, MessageInput } from '../engine/types.js';
-import { loadEngineDataMany } from './audience.repository.js';
 
 export type RecipientVerdict = {
   contactId: string;
@@ -25,11 +25,12 @@ const gone = (contactId: string, text: string): RecipientVerdict => ({
 });
 
 export async function evaluateRecipients(options: { db: Db; workspaceId: string; contactIds: readonly string[]; message: MessageInput; at: Date }): Promise<Map<string, RecipientVerdict>> {
-  const data = await loadEngineDataMany(options.db, options.workspaceId, options.contactIds);
+  const data = await loadEngineDataFor(options.db, options.contactIds.map((id) => ({ workspaceId: options.workspaceId, id })));
   const out = new Map<string, RecipientVerdict>();
   const at = options.at.getTime();
-  for (const id of options.contactIds) {
-    const d = data.get(id);
+  for (let i = 0; i < options.contactIds.length; i++) {
+    const id = options.contactIds[i];
+    const d = data[i];
     if (!d) { out.set(id, gone(id, 'The contact no longer exists (erased or deleted).')); continue; }
     const parsed = parseCase({ contact: toEngineContact(d), message: options.message }, { at });
     if (!parsed.ok) {

@@ -90,7 +90,7 @@ export async function markSent(db: Kysely<Database>, items: { id: number; claim:
 }
 
 export type Outcome =
-  | { id: number; kind: 'retry'; delayMs: number; reply: string }
+  | { id: number; kind: 'retry' | 'defer'; delayMs: number; reply: string }
   | { id: number; kind: 'retry_exhausted' | 'bounced' | 'cancelled'; reply: string }
   | { id: number; kind: 'accepted'; reply: string };
 
@@ -101,7 +101,8 @@ export type Outcome =
  */
 export async function recordOutcomes(db: Kysely<Database>, claim: string, items: Outcome[]): Promise<void> {
   if (items.length === 0) return;
-  const rows = items.map((o) => ({ id: o.id, kind: o.kind, reply: o.reply, delay: o.kind === 'retry' ? o.delayMs / 1000 : 0 }));
+  // `defer` (held back by pacing) is a retry that was never attempted: it gives its attempt back.
+  const rows = items.map((o) => ({ id: o.id, kind: o.kind === 'defer' ? 'retry' : o.kind, refund: o.kind === 'defer' ? 1 : 0, reply: o.reply, delay: 'delayMs' in o ? o.delayMs / 1000 : 0 }));
   await sql`
     update send_recipients r
        set state = case x.kind when 'retry' then 'queued' when 'accepted' then r.state else x.kind end,
@@ -109,8 +110,9 @@ export async function recordOutcomes(db: Kysely<Database>, claim: string, items:
            sent_at = case when x.kind in ('retry', 'bounced', 'retry_exhausted', 'cancelled') then null else r.sent_at end,
            claimed_by = case when x.kind = 'retry' then null else r.claimed_by end,
            lease_until = null,
-           last_reply = x.reply
-      from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as x(id bigint, kind text, reply text, delay float8)
+           last_reply = x.reply,
+           attempts = r.attempts - x.refund
+      from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as x(id bigint, kind text, refund int, reply text, delay float8)
      where r.id = x.id and r.claimed_by = ${claim}`.execute(db);
 }
 

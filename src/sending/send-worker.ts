@@ -157,7 +157,7 @@ export function startSendWorker(options: SendWorkerOptions, { loop = true } = {}
     const domain = row.email.slice(row.email.lastIndexOf('@') + 1);
     const wait = pacer.reserve(domain, now().getTime());
     if (wait > 0) {
-      outcomes.push({ id: row.id, kind: 'retry', delayMs: wait, reply: 'held back by the sending rate limit' });
+      outcomes.push({ id: row.id, kind: 'defer', delayMs: wait, reply: 'held back by the sending rate limit' });
       return;
     }
     const at = now();
