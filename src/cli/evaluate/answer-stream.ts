@@ -123,6 +123,9 @@ export async function answerStream(options: AnswerStreamOptions): Promise<Answer
     if (r.anyError) anyError = true;
     done.set(seq, r.out);
     flush();
+    // Let the workers' answers in before the next piece: a worker that finished gets new work at once instead
+    // of idling while this thread answers the rest of a large read.
+    if (pool !== null) await new Promise<void>((resolve) => setImmediate(resolve));
   }
 
   try {
