@@ -31,6 +31,16 @@ forEachDatabase('api contacts', (t) => {
     assert.equal(dup.body.error.code, 'conflict');
   });
 
+  it('stores a birth date and the engine reads it: a 13-year-old in France is blocked as a minor', async () => {
+    const created = await call('POST', '/api/v1/contacts', { email: 'lea@example.fr', country: 'FR', birthDate: '2013-01-15', source: webForm });
+    assert.equal(created.status, 201);
+    assert.equal(created.body.birthDate, '2013-01-15');
+    const answer = await call('GET', `/api/v1/contacts/${created.body.id}/eligibility?channel=email&purpose=marketing`);
+    assert.equal(answer.status, 200);
+    assert.equal(answer.body.verdict, 'block');
+    assert.ok(answer.body.reasons.some((r: { code: string }) => r.code === 'minor'));
+  });
+
   it('answers bad input with 400 and the field paths, and stores nothing', async () => {
     const before = await t.db.selectFrom('contacts').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
     const bad = await call('POST', '/api/v1/contacts', { email: 'x@example.com', country: 'France', source: { type: 'bought' }, birthDate: '2001-02-30' });
