@@ -30,6 +30,8 @@ export type RowCheckContext = {
   defaultKind: Kind;
   /** Lower-cased address → first line it was seen on, within the current batch. */
   seen: Map<string, number>;
+  /** The same for the batch before, read only (it may not be committed yet when this one is planned). */
+  seenBefore?: Map<string, number>;
   isDisposable: (domain: string) => boolean;
 };
 
@@ -71,7 +73,7 @@ export function checkRow(ctx: RowCheckContext, line: number, cells: string[]): R
   const email = normalized.address;
   // Case-insensitive, like the workspace's own uniqueness of addresses.
   const key = email.toLowerCase();
-  const first = ctx.seen.get(key);
+  const first = ctx.seen.get(key) ?? ctx.seenBefore?.get(key);
   if (first !== undefined) return { outcome: 'duplicate', line, reason: `duplicate of line ${first} in this file`, email };
   ctx.seen.set(key, line);
   if (ctx.isDisposable(normalized.domain)) return invalid(`disposable (throwaway) email domain ${normalized.domain}`, email);

@@ -6,6 +6,7 @@
  */
 import type { Kysely } from 'kysely';
 import { loadEngineData, type EngineData } from '../contacts/contacts.repository.js';
+import { databaseKind } from '../db/database.js';
 import type { Database } from '../db/schema.js';
 import { normalizeEmail } from '../engine/address.js';
 import { tombstoneHmac } from '../suppressions/tombstone-hmac.js';
@@ -82,19 +83,30 @@ async function processFile(options: RunImportOptions): Promise<string | null> {
   const verdictNew = newContactVerdicts(declaration, now().getTime());
   let ctx: RowCheckContext | null = null;
 
+  // On PostgreSQL batch N+1 is written on a second connection while batch N commits; it commits only after N
+  // (so the checkpoint only moves forward) and rolls back if N failed. It is planned once N-1 is committed, and
+  // repeats of batch N are caught in memory (`seenBefore`). PGlite has one connection: one batch at a time.
+  const overlap = databaseKind(db) === 'postgres';
+  let previous: Promise<void> = Promise.resolve();
+  let beforePrevious: Promise<void> = Promise.resolve();
   const flush = async (outcomes: RowOutcome[], candidates: RowCandidate[], raws: Map<number, string>, lastLine: number) => {
+    await beforePrevious;
     const plan = await planBatch({ db, importId, workspaceId: row.workspace_id, listId: row.list_id, fingerprint: row.fingerprint, declaration, candidates, secret, verdictNew, at: now().getTime() });
     const all = [...outcomes, ...plan.outcomes].sort((a, b) => a.line - b.line);
     const next = addOutcomes(counts, samples, all);
     const bytesDone = opened.file.bytesRead();
-    await writeBatch({
+    const after = previous;
+    const written = writeBatch({
       db, importId, runner, workspaceId: row.workspace_id, listId: row.list_id, declaration, fingerprint: row.fingerprint,
       plan, outcomes: all, raws, checkpointLine: Math.max(lastLine, ...all.map((o) => o.line)), bytesDone,
-      counts: next.counts, samples: next.samples, now: now(), leaseMs: LEASE_MS,
-    });
+      counts: next.counts, samples: next.samples, now: now(), leaseMs: LEASE_MS, commitAfter: after,
+    }).then(() => options.onProgress?.({ importId, rows: next.counts.rows, bytesDone, fileSize: row.file_size, startedAt, counts: next.counts }));
+    written.catch(() => undefined); // awaited below or by the next batch; never an unhandled rejection
     counts = next.counts;
     samples = next.samples;
-    options.onProgress?.({ importId, rows: counts.rows, bytesDone, fileSize: row.file_size, startedAt, counts });
+    beforePrevious = previous;
+    previous = written;
+    if (!overlap) await written;
   };
 
   let carried: RowProblem[] = [];
@@ -103,8 +115,11 @@ async function processFile(options: RunImportOptions): Promise<string | null> {
     const candidates: RowCandidate[] = [];
     const raws = new Map<number, string>();
     let lastLine = 0;
-    // Repeats within a batch are found here; a repeat of an earlier batch is found in the database.
-    if (ctx) ctx.seen = new Map();
+    // Repeats of this batch and the one before are found in memory; older ones in the database.
+    if (ctx) {
+      ctx.seenBefore = ctx.seen;
+      ctx.seen = new Map();
+    }
     for (const record of batch.records) {
       lastLine = record.line;
       if (!ctx) {
@@ -138,6 +153,8 @@ async function processFile(options: RunImportOptions): Promise<string | null> {
     const raws = new Map(rest.filter((p) => p.raw).map((p) => [p.line, p.raw!]));
     await flush(rest.map((p) => ({ outcome: 'invalid', line: p.line, email: null, reason: p.reason })), [], raws, 0);
   }
+  await beforePrevious;
+  await previous;
   if (!ctx) return 'the file holds no rows';
   return null;
 }

@@ -30,6 +30,8 @@ export type WriteBatchOptions = {
   samples: ImportSamples;
   now: Date;
   leaseMs: number;
+  /** Commit only once this (the previous batch's write) has committed; fail if it failed. */
+  commitAfter?: Promise<void>;
 };
 
 export async function writeBatch(o: WriteBatchOptions): Promise<void> {
@@ -66,6 +68,9 @@ export async function writeBatch(o: WriteBatchOptions): Promise<void> {
     await repo.insertConsentEvents(trx, o.workspaceId, consent, raced);
     await repo.insertMemberships(trx, o.workspaceId, o.listId, raced.map((r) => r.contactId), o.now);
     await repo.insertRejections(trx, o.importId, rejections);
+    // The previous batch updates the same imports row: take its lock only once that batch has committed, or
+    // the two would wait on each other (the database cannot see a wait that happens in this process).
+    await o.commitAfter;
     const held = await repo.saveProgress(trx, {
       id: o.importId, runner: o.runner, checkpointLine: o.checkpointLine, bytesDone: o.bytesDone,
       counts: o.counts, samples: o.samples, now: o.now, leaseMs: o.leaseMs,
