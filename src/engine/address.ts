@@ -84,38 +84,5 @@ export function normalizeEmail(input: unknown): NormalizedEmail {
   return { ok: true, address, local, domain: domain.domain };
 }
 
-/**
- * Local parts that name a function rather than a person (RFC 2142 mailbox names, and the usual ones in
- * English, French and German). Kept without separators: `no-reply`, `no_reply` and `no.reply` all fold to `noreply`.
- */
-const ROLE_NAMES = new Set([
-  'abuse', 'accounting', 'accounts', 'admin', 'administrator', 'administration', 'billing', 'bookings', 'booking',
-  'careers', 'career', 'contact', 'contacts', 'contactus', 'customercare', 'customerservice', 'customerservices',
-  'donotreply', 'dontreply', 'enquiries', 'enquiry', 'feedback', 'finance', 'ftp', 'hello', 'help', 'helpdesk',
-  'hostmaster', 'hr', 'info', 'information', 'inquiries', 'inquiry', 'investors', 'ir', 'it', 'jobs', 'legal',
-  'list', 'listserv', 'mail', 'mailerdaemon', 'majordomo', 'marketing', 'media', 'news', 'newsletter', 'noc',
-  'noreply', 'office', 'orders', 'postmaster', 'pr', 'press', 'privacy', 'reception', 'recruiting', 'recruitment',
-  'root', 'sales', 'security', 'service', 'services', 'shop', 'spam', 'staff', 'store', 'subscribe', 'support',
-  'sysadmin', 'team', 'tech', 'unsubscribe', 'usenet', 'uucp', 'webmaster', 'www',
-  // French and German
-  'accueil', 'commercial', 'compta', 'comptabilite', 'direction', 'secretariat', 'buchhaltung', 'kontakt',
-  'presse', 'redaktion', 'verwaltung', 'vertrieb', 'bewerbung', 'personal', 'datenschutz', 'kundenservice',
-]);
-
-const SEPARATORS = /[-_."\s]/g;
-const HAS_SEPARATOR = /[-_."\s]/;
-
-/** True when the address's local part names a role (sales@, no_reply@, Info+promo@ …), whatever its case. */
-export function isRoleAddress(address: string): boolean {
-  const at = address.lastIndexOf('@');
-  let local = at >= 0 ? address.slice(0, at) : address;
-  const plus = local.indexOf('+');
-  if (plus >= 0) local = local.slice(0, plus);
-  local = local.toLowerCase();
-  if (HAS_SEPARATOR.test(local)) local = local.replace(SEPARATORS, '');
-  if (ROLE_NAMES.has(local)) return true;
-  // `info2@`, `sales01@`: a numbered copy of a role mailbox is still a role mailbox.
-  let end = local.length;
-  while (end > 0 && local.charCodeAt(end - 1) >= 48 && local.charCodeAt(end - 1) <= 57) end--;
-  return end < local.length && end > 0 && ROLE_NAMES.has(local.slice(0, end));
-}
+// The role check lives beside its list; re-exported here, where the engine and imports have always found it.
+export { isRoleAddress } from './role-addresses.js';
