@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import fc from 'fast-check';
 import { addMonths, ageAt, parseIsoDate } from './dates.js';
 
 describe('parseIsoDate', () => {
@@ -20,6 +21,27 @@ describe('parseIsoDate', () => {
     '2026-03-01T09:60Z', '2026-03-01T09:00:61Z', '2026-03-01T09:00:00.Z', '2026-03-01T09:00+2', '2026-03-01T09:00Zx', 'March 7, 2026', '', 'tomorrow']) {
     it(`rejects ${JSON.stringify(text)}`, () => assert.ok(Number.isNaN(parseIsoDate(text))));
   }
+  // The month table covers 1900-2199; these properties cross both of its edges and the computed path beyond.
+  const pad = (n: number, w: number): string => String(n).padStart(w, '0');
+  it('agrees with Date.UTC on generated calendar dates, and rejects the days a month lacks', () => {
+    fc.assert(fc.property(fc.integer({ min: 0, max: 9999 }), fc.integer({ min: 1, max: 12 }), fc.integer({ min: 1, max: 31 }), (y, m, d) => {
+      const reference = new Date(0);
+      reference.setUTCFullYear(y, m - 1, d);
+      const exists = reference.getUTCDate() === d;
+      const got = parseIsoDate(`${pad(y, 4)}-${pad(m, 2)}-${pad(d, 2)}`);
+      return exists ? got === reference.getTime() : Number.isNaN(got);
+    }), { numRuns: 20_000 });
+  });
+  it('agrees with Date.parse on generated date-times with fractions and offsets', () => {
+    const moment = fc.integer({ min: Date.UTC(1850, 0, 1), max: Date.UTC(2300, 0, 1) });
+    fc.assert(fc.property(moment, fc.array(fc.integer({ min: 0, max: 9 }), { maxLength: 6 }), fc.integer({ min: -14 * 60, max: 14 * 60 }), (ms, extra, offset) => {
+      // Digits past the millisecond are truncated, whatever they are.
+      const local = new Date(ms + offset * 60_000).toISOString().slice(0, 23) + extra.join('');
+      const sign = offset < 0 ? '-' : '+';
+      const zone = `${sign}${pad(Math.floor(Math.abs(offset) / 60), 2)}:${pad(Math.abs(offset) % 60, 2)}`;
+      return parseIsoDate(local + zone) === ms && parseIsoDate(new Date(ms).toISOString().slice(0, 19) + 'Z') === Math.floor(ms / 1000) * 1000;
+    }), { numRuns: 20_000 });
+  });
 });
 
 describe('calendar clocks', () => {
