@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { isRoleAddress, normalizeEmail } from './address.js';
+import fc from 'fast-check';
+import { isAsciiDotString, isLocalPart, isRoleAddress, normalizeEmail } from './address.js';
 
 describe('normalizeEmail', () => {
   const valid: [string, string][] = [
@@ -46,4 +47,33 @@ describe('isRoleAddress', () => {
   for (const a of ['anna@x.fr', 'salesman.joe@x.com', 'information.officer@x.com', 'j.info@x.com', 'infosec.team.lead@x.com', 'hrvoje@x.hr', '2@x.com']) {
     it(`${a} is a person`, () => assert.equal(isRoleAddress(a), false));
   }
+});
+
+describe('isAsciiDotString (the fast local-part check) agrees with the regular expressions', () => {
+  // Dots, quotes, atext, specials and non-ASCII, in runs, so that leading, trailing and doubled dots all occur.
+  const unit = fc.oneof(
+    fc.constantFrom('.', '..', '"', '\\\\', ' ', '@', '(', ',', 'é', '\u00a0', 'a', 'Z', '9', '+', '!', '~', '`', '{'),
+    fc.string({ unit: 'grapheme-ascii', maxLength: 3 }),
+  );
+  const text = fc.array(unit, { maxLength: 8 }).map((parts) => parts.join(''));
+  it('never accepts what they reject, and accepts every plain ASCII local part they accept', () => {
+    fc.assert(fc.property(text, (s) => {
+      const fast = isAsciiDotString(s, s.length);
+      if (fast) return isLocalPart(s);
+      // Left to the regexes: a quote or non-ASCII; otherwise the fast check must have agreed.
+      return /["\u0080-\uffff]/.test(s) || !isLocalPart(s);
+    }), { numRuns: 20_000 });
+  });
+  it('reads only up to the end it is given', () => {
+    assert.equal(isAsciiDotString('anna@x', 4), true);
+    assert.equal(isAsciiDotString('anna.@x', 5), false);
+  });
+  it('normalises generated addresses the same with either path', () => {
+    const local = text.filter((s) => s.length > 0 && !s.includes('@') && s === s.trim());
+    fc.assert(fc.property(local, fc.constantFrom('example.com', 'Example.COM', 'bücher.example', 'x'), (l, d) => {
+      const r = normalizeEmail(`${l}@${d}`);
+      // The quoted form is the same local part through the regex path only: both must agree on validity.
+      return r.ok === (isLocalPart(l) && d !== 'x') && (!r.ok || r.address === `${l}@${d.toLowerCase().replace('bücher', 'xn--bcher-kva')}`);
+    }), { numRuns: 5_000 });
+  });
 });
