@@ -52,3 +52,11 @@ test('relaxed body canonicalization follows RFC 6376 §3.4.4', () => {
   assert.equal(relaxedBody('\r\n\r\n'), '');
   assert.equal(relaxedBody('x'), 'x\r\n');
 });
+
+test('relaxed body: the shortcut for bodies without tabs, double spaces or trailing blanks equals the full rules', () => {
+  const full = (b: string) => { const o = b.replace(/[ \t]+(?=\r\n|$)/g, '').replace(/[ \t]+/g, ' ').replace(/(\r\n)+$/, ''); return o ? o + '\r\n' : ''; };
+  const samples = ['a b\r\nc\r\n\r\n', 'PHA+SGVsbG88L3A+\r\n--b--\r\n', 'x y', 'x \r\n', 'a\tb', 'a  b\r\n', 'end ', '\r\n', '', 'a\r\n\r\nb\r\n', 'a\n\r\n'];
+  for (const s of samples) assert.equal(relaxedBody(s), full(s), JSON.stringify(s));
+  const { body } = message();
+  assert.equal(relaxedBody(body), full(body));
+});

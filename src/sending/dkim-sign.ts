@@ -15,8 +15,14 @@ const OVERSIGNED = new Set(['from', 'subject', 'list-unsubscribe', 'list-unsubsc
 
 /** Relaxed body canonicalization (RFC 6376 §3.4.4). */
 export function relaxedBody(body: string): string {
-  const out = body.replace(/[ \t]+(?=\r\n|$)/g, '').replace(/[ \t]+/g, ' ').replace(/(\r\n)+$/, '');
-  return out.length > 0 ? out + '\r\n' : '';
+  // Our own bodies (quoted-printable and base64) rarely hold a tab, a double space or a space before a line end;
+  // checking for those with `includes` is far cheaper than three regex passes over 15 KB for every message.
+  const plain = !body.includes('\t') && !body.includes('  ') && !body.includes(' \r\n') && !body.endsWith(' ');
+  const out = plain ? body : body.replace(/[ \t]+(?=\r\n|$)/g, '').replace(/[ \t]+/g, ' ');
+  // Trailing empty lines go; a `$`-anchored regex here tried every position of the string.
+  let end = out.length;
+  while (end >= 2 && out.charCodeAt(end - 1) === 10 && out.charCodeAt(end - 2) === 13) end -= 2;
+  return end > 0 ? out.slice(0, end) + '\r\n' : '';
 }
 
 /** Relaxed header canonicalization of one field (RFC 6376 §3.4.2), without the trailing CRLF. */

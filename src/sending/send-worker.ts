@@ -16,7 +16,7 @@ import { decide, DEFAULT_RETRY, enhancedStatus, type RetryPolicy } from './retry
 import { createSmtpConnections, type SmtpTarget } from './smtp-connections.js';
 import { evaluateRecipients } from './evaluate-recipients.js';
 import { contextFromInput, loadSendInput, type SendInput } from './load-send-context.js';
-import { createRenderPool } from './render-pool.js';
+import { createRenderPool, type Prepared } from './render-pool.js';
 import { claimRecipients, finishSends, markSent, recordOutcomes, recordRecheck, renewLease, requeueExpired, type ClaimedRecipient, type Outcome } from './outbox.repository.js';
 import { recordBounce } from './record-bounce.js';
 
@@ -187,7 +187,7 @@ export function startSendWorker(options: SendWorkerOptions, { loop = true } = {}
     }
   }
 
-  type Ready = { claim: string; ctx: SendContext; rows: ClaimedRecipient[]; fields: Map<string, Record<string, unknown>>; prepared?: Map<number, PreparedMessage | { error: string }> };
+  type Ready = { claim: string; ctx: SendContext; rows: ClaimedRecipient[]; fields: Map<string, Record<string, unknown>>; prepared?: Map<number, Promise<Prepared>> };
 
   /** Claims a batch and re-evaluates it: everything up to the SMTP part, which the loop overlaps with sending. */
   async function prepareBatch(): Promise<{ claimed: number; ready: Ready[] }> {
@@ -217,10 +217,11 @@ export function startSendWorker(options: SendWorkerOptions, { loop = true } = {}
       }));
       const eligible = rows.filter((r) => owned.has(r.id) && verdicts.get(r.contact_id)!.answer.verdict === 'send');
       const fields = new Map(eligible.map((r) => [r.contact_id, verdicts.get(r.contact_id)!.fields]));
-      let prepared: Map<number, PreparedMessage | { error: string }> | undefined;
+      // Not awaited: the threads render while this batch waits its turn, and sending starts with the first piece.
+      let prepared: Map<number, Promise<Prepared>> | undefined;
       if (pool && eligible.length > 0) {
         const recipients = eligible.map((r) => ({ id: r.id, contactId: r.contact_id, email: r.email, idempotencyKey: r.idempotency_key, fields: fields.get(r.contact_id)! }));
-        const out = await pool.prepare(input, recipients, now());
+        const out = pool.prepare(input, recipients, now());
         prepared = new Map(eligible.map((r, i) => [r.id, out[i]]));
       }
       ready.push({ claim, ctx, rows: eligible, fields, prepared });
@@ -238,7 +239,7 @@ export function startSendWorker(options: SendWorkerOptions, { loop = true } = {}
       const lanes = Array.from({ length: Math.min(options.connections, rows.length) }, async () => {
         while (next < rows.length) {
           const row = rows[next++];
-          await sendOne(claim, ctx, row, fields.get(row.contact_id)!, prepared?.get(row.id), outcomes);
+          await sendOne(claim, ctx, row, fields.get(row.contact_id)!, await prepared?.get(row.id), outcomes);
         }
       });
       await Promise.all(lanes);
