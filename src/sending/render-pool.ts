@@ -43,7 +43,9 @@ export function createRenderPool(options: { threads: number; secret: string; bas
       if (!w) return;
       t.waiting.delete(r.id);
       t.queued -= w.count;
-      w.resolve(r.results.map((x) => ('raw' in x ? { ...x, raw: Buffer.from(x.raw.buffer, x.raw.byteOffset, x.raw.byteLength) } : x)));
+      w.resolve(r.results.map((x) => ('start' in x
+        ? { envelopeFrom: x.envelopeFrom, messageId: x.messageId, raw: Buffer.from(r.bytes.buffer, r.bytes.byteOffset + x.start, x.end - x.start) }
+        : x)));
     });
     // A thread that died answers every piece it held with its error; later pieces go to the other threads.
     t.worker.on('error', (err) => {
