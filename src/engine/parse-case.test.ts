@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import fc from 'fast-check';
 import { doi, makeCase } from './builders.js';
 import { parseCase } from './parse-case.js';
 
@@ -32,6 +33,16 @@ describe('parseCase', () => {
     assert.ok(r.ok);
     assert.equal(r.case.at, 1234);
     assert.deepEqual(r.case.policies, ['eu']);
+  });
+  it('reads a country as /^[A-Za-z]{2}$/ upper-cased, whatever the two characters are', () => {
+    const text = fc.oneof(fc.string({ unit: 'grapheme-ascii', maxLength: 3 }), fc.string({ unit: 'binary', maxLength: 2 }),
+      fc.constantFrom('uk', 'Uk', 'UK', 'fr', 'fR', 'ß', 'éa', 'ı', 'aİ', '@[', '`{'));
+    fc.assert(fc.property(text, (country) => {
+      const r = parseCase(withField('contact.country', country));
+      if (!/^[A-Za-z]{2}$/.test(country)) return !r.ok && r.error.path === 'contact.country' && r.error.message.includes('ISO 3166-1');
+      const upper = country.toUpperCase();
+      return r.ok && r.case.contact.country === (upper === 'UK' ? 'GB' : upper);
+    }), { numRuns: 5_000 });
   });
   it('reads UK as GB', () => {
     const r = parseCase(withField('contact.country', 'uk'));

@@ -35,7 +35,6 @@ class Invalid {
 // Shared, and not frozen: a frozen array has another elements kind, which would make the engine's loops polymorphic.
 const EMPTY: readonly never[] = [];
 const E164 = /^\+[1-9][0-9]{1,14}$/;
-const COUNTRY = /^[A-Za-z]{2}$/;
 const BIRTH_DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 function join(base: string, key: string): string {
@@ -185,13 +184,24 @@ function parseBounce(o: Obj): Bounce {
   return { type: oneOf(o.type, BOUNCE_TYPES, 'type'), at: date(o.at, 'at'), status };
 }
 
+/** Two ASCII letters, upper-cased (`UK` read as `GB`), or null. Read by character codes: most are already upper case. */
+function countryCode(v: unknown): string | null {
+  if (typeof v !== 'string' || v.length !== 2) return null;
+  const a = v.charCodeAt(0);
+  const b = v.charCodeAt(1);
+  const upperA = a >= 65 && a <= 90;
+  const upperB = b >= 65 && b <= 90;
+  if (!(upperA || (a >= 97 && a <= 122)) || !(upperB || (b >= 97 && b <= 122))) return null;
+  const upper = upperA && upperB ? v : v.toUpperCase();
+  return upper === 'UK' ? 'GB' : upper;
+}
+
 function parseContact(v: unknown, channel: Channel): Contact {
   const o = obj(v, 'contact');
-  if (typeof o.country !== 'string' || !COUNTRY.test(o.country)) {
+  const country = countryCode(o.country);
+  if (country === null) {
     throw new Invalid('contact.country', o.country === undefined ? 'is required' : 'must be an ISO 3166-1 alpha-2 code such as FR');
   }
-  const upper = o.country.toUpperCase();
-  const country = upper === 'UK' ? 'GB' : upper;
 
   let email: string | null = null;
   if (o.email !== undefined && o.email !== null) {
