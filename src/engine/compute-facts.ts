@@ -73,7 +73,9 @@ export function computeFacts(c: ParsedCase, f: Facts): Facts {
   }
 
   // Engagement: what shows the person's interest. An open never counts (CNIL; tracking pixels are unreliable).
-  let lastEngagement = s.at !== null && s.at <= at ? s.at : -Infinity;
+  // A known collection date anchors the window even when it lies after the moment asked about: a moment before
+  // collection can never be three years after it.
+  let lastEngagement = s.at !== null ? s.at : -Infinity;
   let anyContactSinceCollection = false;
   for (let i = 0; i < k.activity.length; i++) {
     const a = k.activity[i];
@@ -162,7 +164,10 @@ export function computeFacts(c: ParsedCase, f: Facts): Facts {
   }
 
   // The inactivity window: 3 years from collection or the last engagement (RULES.md FR-10, OPT-09).
-  if (lastEngagement > -Infinity) {
+  // Nothing dates the contact (no collection date, no dated engagement): its age cannot be shown to lie inside the
+  // window, so the clock counts as run out. Otherwise a newly learnt old date could turn a send into a block.
+  if (lastEngagement === -Infinity) f.anchors[0] = 0;
+  else {
     f.anchors[0] = lastEngagement;
     if (at >= lastEngagement + INACTIVITY_SURELY_RUNNING) {
       const end = f.clock(0);
