@@ -2,49 +2,38 @@
 // connections (autocannon). Baseline: a Fastify hello-world route served by the same kind of child process in
 // the same run. The servers run in a child process so the load generator does not share their event loop.
 // Database: BENCH_DATABASE_URL, else TEST_DATABASE_URL, else the local server; a scratch schema, dropped after.
-import { fork, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import autocannon from 'autocannon';
-import Fastify from 'fastify';
-import { Kysely, PostgresDialect, sql } from 'kysely';
+import { sql } from 'kysely';
 import pg from 'pg';
 import pino from 'pino';
 import { createApiToken } from '../src/auth/create-api-token.js';
 import { loadConfig } from '../src/config.js';
-import { createPostgresPool, type Db } from '../src/db/database.js';
 import { migrateOrThrow } from '../src/db/migrate.js';
-import type { Database } from '../src/db/schema.js';
 import { buildApp } from '../src/server/app.js';
+import { answerParent, backendCpu, benchDatabaseUrl, cpuOf, openBenchDb, serveHelloWorld, startChild } from './_http-bench.js';
 import { createLogger } from '../src/server/runtime.js';
 import { createWorkspace } from '../src/workspaces/create-workspace.js';
 
 const CONTACTS = Number(process.argv.find((a) => a.startsWith('--contacts='))?.slice(11) ?? 100_000);
 const DURATION = Number(process.argv.find((a) => a.startsWith('--seconds='))?.slice(10) ?? 10);
 const CONNECTIONS = 50;
-const url = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const url = benchDatabaseUrl;
 
 const POOL = Number(process.argv.find((a) => a.startsWith('--pool='))?.slice(7) ?? 16);
 // the app's connections carry this name so the parent can find their PostgreSQL backends and read their CPU
 const APP_NAME = 'listwarden_bench_api';
-
-function openDb(schema: string, max: number, appName?: string): Db {
-  const pool = createPostgresPool({ url: appName ? `${url}${url.includes('?') ? '&' : '?'}application_name=${appName}` : url, max, searchPath: schema });
-  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }) as Db;
-}
 
 // ---- child: serves either the hello-world baseline or the real app, and reports its port
 if (process.argv.includes('--child')) {
   const mode = process.argv[process.argv.indexOf('--child') + 1];
   const schema = process.argv[process.argv.indexOf('--child') + 2];
   if (mode === 'hello') {
-    const app = Fastify();
-    app.get('/hello', async () => ({ hello: 'world' }));
-    await app.listen({ port: 0, host: '127.0.0.1' });
-    process.send!({ port: (app.server.address() as { port: number }).port });
+    await serveHelloWorld();
   } else {
-    const db = openDb(schema, Number(process.argv[process.argv.indexOf('--child') + 3]), APP_NAME);
+    const db = openBenchDb({ schema, max: Number(process.argv[process.argv.indexOf('--child') + 3]), appName: APP_NAME });
     const config = loadConfig({ env: {}, file: '', persistSecret: false, overrides: { secretKey: 'b'.repeat(40), logLevel: 'silent' } });
     // --log: the production logger at info (what `serve` runs with), written to /dev/null
     const logger = process.argv.includes('--log') ? createLogger({ logLevel: 'info' }, pino.destination({ dest: '/dev/null', sync: false })) : false;
@@ -52,41 +41,13 @@ if (process.argv.includes('--child')) {
     await app.listen({ port: 0, host: '127.0.0.1' });
     process.send!({ port: (app.server.address() as { port: number }).port });
   }
-  // the parent asks for this process's CPU time around a load run: CPU per request does not depend on how
-  // busy the rest of the machine is, unlike requests per second
-  process.on('message', (m: any) => { if (m === 'cpu') process.send!({ cpu: process.cpuUsage() }); });
-  process.on('disconnect', () => process.exit(0));
+  answerParent();
 } else {
   await main();
 }
 
-function startChild(mode: 'hello' | 'app', schema: string): Promise<{ child: ChildProcess; port: number }> {
-  const child = fork(new URL(import.meta.url).pathname, ['--child', mode, schema, String(POOL), ...(process.argv.includes('--log') ? ['--log'] : [])], { execArgv: ['--import', 'tsx', ...(process.env.BENCH_CPU_PROFILE ? ['--cpu-prof', '--cpu-prof-dir=.tmp/bench-prof'] : [])], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  return new Promise((resolve, reject) => {
-    child.once('message', (m: any) => resolve({ child, port: m.port }));
-    child.once('exit', (code) => reject(new Error(`${mode} server exited with ${code}`)));
-  });
-}
-
-function cpuOf(child: ChildProcess): Promise<number> {
-  return new Promise((resolve) => {
-    const on = (m: any) => { if (m && m.cpu) { child.off('message', on); resolve((m.cpu.user + m.cpu.system) / 1000); } };
-    child.on('message', on);
-    child.send('cpu');
-  });
-}
-
-/** CPU milliseconds used so far by the PostgreSQL backends serving the app (same machine: read from /proc). */
-async function backendCpu(db: Db): Promise<number> {
-  const pids = (await sql<{ pid: number }>`select pid from pg_stat_activity where application_name = ${APP_NAME}`.execute(db)).rows.map((r) => r.pid);
-  let ticks = 0;
-  for (const pid of pids) {
-    try {
-      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-      ticks += Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14 and 15 of stat)
-    } catch { /* the database is not on this machine, or the backend ended */ }
-  }
-  return ticks * 10; // USER_HZ is 100 on Linux
+function startServer(mode: 'hello' | 'app', schema: string) {
+  return startChild({ script: new URL(import.meta.url).pathname, mode, args: [schema, String(POOL), ...(process.argv.includes('--log') ? ['--log'] : [])] });
 }
 
 function load(port: number, paths: () => string, headers: Record<string, string>, duration: number): Promise<autocannon.Result> {
@@ -104,7 +65,7 @@ async function main(): Promise<void> {
   await admin.connect();
   await admin.query(`create schema ${schema}`);
   await admin.end();
-  const db = openDb(schema, 4);
+  const db = openBenchDb({ schema, max: 4 });
   const children: ChildProcess[] = [];
   try {
     await migrateOrThrow(db);
@@ -130,7 +91,7 @@ async function main(): Promise<void> {
     const ids = (await db.selectFrom('contacts').select('id').where('workspace_id', '=', ws.id).execute()).map((r) => r.id);
     console.log(JSON.stringify({ phase: 'seed', contacts: ids.length, ms: Math.round(performance.now() - seedStart) }));
 
-    const hello = await startChild('hello', schema);
+    const hello = await startServer('hello', schema);
     children.push(hello.child);
     await load(hello.port, () => '/hello', {}, 2);
     const helloCpuBefore = await cpuOf(hello.child);
@@ -139,7 +100,7 @@ async function main(): Promise<void> {
     console.log(JSON.stringify({ phase: 'baseline', route: 'GET /hello', rps: base.requests.average, p99_ms: base.latency.p99, errors: base.errors, non2xx: base.non2xx, server_cpu_ms_per_req: Number(helloCpuMsPerReq.toFixed(3)) }));
     hello.child.disconnect();
 
-    const app = await startChild('app', schema);
+    const app = await startServer('app', schema);
     children.push(app.child);
     let i = 0;
     const next = () => `/api/v1/contacts/${ids[(i = (i + 7919) % ids.length)]}/eligibility?channel=email&purpose=marketing`;
@@ -148,10 +109,10 @@ async function main(): Promise<void> {
     if (probe.status !== 200) throw new Error(`eligibility probe answered ${probe.status}: ${await probe.text()}`);
     await load(app.port, next, auth, 3);
     const cpuBefore = await cpuOf(app.child);
-    const pgCpuBefore = await backendCpu(db);
+    const pgCpuBefore = await backendCpu(db, APP_NAME);
     const res = await load(app.port, next, auth, DURATION);
     const serverCpuMsPerReq = (await cpuOf(app.child) - cpuBefore) / res.requests.total;
-    const pgCpuMsPerReq = (await backendCpu(db) - pgCpuBefore) / res.requests.total;
+    const pgCpuMsPerReq = (await backendCpu(db, APP_NAME) - pgCpuBefore) / res.requests.total;
     console.log(JSON.stringify({ phase: 'eligibility', route: 'GET /api/v1/contacts/:id/eligibility', rps: res.requests.average, p50_ms: res.latency.p50, p99_ms: res.latency.p99, errors: res.errors, non2xx: res.non2xx, server_cpu_ms_per_req: Number(serverCpuMsPerReq.toFixed(3)), postgres_cpu_ms_per_req: Number(pgCpuMsPerReq.toFixed(3)), pool: POOL, load_avg_1m: loadavg()[0] }));
     console.log(JSON.stringify({
       bench: 'api', value: res.requests.average, unit: 'req/s', baseline: base.requests.average,

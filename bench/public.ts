@@ -4,23 +4,20 @@
 // and one SQL statement). Baseline: a Fastify hello-world route served by the same kind of child process in
 // the same run. The per-IP sign-up limit is lifted (every request comes from 127.0.0.1); the rest is as shipped.
 // Database: BENCH_DATABASE_URL, else TEST_DATABASE_URL, else the local server; a scratch schema, dropped after.
-import { fork, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import autocannon from 'autocannon';
-import Fastify from 'fastify';
-import { Kysely, PostgresDialect, sql } from 'kysely';
+import { sql } from 'kysely';
 import pg from 'pg';
 import { loadConfig } from '../src/config.js';
-import { createPostgresPool, type Db } from '../src/db/database.js';
 import { migrateOrThrow } from '../src/db/migrate.js';
-import type { Database } from '../src/db/schema.js';
 import { createForm } from '../src/forms/create-form.js';
 import { formInputSchema } from '../src/forms/form-definition.js';
 import { configurePublic } from '../src/public/http.js';
 import { oneClickUnsubscribeUrl } from '../src/public/links.js';
 import { buildApp } from '../src/server/app.js';
+import { answerParent, backendCpu, benchDatabaseUrl, cpuOf, openBenchDb, serveHelloWorld, startChild } from './_http-bench.js';
 import { createWorkspace } from '../src/workspaces/create-workspace.js';
 
 const CONTACTS = Number(process.argv.find((a) => a.startsWith('--contacts='))?.slice(11) ?? 30_000);
@@ -28,66 +25,32 @@ const DURATION = Number(process.argv.find((a) => a.startsWith('--seconds='))?.sl
 const CONNECTIONS = 50;
 const SECRET = 'b'.repeat(40);
 const FORM_HEADERS = { 'content-type': 'application/x-www-form-urlencoded' };
-const url = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const url = benchDatabaseUrl;
 
 const POOL = Number(process.argv.find((a) => a.startsWith('--pool='))?.slice(7) ?? 16);
 // the app's connections carry this name so the parent can find their PostgreSQL backends and read their CPU
 const APP_NAME = 'listwarden_bench_public';
 
-function openDb(schema: string, max: number, appName?: string): Db {
-  const withName = appName ? `${url}${url.includes('?') ? '&' : '?'}application_name=${appName}` : url;
-  return new Kysely<Database>({ dialect: new PostgresDialect({ pool: createPostgresPool({ url: withName, max, searchPath: schema }) }) }) as Db;
-}
-
-/** CPU milliseconds used so far by the PostgreSQL backends serving the app (same machine: read from /proc). */
-async function backendCpu(db: Db): Promise<number> {
-  const pids = (await sql<{ pid: number }>`select pid from pg_stat_activity where application_name = ${APP_NAME}`.execute(db)).rows.map((r) => r.pid);
-  let ticks = 0;
-  for (const pid of pids) {
-    try {
-      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-      ticks += Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14 and 15 of stat)
-    } catch { /* the database is not on this machine, or the backend ended */ }
-  }
-  return ticks * 10; // USER_HZ is 100 on Linux
-}
-
 if (process.argv.includes('--child')) {
   const mode = process.argv[process.argv.indexOf('--child') + 1];
   const schema = process.argv[process.argv.indexOf('--child') + 2];
   if (mode === 'hello') {
-    const app = Fastify();
-    app.get('/hello', async () => ({ hello: 'world' }));
-    await app.listen({ port: 0, host: '127.0.0.1' });
-    process.send!({ port: (app.server.address() as { port: number }).port });
+    await serveHelloWorld();
   } else {
-    const db = openDb(schema, Number(process.argv[process.argv.indexOf('--child') + 3]), APP_NAME);
+    const db = openBenchDb({ schema, max: Number(process.argv[process.argv.indexOf('--child') + 3]), appName: APP_NAME });
     const config = loadConfig({ env: {}, file: '', persistSecret: false, overrides: { secretKey: SECRET, logLevel: 'silent', baseUrl: 'https://lists.example.org', smtp: { transport: 'log' } } });
     const app = await buildApp({ db, config, logger: false });
     configurePublic(app.deps, { signupPerIp: { limit: Number.MAX_SAFE_INTEGER, windowMs: 60_000 } });
     await app.listen({ port: 0, host: '127.0.0.1' });
     process.send!({ port: (app.server.address() as { port: number }).port });
   }
-  process.on('message', (m: unknown) => { if (m === 'cpu') process.send!({ cpu: process.cpuUsage() }); });
-  process.on('disconnect', () => process.exit(0));
+  answerParent();
 } else {
   await main();
 }
 
-function startChild(mode: 'hello' | 'app', schema: string): Promise<{ child: ChildProcess; port: number }> {
-  const child = fork(new URL(import.meta.url).pathname, ['--child', mode, schema, String(POOL)], { execArgv: ['--import', 'tsx', ...(process.env.BENCH_CPU_PROFILE ? ['--cpu-prof', '--cpu-prof-dir=.tmp/bench-prof'] : [])], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  return new Promise((resolve, reject) => {
-    child.once('message', (m: any) => resolve({ child, port: m.port }));
-    child.once('exit', (code) => reject(new Error(`${mode} server exited with ${code}`)));
-  });
-}
-
-function cpuOf(child: ChildProcess): Promise<number> {
-  return new Promise((resolve) => {
-    const on = (m: any) => { if (m && m.cpu) { child.off('message', on); resolve((m.cpu.user + m.cpu.system) / 1000); } };
-    child.on('message', on);
-    child.send('cpu');
-  });
+function startServer(mode: 'hello' | 'app', schema: string) {
+  return startChild({ script: new URL(import.meta.url).pathname, mode, args: [schema, String(POOL)] });
 }
 
 type Req = { method: 'GET' | 'POST'; path: string; body?: string; headers?: Record<string, string> };
@@ -107,7 +70,7 @@ async function main(): Promise<void> {
   await admin.connect();
   await admin.query(`create schema ${schema}`);
   await admin.end();
-  const db = openDb(schema, 4);
+  const db = openBenchDb({ schema, max: 4 });
   const children: ChildProcess[] = [];
   try {
     await migrateOrThrow(db);
@@ -140,14 +103,14 @@ async function main(): Promise<void> {
     const oneClick = ids.map((contactId) => new URL(oneClickUnsubscribeUrl({ baseUrl: 'https://lists.example.org', secret: SECRET, workspaceId: ws.id, contactId, listId: lists[0].id, campaignId: 'bench', now })).pathname);
     console.log(JSON.stringify({ phase: 'seed', contacts: ids.length, ms: Math.round(performance.now() - seedStart) }));
 
-    const hello = await startChild('hello', schema);
+    const hello = await startServer('hello', schema);
     children.push(hello.child);
     await load(hello.port, () => ({ method: 'GET', path: '/hello' }), 2);
     const base = await load(hello.port, () => ({ method: 'GET', path: '/hello' }), DURATION);
     console.log(JSON.stringify({ phase: 'baseline', route: 'GET /hello', rps: base.requests.average, p99_ms: base.latency.p99, errors: base.errors, non2xx: base.non2xx }));
     hello.child.disconnect();
 
-    const app = await startChild('app', schema);
+    const app = await startServer('app', schema);
     children.push(app.child);
     const run = randomBytes(3).toString('hex');
     let n = 0;
@@ -159,10 +122,10 @@ async function main(): Promise<void> {
     if (probe.status !== 200) throw new Error(`sign-up probe answered ${probe.status}: ${await probe.text()}`);
     await load(app.port, signup, 2);
     let cpu0 = await cpuOf(app.child);
-    let pg0 = await backendCpu(db);
+    let pg0 = await backendCpu(db, APP_NAME);
     const su = await load(app.port, signup, DURATION);
     const signupCpu = (await cpuOf(app.child) - cpu0) / su.requests.total;
-    const signupPg = (await backendCpu(db) - pg0) / su.requests.total;
+    const signupPg = (await backendCpu(db, APP_NAME) - pg0) / su.requests.total;
     console.log(JSON.stringify({ phase: 'signup', route: 'POST /f/:publicId', rps: su.requests.average, p50_ms: su.latency.p50, p99_ms: su.latency.p99, errors: su.errors, non2xx: su.non2xx, server_cpu_ms_per_req: Number(signupCpu.toFixed(3)), postgres_cpu_ms_per_req: Number(signupPg.toFixed(3)), load_avg_1m: loadavg()[0] }));
 
     // The confirmation mails queued by the sign-ups are sent in the background of the same process; let that
@@ -183,10 +146,10 @@ async function main(): Promise<void> {
     const probe2 = await fetch(`http://127.0.0.1:${app.port}${p2.path}`, { method: 'POST', headers: FORM_HEADERS, body: p2.body });
     if (probe2.status !== 200) throw new Error(`one-click probe answered ${probe2.status}: ${await probe2.text()}`);
     cpu0 = await cpuOf(app.child);
-    pg0 = await backendCpu(db);
+    pg0 = await backendCpu(db, APP_NAME);
     const oc = await load(app.port, unsubscribe, DURATION);
     const ocCpu = (await cpuOf(app.child) - cpu0) / oc.requests.total;
-    const ocPg = (await backendCpu(db) - pg0) / oc.requests.total;
+    const ocPg = (await backendCpu(db, APP_NAME) - pg0) / oc.requests.total;
     const suppressed = await db.selectFrom('suppressions').select(sql<number>`count(*)::int`.as('n')).where('workspace_id', '=', ws.id).executeTakeFirstOrThrow();
     const pending = await db.selectFrom('signups').select(sql<number>`count(*)::int`.as('n')).where('workspace_id', '=', ws.id).executeTakeFirstOrThrow();
     console.log(JSON.stringify({ phase: 'one-click', route: 'POST /u/:token', rps: oc.requests.average, p50_ms: oc.latency.p50, p99_ms: oc.latency.p99, errors: oc.errors, non2xx: oc.non2xx, server_cpu_ms_per_req: Number(ocCpu.toFixed(3)), postgres_cpu_ms_per_req: Number(ocPg.toFixed(3)), load_avg_1m: loadavg()[0], contacts_unsubscribed: suppressed.n, signups_recorded: pending.n }));
