@@ -2,9 +2,8 @@
  * `listwarden bounces`: returned mail. `parse` reads messages and prints, per message, one JSON line saying what
  * happened to each recipient (contract: shared/contracts/bounces.md). `ingest` is reserved for intake.
  */
-import { readdir, readFile, stat } from 'node:fs/promises';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { readMailFiles } from '../bounces/intake/read-mail-files.js';
 import { parseReturnedMail } from '../bounces/parse.js';
 import type { Report } from '../bounces/types.js';
 
@@ -68,29 +67,7 @@ async function* messagesAt(path: string): AsyncGenerator<Item> {
     yield { file: '-', raw: await readStdin() };
     return;
   }
-  let info;
-  try {
-    info = await stat(path);
-  } catch {
-    yield { file: path, error: `cannot open ${path}: no such file or directory` };
-    return;
-  }
-  if (!info.isDirectory()) {
-    try {
-      yield { file: path, raw: await readFile(path) };
-    } catch (err) {
-      yield { file: path, error: `cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? 'error'}` };
-    }
-    return;
-  }
-  const entries = (await readdir(path, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  for (const entry of entries) {
-    if (entry.name.startsWith('.')) continue;
-    const child = join(path, entry.name);
-    // Directories hold .eml files, or maildir-style files with no extension; other files are not mail.
-    if (entry.isDirectory()) yield* messagesAt(child);
-    else if (entry.isFile() && (/\.eml$/i.test(entry.name) || !entry.name.includes('.'))) yield* messagesAt(child);
-  }
+  yield* readMailFiles(path, { mbox: false });
 }
 
 async function readStdin(): Promise<Buffer> {
@@ -118,7 +95,6 @@ async function ingest(args: string[]): Promise<number> {
   // Loaded here so that `bounces parse` does not pay for the database drivers.
   const { openRuntime, startupMessage } = await import('../server/runtime.js');
   const { ingestReturnedMail } = await import('../bounces/intake/ingest-returned-mail.js');
-  const { readMailFiles } = await import('../bounces/intake/read-mail-files.js');
   let runtime;
   try {
     runtime = await openRuntime({ dataDir: parsed.values['data-dir'] });

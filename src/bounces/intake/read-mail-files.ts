@@ -1,6 +1,8 @@
 /**
  * The messages a path names, for `bounces ingest`: an .eml file, an mbox file (split into its messages), or a
  * directory read recursively in name order. A path that cannot be read yields an error item, never a throw.
+ * With `mbox: false` (`bounces parse`, whose contract reads each file as one message) nothing is split and a
+ * directory yields only its .eml files and extension-less (maildir-style) files.
  */
 import { open, readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -21,7 +23,11 @@ async function looksLikeMbox(path: string): Promise<boolean> {
   }
 }
 
-export async function* readMailFiles(path: string): AsyncGenerator<MailItem> {
+export type ReadMailOptions = { mbox?: boolean };
+
+export async function* readMailFiles(path: string, options: ReadMailOptions = {}): AsyncGenerator<MailItem> {
+  const mbox = options.mbox ?? true;
+  const mailName = mbox ? /\.(eml|mbox)$/i : /\.eml$/i;
   let info;
   try {
     info = await stat(path);
@@ -34,8 +40,8 @@ export async function* readMailFiles(path: string): AsyncGenerator<MailItem> {
     for (const entry of entries) {
       if (entry.name.startsWith('.')) continue;
       const child = join(path, entry.name);
-      if (entry.isDirectory()) yield* readMailFiles(child);
-      else if (entry.isFile() && (/\.(eml|mbox)$/i.test(entry.name) || !entry.name.includes('.'))) yield* readMailFiles(child);
+      if (entry.isDirectory()) yield* readMailFiles(child, options);
+      else if (entry.isFile() && (mailName.test(entry.name) || !entry.name.includes('.'))) yield* readMailFiles(child, options);
     }
     return;
   }
@@ -44,7 +50,7 @@ export async function* readMailFiles(path: string): AsyncGenerator<MailItem> {
     return;
   }
   try {
-    if (/\.mbox$/i.test(path) || (await looksLikeMbox(path))) {
+    if (mbox && (/\.mbox$/i.test(path) || (await looksLikeMbox(path)))) {
       const messages = splitMbox(await readFile(path));
       for (let i = 0; i < messages.length; i++) yield { file: path, index: i + 1, raw: messages[i] };
       return;
