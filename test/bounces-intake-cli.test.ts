@@ -15,6 +15,7 @@ import { createDatabase, type Db } from '../src/db/database.js';
 import { migrateOrThrow } from '../src/db/migrate.js';
 import type { Database } from '../src/db/schema.js';
 import { arf, dsn, secret, sentCampaign } from './bounces-intake-support.js';
+import { createScratchPostgresDatabase, testDatabaseKinds } from './support/db.js';
 import { startSmtpSink } from './support/smtp-sink.js';
 
 const ROOT = join(import.meta.dirname, '..');
@@ -29,23 +30,12 @@ function pgliteTarget(): Target {
   return { env: { DATABASE_URL: undefined }, args: ['--data-dir', dataDir], open: () => createDatabase({ dataDir }), cleanup: async () => undefined };
 }
 
-async function postgresTarget(url: string): Promise<Target> {
-  const name = `lw_bounces_cli_${process.pid}_${Date.now() % 100000}`;
-  const admin = new pg.Client({ connectionString: url });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  const dbUrl = new URL(url);
-  dbUrl.pathname = `/${name}`;
+async function postgresTarget(): Promise<Target> {
+  const scratch = await createScratchPostgresDatabase('lw_bounces_cli');
   return {
-    env: { DATABASE_URL: dbUrl.toString() }, args: ['--data-dir', mkdtempSync(join(work, 'pgdata-'))],
-    open: async () => new Kysely<Database>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: dbUrl.toString(), max: 2 }) }) }) as Db,
-    cleanup: async () => {
-      const a = new pg.Client({ connectionString: url });
-      await a.connect();
-      await a.query(`drop database if exists ${name} with (force)`);
-      await a.end();
-    },
+    env: { DATABASE_URL: scratch.url }, args: ['--data-dir', mkdtempSync(join(work, 'pgdata-'))],
+    open: async () => new Kysely<Database>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: scratch.url, max: 2 }) }) }) as Db,
+    cleanup: scratch.drop,
   };
 }
 
@@ -57,7 +47,7 @@ function ingest(target: Target, paths: string[]) {
   return { code: r.status, stderr: r.stderr, lines: r.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, any>) };
 }
 
-const kinds = process.env.TEST_DATABASE_URL ? ['pglite', 'postgres'] : ['pglite'];
+const kinds = testDatabaseKinds();
 
 for (const kind of kinds) {
   describe(`listwarden bounces ingest [${kind}]`, () => {
@@ -66,7 +56,7 @@ for (const kind of kinds) {
     const dir = join(work, `box-${kind}`);
 
     before(async () => {
-      target = kind === 'pglite' ? pgliteTarget() : await postgresTarget(process.env.TEST_DATABASE_URL!);
+      target = kind === 'pglite' ? pgliteTarget() : await postgresTarget();
       const db = await target.open();
       const sink = await startSmtpSink();
       try {

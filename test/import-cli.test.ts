@@ -11,6 +11,7 @@ import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import writeXlsxFile from 'write-excel-file/node';
 import { createDatabase } from '../src/db/database.js';
+import { createScratchPostgresDatabase, testDatabaseKinds } from './support/db.js';
 
 const ROOT = join(import.meta.dirname, '..');
 const FIXTURES = join(ROOT, 'test', 'fixtures', 'import');
@@ -56,35 +57,26 @@ async function pgliteTarget(): Promise<Target> {
   };
 }
 
-async function postgresTarget(url: string): Promise<Target> {
-  const name = `lw_import_cli_${process.pid}_${Date.now() % 100000}`;
-  const admin = new pg.Client({ connectionString: url });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  const dbUrl = new URL(url);
-  dbUrl.pathname = `/${name}`;
-  const db = new Kysely<any>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: dbUrl.toString(), max: 2 }) }) });
+async function postgresTarget(): Promise<Target> {
+  const scratch = await createScratchPostgresDatabase('lw_import_cli');
+  const db = new Kysely<any>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: scratch.url, max: 2 }) }) });
   return {
-    name: 'postgres', env: { DATABASE_URL: dbUrl.toString() }, args: ['--data-dir', mkdtempSync(join(work, 'pgdata-'))],
+    name: 'postgres', env: { DATABASE_URL: scratch.url }, args: ['--data-dir', mkdtempSync(join(work, 'pgdata-'))],
     query: async <T>(q: string) => (await sql.raw(q).execute(db)).rows as T[],
     cleanup: async () => {
       await db.destroy();
-      const a = new pg.Client({ connectionString: url });
-      await a.connect();
-      await a.query(`drop database if exists ${name} with (force)`);
-      await a.end();
+      await scratch.drop();
     },
   };
 }
 
-const kinds = process.env.TEST_DATABASE_URL ? ['pglite', 'postgres'] : ['pglite'];
+const kinds = testDatabaseKinds();
 
 for (const kind of kinds) {
   describe(`listwarden import [${kind}]`, () => {
     let target: Target;
     const count = async (table: string) => Number((await target.query<{ n: number }>(`select count(*)::int as n from ${table}`))[0].n);
-    before(async () => { target = kind === 'pglite' ? await pgliteTarget() : await postgresTarget(process.env.TEST_DATABASE_URL!); });
+    before(async () => { target = kind === 'pglite' ? await pgliteTarget() : await postgresTarget(); });
     after(async () => { await target.cleanup(); });
 
     it('imports a UTF-8 file with a BOM, semicolons, quoted fields and French headers, on a fresh database', async () => {

@@ -65,3 +65,22 @@ export function forEachDatabase(title: string, body: (t: SuiteContext) => void):
     });
   }
 }
+
+/**
+ * A fresh PostgreSQL database on the `TEST_DATABASE_URL` server, for tests that run the CLI as a child process
+ * (it needs its own `DATABASE_URL`, not a schema on a pool); `drop` removes it even with connections open.
+ */
+export async function createScratchPostgresDatabase(prefix: string): Promise<{ url: string; drop: () => Promise<void> }> {
+  const serverUrl = process.env.TEST_DATABASE_URL;
+  if (!serverUrl) throw new Error('TEST_DATABASE_URL is not set');
+  const name = `${prefix}_${randomBytes(6).toString('hex')}`;
+  const admin = async (query: string) => {
+    const client = new pg.Client({ connectionString: serverUrl });
+    await client.connect();
+    try { await client.query(query); } finally { await client.end(); }
+  };
+  await admin(`create database ${name}`);
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return { url: url.toString(), drop: () => admin(`drop database if exists ${name} with (force)`) };
+}
