@@ -61,3 +61,9 @@ export function cpuOf(child: ChildProcess): Promise<number> {
     child.send('cpu');
   });
 }
+
+/** The number given as `--name=N` on the command line, or the fallback. */
+export function numberFlag(name: string, fallback: number): number {
+  const given = process.argv.find((a) => a.startsWith(`--${name}=`));
+  return given === undefined ? fallback : Number(given.slice(name.length + 3));
+}

@@ -17,17 +17,17 @@ import { formInputSchema } from '../src/forms/form-definition.js';
 import { configurePublic } from '../src/public/http.js';
 import { oneClickUnsubscribeUrl } from '../src/public/links.js';
 import { buildApp } from '../src/server/app.js';
-import { answerParent, backendCpu, benchDatabaseUrl, cpuOf, openBenchDb, serveHelloWorld, startChild } from './_http-bench.js';
+import { answerParent, backendCpu, benchDatabaseUrl, cpuOf, numberFlag, openBenchDb, serveHelloWorld, startChild } from './_http-bench.js';
 import { createWorkspace } from '../src/workspaces/create-workspace.js';
 
-const CONTACTS = Number(process.argv.find((a) => a.startsWith('--contacts='))?.slice(11) ?? 30_000);
-const DURATION = Number(process.argv.find((a) => a.startsWith('--seconds='))?.slice(10) ?? 10);
+const CONTACTS = numberFlag('contacts', 30_000);
+const DURATION = numberFlag('seconds', 10);
 const CONNECTIONS = 50;
 const SECRET = 'b'.repeat(40);
 const FORM_HEADERS = { 'content-type': 'application/x-www-form-urlencoded' };
 const url = benchDatabaseUrl;
 
-const POOL = Number(process.argv.find((a) => a.startsWith('--pool='))?.slice(7) ?? 16);
+const POOL = numberFlag('pool', 16);
 // the app's connections carry this name so the parent can find their PostgreSQL backends and read their CPU
 const APP_NAME = 'listwarden_bench_public';
 
