@@ -2,9 +2,8 @@
  * `listwarden campaign-worker`: runs the campaign send worker until SIGTERM/SIGINT, then stops claiming, finishes
  * the batch in flight and exits. Several may run at once against PostgreSQL; each claims its own rows.
  */
-import { hostname } from 'node:os';
 import { parseArgs } from 'node:util';
-import { startSendWorker } from '../sending/send-worker.js';
+import { startCampaignSending } from '../sending/start-campaign-sending.js';
 import { onShutdown, openRuntime, startupMessage } from '../server/runtime.js';
 
 const usage = 'Usage: listwarden campaign-worker [--data-dir DIR] [--connections N] [--batch-size N]\n';
@@ -31,14 +30,7 @@ export async function run(args: string[]): Promise<number> {
   const { config, logger, db } = runtime;
   const s = config.sending;
   const log = logger.child({ component: 'campaign-worker' });
-  const worker = startSendWorker({
-    db, workerId: `${hostname()}:${process.pid}`,
-    smtp: { host: config.smtp.host, port: config.smtp.port, secure: config.smtp.secure, user: config.smtp.user, pass: config.smtp.pass },
-    connections: s.connections, batchSize: s.batchSize, leaseMs: s.leaseSeconds * 1000, pollMs: s.pollMs, renderThreads: s.renderThreads,
-    pacing: { perSecond: s.perSecond, perDomainPerMinute: s.perDomainPerMinute },
-    secret: config.secretKey, baseUrl: config.baseUrl,
-    log: (entry) => log.info(entry),
-  });
+  const worker = startCampaignSending({ db, config, log: (entry) => log.info(entry) });
   log.info({ connections: s.connections, batchSize: s.batchSize }, 'campaign worker started');
   await new Promise<void>((resolve) => onShutdown(logger, async () => { await worker.stop(); await db.destroy(); resolve(); }));
   return 0;

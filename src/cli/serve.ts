@@ -9,6 +9,7 @@ import { buildApp } from '../server/app.js';
 import { onShutdown, openRuntime, startupMessage } from '../server/runtime.js';
 import { bootstrapPlatform } from '../workspaces/bootstrap-platform.js';
 import { startInboundServer, type InboundServer } from '../bounces/intake/inbound-server.js';
+import { startCampaignSending } from '../sending/start-campaign-sending.js';
 
 const usage = 'Usage: listwarden serve [--port N] [--host HOST] [--data-dir DIR] [--no-worker]';
 
@@ -49,15 +50,19 @@ export async function run(args: string[]): Promise<number> {
     logger.info({ port: inbound.port, host: inbound.host }, 'bounce receiver listening');
   }
   let worker: ReturnType<typeof startWorker> | undefined;
+  let sending: ReturnType<typeof startCampaignSending> | undefined;
   if (!values['no-worker']) {
     await loadJobModules();
     worker = startWorker({ db, config, log: logger.child({ component: 'worker' }) });
+    const sendLog = logger.child({ component: 'campaign-worker' });
+    sending = startCampaignSending({ db, config, log: (entry) => sendLog.info(entry) });
   }
   await new Promise<void>((resolve) => {
     onShutdown(logger, async () => {
       await app.close();
       await inbound?.close();
       await worker?.stop();
+      await sending?.stop();
       await db.destroy();
       resolve();
     });
