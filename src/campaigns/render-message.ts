@@ -6,16 +6,18 @@
  * Merge values are HTML-escaped by default, and `raw` is disabled so contact data can never become markup.
  */
 import { convert } from 'html-to-text';
-import { Liquid, type Template } from 'liquidjs';
+import { Liquid } from 'liquidjs';
 import sanitizeHtml from 'sanitize-html';
 import { AppError, type Result } from '../errors.js';
 import type { SenderProfile } from '../senders/sender-profile.js';
 import type { CampaignFields } from './campaign.js';
+import { compilePieces, renderPieces, type Pieces } from './liquid-pieces.js';
 
 export type CompiledCampaign = {
-  subject: Template[];
-  html: Template[];
-  text: Template[];
+  /** Parsed by LiquidJS, then cut into constant text and merge tags (`liquid-pieces.ts`). */
+  subject: Pieces;
+  html: Pieces;
+  text: Pieces;
   /** Targets of the tracked links, by index; the click redirect reads them from the stored send. */
   links: string[];
   trackOpens: boolean;
@@ -36,7 +38,8 @@ export type RenderedMessage = { subject: string; html: string; text: string };
 const escapeLiquid = new Liquid({ outputEscape: 'escape', strictFilters: true, ownPropertyOnly: true, cache: false });
 const plainLiquid = new Liquid({ strictFilters: true, ownPropertyOnly: true, cache: false });
 // `raw` would print contact data unescaped into the HTML; here it escapes like any other output.
-escapeLiquid.registerFilter('raw', (v: unknown) => v);
+const rawFilter = (v: unknown) => v;
+escapeLiquid.registerFilter('raw', rawFilter);
 
 const SANITIZE: sanitizeHtml.IOptions = {
   allowedTags: [...sanitizeHtml.defaults.allowedTags, 'img', 'center', 'font', 'span', 'del', 'ins', 'sup', 'sub', 'hr'],
@@ -90,9 +93,9 @@ function textFooter(campaign: CampaignFields, sender: SenderProfile): string {
     '{% if preferences_url %}Manage preferences: {{ preferences_url }}{% endif %}'].join('\n');
 }
 
-function parse(engine: Liquid, source: string, part: string): Template[] {
+function parse(engine: Liquid, source: string, part: string): Pieces {
   try {
-    return engine.parse(source);
+    return compilePieces(engine, source, engine.parse(source), { rawFilter });
   } catch (err) {
     throw new AppError('invalid_input', `${part}: ${(err as Error).message}`, {
       userMessage: `The ${part} has a merge tag error: ${(err as Error).message}`,
@@ -158,8 +161,8 @@ export function renderMessage(compiled: CompiledCampaign, values: RecipientValue
     __open: compiled.trackOpens ? values.openUrl ?? '' : '',
   };
   return {
-    subject: plainLiquid.renderSync(compiled.subject, scope).replace(/\s+/g, ' ').trim(),
-    html: escapeLiquid.renderSync(compiled.html, scope),
-    text: plainLiquid.renderSync(compiled.text, scope),
+    subject: renderPieces(compiled.subject, scope).replace(/\s+/g, ' ').trim(),
+    html: renderPieces(compiled.html, scope),
+    text: renderPieces(compiled.text, scope),
   };
 }
