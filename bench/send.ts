@@ -17,13 +17,17 @@ import { loadSendContext } from '../src/sending/load-send-context.js';
 import { prepareMessage } from '../src/sending/prepare-message.js';
 import { aWorkspace, system } from '../test/send-support.js';
 import { startSinkProcess } from '../test/send-sink-process.js';
+import { cpuTracker } from './_send-cpu.js';
 
-const RECIPIENTS = Number(process.argv.find((a) => a.startsWith('--recipients='))?.slice(13) ?? 100_000);
+const flag = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+const RECIPIENTS = Number(flag('recipients') ?? 100_000);
+// Which worker counts to run (development: `--workers=1` alone); the summary line needs 1 and 2.
+const RUNS = (flag('workers') ?? '1,2').split(',').map(Number);
 const BASELINE_MESSAGES = Math.min(RECIPIENTS, 30_000);
 const CONNECTIONS = 32;
 // Render/sign threads per worker process; default one per core besides the main thread (two threads on two
 // cores measured 390 against 518 messages a second: they took CPU from the main thread and the sink).
-const RENDER_THREADS = Number(process.argv.find((a) => a.startsWith('--render-threads='))?.slice(17) ?? Math.max(1, availableParallelism() - 1));
+const RENDER_THREADS = Number(flag('render-threads') ?? Math.max(1, availableParallelism() - 1));
 const url = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const secret = 'bench-secret-0123456789abcdef0123456789';
 const baseUrl = 'https://lists.shop.example';
@@ -34,11 +38,30 @@ const para = '<p style="margin:0 0 12px">Dear {{ contact.first_name }}, our spri
 const html = `<table width="100%"><tr><td><h1>Spring at Shop</h1>\n${para.repeat(Math.ceil(4800 / para.length))}</td></tr></table>`;
 
 const schema = `bench_${randomBytes(5).toString('hex')}`;
+const named = (app: string) => `${url}${url.includes('?') ? '&' : '?'}application_name=${app}`;
 const admin = new Kysely<Database>({ dialect: new PostgresDialect({ pool: createPostgresPool({ url, max: 2 }) }) });
 await sql.raw(`create schema ${schema}`).execute(admin);
-const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: createPostgresPool({ url, max: 8, searchPath: schema }) }) }) as Db;
+const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: createPostgresPool({ url: named('lw_bench_main'), max: 8, searchPath: schema }) }) }) as Db;
 const sink = await startSinkProcess({ keepRaw: false });
 const workers: ChildProcess[] = [];
+// CPU per message by process: the worker (main thread, other threads), the sink, the PostgreSQL backends of the
+// workers and of this process (evaluate and queue), PostgreSQL's background processes, this process.
+const cpu = cpuTracker({
+  discover: async () => (await sql<{ pid: number; application_name: string; backend_type: string }>`
+    select pid, application_name, backend_type from pg_stat_activity`.execute(admin)).rows.flatMap((r): [number, string][] => {
+    if (r.application_name === 'lw_bench_worker') return [[r.pid, 'pgWorkers']];
+    if (r.application_name === 'lw_bench_main') return [[r.pid, 'pgBench']];
+    if (r.backend_type !== 'client backend') return [[r.pid, 'pgBackground']];
+    return [];
+  }),
+});
+cpu.add(sink.pid, 'sink');
+cpu.add(process.pid, 'bench');
+const perMessage = (reading: Awaited<ReturnType<typeof cpu.read>>, messages: number) => {
+  const us = Object.fromEntries(Object.entries(reading.byLabel).map(([k, v]) => [k, Math.round((v * 1000) / messages)]));
+  const ours = Object.values(reading.byLabel).reduce((a, b) => a + b, 0);
+  return { ...us, total: Math.round((ours * 1000) / messages), machineOthers: Math.round(((reading.machineBusyMs - ours) * 1000) / messages) };
+};
 
 try {
   await migrateOrThrow(db);
@@ -73,6 +96,7 @@ try {
 
   const pool = nodemailer.createTransport({ host: sink.host, port: sink.port, pool: true, maxConnections: CONNECTIONS, maxMessages: Infinity, ignoreTLS: true });
   let c0 = await sink.count();
+  await cpu.reset();
   const b0 = performance.now();
   let inflight: Promise<unknown>[] = [];
   for (let i = 0; i < BASELINE_MESSAGES; i++) {
@@ -82,10 +106,10 @@ try {
   await Promise.all(inflight);
   const baselineRate = BASELINE_MESSAGES / ((performance.now() - b0) / 1000);
   pool.close();
-  line({ phase: 'baseline', messages: (await sink.count()) - c0, perSecond: Math.round(baselineRate) });
+  line({ phase: 'baseline', messages: (await sink.count()) - c0, perSecond: Math.round(baselineRate), cpuUsPerMessage: perMessage(await cpu.read(), BASELINE_MESSAGES) });
 
   const env = {
-    PATH: process.env.PATH ?? '', DATABASE_URL: `${url}${url.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${schema}`)}`,
+    PATH: process.env.PATH ?? '', DATABASE_URL: `${named('lw_bench_worker')}&options=${encodeURIComponent(`-c search_path=${schema}`)}`,
     LISTWARDEN_SMTP_HOST: sink.host, LISTWARDEN_SMTP_PORT: String(sink.port), LISTWARDEN_SMTP_TRANSPORT: 'smtp',
     LISTWARDEN_SECRET_KEY: secret, LISTWARDEN_BASE_URL: baseUrl, LISTWARDEN_LOG_LEVEL: 'error', LISTWARDEN_DATABASE_POOL_SIZE: '8',
     LISTWARDEN_SENDING_CONNECTIONS: String(CONNECTIONS), LISTWARDEN_SENDING_BATCH_SIZE: '500', LISTWARDEN_SENDING_POLL_MS: '20',
@@ -95,32 +119,39 @@ try {
     const code = "import('./src/cli/main.ts').then((m) => m.main(['campaign-worker'])).then((c) => { process.exitCode = c; })";
     const w = spawn(process.execPath, [...(process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir=' + process.env.BENCH_PROFILE] : []), '--import', 'tsx', '-e', code], { env, stdio: ['ignore', 'ignore', 'inherit'] });
     workers.push(w);
+    cpu.add(w.pid!, 'worker', { splitMain: true, fromZero: true });
     return w;
   };
 
   const rates: number[] = [];
-  for (const count of [1, 2]) {
+  for (const count of RUNS) {
     const ready = Array.from({ length: count }, startWorker);
     await new Promise((r) => setTimeout(r, 1500)); // workers start (tsx, migrations check) before the clock runs
     c0 = await sink.count();
+    await cpu.reset();
     const s0 = performance.now();
     const started = await startSend({ db, workspaceId: ws.workspaceId, campaignId: campaign.value.id, actor: system, acknowledged: true, secret, baseUrl, now: new Date() });
     if (!started.ok) throw started.error;
     const queuedMs = performance.now() - s0;
     await sink.waitFor(c0 + RECIPIENTS, 900_000);
     const total = (performance.now() - s0) / 1000;
+    const reading = await cpu.read();
     const rate = RECIPIENTS / total;
     rates.push(rate);
     const states = await sql<{ state: string; n: number }>`select state, count(*)::int as n from send_recipients where send_id = ${started.value.sendId} group by state`.execute(db);
     line({ phase: `${count} worker${count > 1 ? 's' : ''}`, recipients: RECIPIENTS, seconds: Number(total.toFixed(2)), evaluateAndQueueSeconds: Number((queuedMs / 1000).toFixed(2)),
-      perSecond: Math.round(rate), sendingPhasePerSecond: Math.round(RECIPIENTS / (total - queuedMs / 1000)), states: Object.fromEntries(states.rows.map((r) => [r.state, r.n])) });
+      perSecond: Math.round(rate), sendingPhasePerSecond: Math.round(RECIPIENTS / (total - queuedMs / 1000)), states: Object.fromEntries(states.rows.map((r) => [r.state, r.n])),
+      cpuUsPerMessage: perMessage(reading, RECIPIENTS) });
     for (const w of ready) w.kill('SIGTERM');
     await Promise.all(ready.map((w) => new Promise((r) => w.once('exit', r))));
     await sql`update campaigns set status = 'draft'`.execute(db);
   }
-  line({ bench: 'send', value: Math.round(rates[0]), unit: 'messages/s (1 worker, end to end, DKIM on)', baseline: Math.round(baselineRate),
-    ratio: Number((rates[0] / baselineRate).toFixed(2)), twoWorkers: Math.round(rates[1]), recipients: RECIPIENTS, connections: CONNECTIONS, renderThreads: RENDER_THREADS, target: 1500 });
+  const one = rates[RUNS.indexOf(1)];
+  const two = rates[RUNS.indexOf(2)];
+  if (one !== undefined && two !== undefined) line({ bench: 'send', value: Math.round(one), unit: 'messages/s (1 worker, end to end, DKIM on)', baseline: Math.round(baselineRate),
+    ratio: Number((one / baselineRate).toFixed(2)), twoWorkers: Math.round(two), recipients: RECIPIENTS, connections: CONNECTIONS, renderThreads: RENDER_THREADS, target: 1500 });
 } finally {
+  cpu.stop();
   for (const w of workers) if (w.exitCode === null) w.kill('SIGKILL');
   await sink.close();
   await db.destroy();

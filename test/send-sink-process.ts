@@ -13,6 +13,8 @@ type Reply = { id: number; count: number; recipients?: [string, number][] };
 
 export type SinkProcess = {
   port: number;
+  /** The child's process id (benches read its CPU time). */
+  pid: number;
   host: string;
   count(): Promise<number>;
   /** Messages per recipient address (only with keepRaw). */
@@ -36,6 +38,7 @@ export async function startSinkProcess(options: { keepRaw: boolean }): Promise<S
   });
   return {
     port,
+    pid: child.pid!,
     host: '127.0.0.1',
     count: async () => (await ask('count')).count,
     recipients: async () => new Map((await ask('recipients')).recipients ?? []),
