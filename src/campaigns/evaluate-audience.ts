@@ -1,12 +1,14 @@
 /**
- * Evaluates a campaign's whole audience now: every contact on its lists, page by page, through the engine.
+ * Evaluates a campaign's whole audience now: every contact on its lists or in its segments (each once), page by
+ * page, through the engine. A segment only chooses who is looked at; the engine still decides who may be mailed.
  * Used by the preview/check (counts by verdict and block code) and by the start of a send (which stores each
- * verdict with its reasons). Segments are not evaluated yet: a campaign naming one is refused.
+ * verdict with its reasons).
  */
 import type { Db } from '../db/database.js';
 import type { AudienceGroup } from './check-campaign.js';
 import type { CampaignFields } from './campaign.js';
-import { listAudienceIds } from '../sending/audience.repository.js';
+import { listCampaignAudienceIds } from '../sending/audience.repository.js';
+import type { SegmentFilter } from '../segments/segment-filter.js';
 import { evaluateRecipients, type RecipientVerdict } from '../sending/evaluate-recipients.js';
 
 export type AudienceSummary = {
@@ -21,6 +23,8 @@ export type AudienceSummary = {
 
 export async function evaluateAudience(options: {
   db: Db; workspaceId: string; campaign: CampaignFields; at: Date;
+  /** The filters of the campaign's segments, read by the caller (default: none). */
+  segments?: SegmentFilter[];
   /** Receives each page of verdicts (start-send stores them); the summary is returned either way. */
   onPage?: (page: RecipientVerdict[]) => Promise<void>;
 }): Promise<AudienceSummary> {
@@ -29,7 +33,7 @@ export async function evaluateAudience(options: {
   const seen = new Set<string>();
   let after: string | undefined;
   for (;;) {
-    const ids = await listAudienceIds(db, { workspaceId, listIds: campaign.listIds, after, limit: 2000 });
+    const ids = await listCampaignAudienceIds(db, { workspaceId, listIds: campaign.listIds, segments: options.segments ?? [], after, limit: 2000 });
     if (ids.length === 0) break;
     after = ids[ids.length - 1];
     const verdicts = await evaluateRecipients({ db, workspaceId, contactIds: ids, at, message: { channel: 'email', purpose: campaign.purpose, categories: campaign.categories } });

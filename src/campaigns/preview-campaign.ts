@@ -7,6 +7,7 @@ import { AppError, type Result } from '../errors.js';
 import { oneClickUnsubscribeUrl, unsubscribeUrl } from '../public/links.js';
 import type { SenderProfile } from '../senders/sender-profile.js';
 import { findSenderProfile } from '../senders/senders.repository.js';
+import { findSegments } from '../segments/segments.repository.js';
 import type { Campaign } from './campaign.js';
 import { findCampaign } from './campaigns.repository.js';
 import { checkCampaign, type CheckResult } from './check-campaign.js';
@@ -17,15 +18,23 @@ export type Preview = { campaign: Campaign; sender: SenderProfile | null; compil
 
 export type PreviewOptions = { db: Db; workspaceId: string; campaignId: string; secret: string; baseUrl: string; now: Date; onPage?: Parameters<typeof evaluateAudience>[0]['onPage'] };
 
+/** A campaign naming a segment that is not (or no longer) one of the workspace's. */
+export function missingSegments(ids: string[]): AppError {
+  return new AppError('invalid_input', `unknown segment ${ids.join(', ')}`, {
+    userMessage: `The campaign names ${ids.length === 1 ? 'a segment that does' : 'segments that do'} not exist in this workspace: ${ids.join(', ')}.`,
+    details: { issues: ids.map((id) => ({ path: 'segmentIds', message: `no segment ${id} in this workspace` })) },
+  });
+}
+
 export async function previewCampaign(options: PreviewOptions): Promise<Result<Preview>> {
   const { db, workspaceId, now } = options;
   const campaign = await findCampaign(db, workspaceId, options.campaignId);
   if (!campaign) return { ok: false, error: new AppError('not_found', `campaign ${options.campaignId}`) };
-  if (campaign.segmentIds.length > 0) {
-    return { ok: false, error: new AppError('invalid_input', 'segments are not supported yet', { userMessage: 'Sending to segments is not available yet; choose lists.' }) };
-  }
+  const segments = await findSegments(db, workspaceId, campaign.segmentIds);
+  const missing = campaign.segmentIds.filter((id) => !segments.some((s) => s.id === id));
+  if (missing.length > 0) return { ok: false, error: missingSegments(missing) };
   const sender = (await findSenderProfile(db, workspaceId)) ?? null;
-  const audience = await evaluateAudience({ db, workspaceId, campaign, at: now, onPage: options.onPage });
+  const audience = await evaluateAudience({ db, workspaceId, campaign, at: now, segments: segments.map((s) => s.filter), onPage: options.onPage });
   let compiled: CompiledCampaign | null = null;
   let sample = null;
   if (sender) {
@@ -40,7 +49,7 @@ export async function previewCampaign(options: PreviewOptions): Promise<Result<P
   const check = checkCampaign({ campaign, sender, sample, audience: audience.groups });
   if (audience.byVerdict.send === 0) {
     check.ok = false;
-    check.failures.push({ code: 'nobody_eligible', rule: 'platform', text: 'Nobody on the campaign\'s lists may receive it now: see the block codes.' });
+    check.failures.push({ code: 'nobody_eligible', rule: 'platform', text: 'Nobody on the campaign\'s lists or in its segments may receive it now: see the block codes.' });
   }
   return { ok: true, value: { campaign, sender, compiled, audience, check } };
 }

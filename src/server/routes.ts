@@ -25,5 +25,6 @@ export const routePlugins: RouteEntry[] = [
   { name: 'bounces', prefix: '/api/v1', load: () => import('../bounces/intake/bounces.routes.js') },
   { name: 'bounce-webhooks', load: () => import('../bounces/intake/bounce-webhooks.routes.js') },
   { name: 'campaigns', prefix: '/api/v1', load: () => import('../campaigns/campaigns.routes.js') },
+  { name: 'segments', prefix: '/api/v1', load: () => import('../segments/segments.routes.js') },
   { name: 'tracking', load: () => import('../tracking/tracking.routes.js') },
 ];
