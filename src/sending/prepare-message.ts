@@ -9,6 +9,7 @@ import { oneClickUnsubscribeUrl, preferencesUrl, unsubscribeUrl } from '../publi
 import { signTracking } from '../tracking/tracking-token.js';
 import { dkimSignature, type DkimSigner } from './dkim-sign.js';
 import { buildMessage } from './mime-message.js';
+import { isSmtpVerbatim } from './smtp-data.js';
 import { encodeVerp } from './verp.js';
 
 const TRACKING_LIFETIME_MS = 400 * 24 * 60 * 60 * 1000;
@@ -26,7 +27,8 @@ export type SendContext = {
 
 export type Recipient = { id: number; contactId: string; email: string; idempotencyKey: string; fields: Record<string, unknown> };
 
-export type PreparedMessage = { envelopeFrom: string; raw: Buffer; messageId: string };
+/** `verbatim`: the bytes need no SMTP escaping (CRLF only, no line starting with a dot; `smtp-data.ts`). */
+export type PreparedMessage = { envelopeFrom: string; raw: Buffer; messageId: string; verbatim: boolean };
 
 export function prepareMessage(options: { ctx: SendContext; recipient: Recipient; secret: string; baseUrl: string; now: Date }): PreparedMessage {
   const { ctx, recipient: r, secret, baseUrl, now } = options;
@@ -63,5 +65,6 @@ export function prepareMessage(options: { ctx: SendContext; recipient: Recipient
     html: rendered.html,
   });
   const signature = dkimSignature({ signer: ctx.signer, header, body, now });
-  return { envelopeFrom, messageId, raw: Buffer.from(signature + header + '\r\n' + body, 'utf8') };
+  const message = signature + header + '\r\n' + body;
+  return { envelopeFrom, messageId, raw: Buffer.from(message, 'utf8'), verbatim: isSmtpVerbatim(message) };
 }

@@ -44,7 +44,7 @@ export function createRenderPool(options: { threads: number; secret: string; bas
       t.waiting.delete(r.id);
       t.queued -= w.count;
       w.resolve(r.results.map((x) => ('start' in x
-        ? { envelopeFrom: x.envelopeFrom, messageId: x.messageId, raw: Buffer.from(r.bytes.buffer, r.bytes.byteOffset + x.start, x.end - x.start) }
+        ? { envelopeFrom: x.envelopeFrom, messageId: x.messageId, verbatim: x.verbatim, raw: Buffer.from(r.bytes.buffer, r.bytes.byteOffset + x.start, x.end - x.start) }
         : x)));
     });
     // A thread that died answers every piece it held with its error; later pieces go to the other threads.

@@ -12,7 +12,7 @@ export type ThreadRequest =
   | { type: 'prepare'; id: number; sendId: number; recipients: Recipient[]; now: number; secret: string; baseUrl: string };
 
 /** `start`/`end`: where the message's bytes sit in `bytes`. */
-export type ThreadReply = { id: number; bytes: Uint8Array; results: ({ envelopeFrom: string; messageId: string; start: number; end: number } | { error: string })[] };
+export type ThreadReply = { id: number; bytes: Uint8Array; results: ({ envelopeFrom: string; messageId: string; verbatim: boolean; start: number; end: number } | { error: string })[] };
 
 const contexts = new Map<number, SendContext | undefined>();
 
@@ -30,7 +30,7 @@ parentPort?.on('message', (m: ThreadRequest) => {
       const p = prepareMessage({ ctx, recipient, secret: m.secret, baseUrl: m.baseUrl, now: new Date(m.now) });
       raws.push(p.raw);
       total += p.raw.length;
-      return { envelopeFrom: p.envelopeFrom, messageId: p.messageId, start: total - p.raw.length, end: total };
+      return { envelopeFrom: p.envelopeFrom, messageId: p.messageId, verbatim: p.verbatim, start: total - p.raw.length, end: total };
     } catch (err) {
       return { error: (err as Error).message };
     }

@@ -170,7 +170,7 @@ export function startSendWorker(options: SendWorkerOptions, { loop = true } = {}
       recipient: { id: row.id, contactId: row.contact_id, email: row.email, idempotencyKey: row.idempotency_key, fields },
     });
     const state = { committed: false };
-    const outcome = await smtp.send({ from: message.envelopeFrom, to: row.email }, gatedMessage(message.raw, () => commitSent(row.id, claim), state));
+    const outcome = await smtp.send({ from: message.envelopeFrom, to: row.email }, gatedMessage(message.raw, () => commitSent(row.id, claim), state), { verbatim: message.verbatim });
     const decision = decide(outcome, { attempt: row.attempts, policy: retry, jitter: random() });
     if (decision.kind === 'sent') return;
     // Committed, dot written, then the connection failed before the reply: the server most likely has it, and

@@ -22,11 +22,42 @@ export type SmtpTarget = {
 };
 
 export type SmtpConnections = {
-  send(envelope: { from: string; to: string }, message: Readable | Buffer): Promise<SmtpOutcome>;
+  /**
+   * `verbatim`: the caller has checked (`isSmtpVerbatim`) that the bytes need no SMTP escaping, so nodemailer's
+   * byte-by-byte escaping stream passes them through as they are.
+   */
+  send(envelope: { from: string; to: string }, message: Readable | Buffer, options?: { verbatim?: boolean }): Promise<SmtpOutcome>;
   close(): Promise<void>;
 };
 
-type Conn = { c: SMTPConnection; broken: boolean };
+type Conn = { c: SMTPConnection; broken: boolean; verbatim: boolean };
+
+/** The parts of nodemailer's DATA escaping stream (smtp-connection/data-stream.js) that its `_flush` and logs read. */
+type DataStreamInternals = { _transform: unknown; push(chunk: Buffer): boolean; inByteCount: number; outByteCount: number; lastByte: number | false };
+
+function passVerbatim(this: DataStreamInternals, chunk: Buffer, _encoding: string, done: () => void): void {
+  this.inByteCount += chunk.length;
+  this.outByteCount += chunk.length;
+  if (chunk.length > 0) this.lastByte = chunk[chunk.length - 1];
+  this.push(chunk);
+  done();
+}
+
+/**
+ * Lets a `verbatim` message through nodemailer's DATA stream untouched. It still ends the data (".\r\n" after
+ * the last byte, as its `_flush` decides) and reads the reply; only the per-byte scan is skipped. Should a
+ * nodemailer version no longer have these internals, every message simply takes the escaping path.
+ */
+function allowVerbatim(conn: Conn): void {
+  const internals = conn.c as unknown as { _createSendStream?: (this: unknown, cb: unknown) => DataStreamInternals };
+  const create = internals._createSendStream;
+  if (typeof create !== 'function') return;
+  internals._createSendStream = function (this: unknown, cb: unknown) {
+    const stream = create.call(this, cb);
+    if (conn.verbatim && typeof stream._transform === 'function' && 'lastByte' in stream && 'outByteCount' in stream) stream._transform = passVerbatim;
+    return stream;
+  };
+}
 
 const call = <T>(fn: (cb: (err: Error | null | undefined, value?: T) => void) => void) =>
   new Promise<T>((resolve, reject) => fn((err, value) => (err ? reject(err) : resolve(value as T))));
@@ -38,7 +69,8 @@ async function open(target: SmtpTarget): Promise<Conn> {
     requireTLS: target.requireTls ?? false, ignoreTLS: !target.requireTls && !target.secure && loopback,
     connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 60_000,
   });
-  const conn: Conn = { c, broken: false };
+  const conn: Conn = { c, broken: false, verbatim: false };
+  allowVerbatim(conn);
   c.on('error', () => { conn.broken = true; });
   c.on('end', () => { conn.broken = true; });
   await call<void>((cb) => c.connect(() => cb(null)));
@@ -88,7 +120,7 @@ export function createSmtpConnections(options: { target: SmtpTarget; size: numbe
   }
 
   return {
-    async send(envelope, message) {
+    async send(envelope, message, sendOptions) {
       let conn: Conn | undefined;
       try {
         conn = await acquire();
@@ -96,6 +128,7 @@ export function createSmtpConnections(options: { target: SmtpTarget; size: numbe
         return { ok: false, error: `connect: ${(err as Error).message}` };
       }
       if (!conn) return { ok: false, error: 'connect: no connection' };
+      conn.verbatim = sendOptions?.verbatim === true;
       try {
         const info = await call<{ response: string }>((cb) => conn!.c.send({ from: envelope.from, to: [envelope.to] }, message as any, cb as any));
         return { ok: true, response: info.response };

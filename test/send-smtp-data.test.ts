@@ -1,0 +1,46 @@
+/**
+ * Messages sent `verbatim` skip nodemailer's DATA escaping: a real SMTP server on loopback must receive exactly
+ * the bytes given, and the check that allows it (`isSmtpVerbatim`) must never allow a message that needs
+ * escaping (a dot line would otherwise end the data early or lose its dot).
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { startSmtpSink, type SmtpSink } from './support/smtp-sink.js';
+import { createSmtpConnections, type SmtpConnections } from '../src/sending/smtp-connections.js';
+import { isSmtpVerbatim } from '../src/sending/smtp-data.js';
+
+let sink: SmtpSink;
+let smtp: SmtpConnections;
+before(async () => {
+  sink = await startSmtpSink();
+  smtp = createSmtpConnections({ target: { host: sink.host, port: sink.port }, size: 2 });
+});
+after(async () => { await smtp.close(); await sink.close(); });
+
+const piece = fc.constantFrom('a', 'é', '.', '..', ' ', '\r\n', '\r\n.', '\n', '\r', 'Subject: x', '=2E', '😀');
+const message = fc.array(piece, { minLength: 1, maxLength: 30 }).map((a) => `X-Test: 1\r\n\r\n${a.join('')}\r\n`);
+
+test('isSmtpVerbatim is the definition: CRLF line ends only, no line starting with a dot', () => {
+  fc.assert(fc.property(fc.oneof(message, fc.array(piece).map((a) => a.join(''))), (m) => {
+    const reference = !/(^|\n)\./.test(m) && !/\r(?!\n)|(?<!\r)\n/.test(m);
+    assert.equal(isSmtpVerbatim(m), reference, JSON.stringify(m));
+  }), { numRuns: 2000 });
+});
+
+test('a verbatim message arrives byte for byte, exactly as the escaping path delivers it', async () => {
+  let verbatimSeen = 0;
+  await fc.assert(fc.asyncProperty(message, async (m) => {
+    const raw = Buffer.from(m, 'utf8');
+    const verbatim = isSmtpVerbatim(m);
+    if (verbatim) verbatimSeen += 1;
+    const before = sink.messages.length;
+    const a = await smtp.send({ from: 'b@bounces.example', to: 'r@example.net' }, raw, { verbatim });
+    const b = await smtp.send({ from: 'b@bounces.example', to: 'r@example.net' }, raw);
+    assert.ok(a.ok && b.ok, JSON.stringify([a, b]));
+    const [viaVerbatim, viaEscaping] = sink.messages.slice(before).map((x) => x.raw);
+    assert.deepEqual(viaVerbatim, viaEscaping, JSON.stringify(m));
+    if (verbatim) assert.deepEqual(viaVerbatim, raw);
+  }), { numRuns: 150 });
+  assert.ok(verbatimSeen > 10, `generated verbatim messages: ${verbatimSeen}`);
+});
