@@ -18,10 +18,11 @@ export async function insertCampaign(db: Kysely<Database>, workspaceId: string, 
   return toCampaign(r as Row);
 }
 
-export async function updateCampaignRow(db: Kysely<Database>, workspaceId: string, id: string, fields: CampaignFields, now: Date): Promise<Campaign | undefined> {
+/** Replaces the fields of a campaign that is in one of `from` (default: not started yet). */
+export async function updateCampaignRow(db: Kysely<Database>, workspaceId: string, id: string, fields: CampaignFields, now: Date, from: CampaignStatus[] = ['draft', 'scheduled']): Promise<Campaign | undefined> {
   const r = await db.updateTable('campaigns')
     .set({ name: fields.name, definition: JSON.stringify(fields), updated_at: now })
-    .where('workspace_id', '=', workspaceId).where('id', '=', id).where('status', 'in', ['draft', 'scheduled'])
+    .where('workspace_id', '=', workspaceId).where('id', '=', id).where('status', 'in', from)
     .returningAll().executeTakeFirst();
   return r && toCampaign(r as Row);
 }
@@ -37,6 +38,14 @@ export async function listCampaigns(db: Kysely<Database>, workspaceId: string, l
   return rows.map((r) => toCampaign(r as Row));
 }
 
+/** Sets `scheduledAt` in a scheduled campaign's fields (a new time for its send). */
+export async function setScheduledAt(db: Kysely<Database>, workspaceId: string, id: string, scheduledAt: string, now: Date): Promise<boolean> {
+  const r = await db.updateTable('campaigns')
+    .set({ definition: sql`jsonb_set(definition, '{scheduledAt}', to_jsonb(${scheduledAt}::text))`, updated_at: now })
+    .where('workspace_id', '=', workspaceId).where('id', '=', id).where('status', '=', 'scheduled').executeTakeFirst();
+  return Number(r.numUpdatedRows) > 0;
+}
+
 /** Compare-and-set of the campaign status; false when it was not in one of `from`. */
 export async function setCampaignStatus(db: Kysely<Database>, workspaceId: string, id: string, from: CampaignStatus[], to: CampaignStatus, now: Date): Promise<boolean> {
   const r = await db.updateTable('campaigns').set({ status: to, updated_at: now })
@@ -49,9 +58,10 @@ export type SendRow = {
   snapshot: Record<string, unknown>; queued: number; blocked: number; created_at: Date; finished_at: Date | null;
 };
 
-export async function insertSend(db: Kysely<Database>, v: { workspaceId: string; campaignId: string; acknowledgedBy: string; acknowledgement: string; snapshot: object; now: Date }): Promise<number> {
+/** `acknowledgedAt` defaults to `now`; a scheduled send carries the moment its operator acknowledged the terms. */
+export async function insertSend(db: Kysely<Database>, v: { workspaceId: string; campaignId: string; acknowledgedBy: string; acknowledgedAt?: Date; acknowledgement: string; snapshot: object; now: Date }): Promise<number> {
   const r = await db.insertInto('sends').values({
-    workspace_id: v.workspaceId, campaign_id: v.campaignId, acknowledged_by: v.acknowledgedBy, acknowledged_at: v.now,
+    workspace_id: v.workspaceId, campaign_id: v.campaignId, acknowledged_by: v.acknowledgedBy, acknowledged_at: v.acknowledgedAt ?? v.now,
     acknowledgement: v.acknowledgement, snapshot: JSON.stringify(v.snapshot), created_at: v.now,
   }).returning('id').executeTakeFirstOrThrow();
   return Number(r.id);

@@ -1,7 +1,7 @@
 /**
  * `/api/v1/campaigns` and `/api/v1/sender-profile`: drafts, the check before sending (counts by verdict and block
- * code, and the gate's failures), starting a send with the anti-spam acknowledgement, pause/resume/cancel, and
- * "why did (or didn't) this contact get it".
+ * code, and the gate's failures), starting or scheduling a send with the anti-spam acknowledgement, rescheduling,
+ * pause/resume/cancel, and "why did (or didn't) this contact get it".
  */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
@@ -15,7 +15,10 @@ import { countRecipientStates, findCampaign, findRecipient, latestSendOf, listCa
 import { controlSend } from './control-send.js';
 import { createCampaign } from './create-campaign.js';
 import { previewCampaign } from './preview-campaign.js';
-import { ANTI_SPAM_TERMS, startSend } from './start-send.js';
+import { latestScheduleOf } from './schedules.repository.js';
+import { rescheduleSend } from './reschedule-send.js';
+import { sendCampaign } from './send-campaign.js';
+import { ANTI_SPAM_TERMS } from './start-send.js';
 import { updateCampaign } from './update-campaign.js';
 
 const idParams = z.object({ id: z.uuid() });
@@ -59,11 +62,29 @@ export default async function campaignsRoutes(app: FastifyInstance, deps: AppDep
       return { ok: p.check.ok, failures: p.check.failures, audience: { total, byVerdict, byBlockCode }, acknowledgement: ANTI_SPAM_TERMS };
     });
 
-  defineRoute(app, { method: 'POST', url: '/campaigns/:id/send', summary: 'Start sending; `acknowledge: true` confirms the anti-spam terms (recorded with who and when)', tags, role: 'editor', params: idParams,
+  defineRoute(app, { method: 'POST', url: '/campaigns/:id/send', summary: 'Start sending, or schedule the send when `scheduledAt` is still ahead; `acknowledge: true` confirms the anti-spam terms (recorded with who and when)', tags, role: 'editor', params: idParams,
     body: z.object({ acknowledge: z.boolean().default(false) }), status: 202 },
   async ({ params, body, auth, request }) => {
-    const r = unwrap(await startSend({ db, workspaceId: auth.workspaceId, campaignId: params.id, actor: auth.actor, acknowledged: body.acknowledge, secret: config.secretKey, baseUrl: config.baseUrl, now: deps.now(), ip: request.ip }));
-    return { sendId: r.sendId, queued: r.queued, blocked: r.blocked, byBlockCode: r.preview.audience.byBlockCode };
+    const r = unwrap(await sendCampaign({ db, workspaceId: auth.workspaceId, campaignId: params.id, actor: auth.actor, acknowledged: body.acknowledge, secret: config.secretKey, baseUrl: config.baseUrl, now: deps.now(), ip: request.ip }));
+    if (r.status === 'scheduled') {
+      const { total, byVerdict, byBlockCode } = r.audience;
+      return { status: r.status, scheduleId: r.scheduleId, scheduledAt: r.runAt.toISOString(), acknowledgedBy: r.acknowledgedBy, acknowledgedAt: r.acknowledgedAt.toISOString(), audienceNow: { total, byVerdict, byBlockCode } };
+    }
+    return { status: r.status, sendId: r.sendId, queued: r.queued, blocked: r.blocked, byBlockCode: r.preview.audience.byBlockCode };
+  });
+
+  defineRoute(app, { method: 'GET', url: '/campaigns/:id/schedule', summary: 'The latest scheduled send: when, the acknowledgement (who, when), its state (`pending`, `started` with its send, `cancelled`, `failed` with the reason)', tags, role: 'viewer', params: idParams },
+    async ({ params, auth }) => {
+      const s = await latestScheduleOf(db, auth.workspaceId, params.id);
+      if (!s) throw new AppError('not_found', `no schedule for campaign ${params.id}`);
+      return { scheduleId: s.id, status: s.status, scheduledAt: s.run_at.toISOString(), acknowledgedBy: s.acknowledged_by, acknowledgedAt: s.acknowledged_at.toISOString(), sendId: s.send_id, error: s.error };
+    });
+
+  defineRoute(app, { method: 'POST', url: '/campaigns/:id/reschedule', summary: 'Move a scheduled send before it starts; a past time starts it at the next round of a send worker', tags, role: 'editor', params: idParams,
+    body: z.object({ scheduledAt: z.iso.datetime({ offset: true }) }) },
+  async ({ params, body, auth, request }) => {
+    const r = unwrap(await rescheduleSend({ db, workspaceId: auth.workspaceId, campaignId: params.id, runAt: new Date(body.scheduledAt), actor: auth.actor, now: deps.now(), ip: request.ip }));
+    return { status: 'scheduled', scheduleId: r.scheduleId, scheduledAt: r.runAt.toISOString() };
   });
 
   defineRoute(app, { method: 'GET', url: '/campaigns/:id/send', summary: 'The latest send: status, acknowledgement, recipients by state', tags, role: 'viewer', params: idParams },
@@ -74,7 +95,7 @@ export default async function campaignsRoutes(app: FastifyInstance, deps: AppDep
     });
 
   for (const action of ['pause', 'resume', 'cancel'] as const) {
-    defineRoute(app, { method: 'POST', url: `/campaigns/:id/${action}`, summary: `${action[0].toUpperCase()}${action.slice(1)} the running send`, tags, role: 'editor', params: idParams },
+    defineRoute(app, { method: 'POST', url: `/campaigns/:id/${action}`, summary: action === 'cancel' ? 'Cancel the running send, or a scheduled send before it starts (the campaign goes back to draft)' : `${action[0].toUpperCase()}${action.slice(1)} the running send`, tags, role: 'editor', params: idParams },
       async ({ params, auth, request }) => unwrap(await controlSend({ db, workspaceId: auth.workspaceId, campaignId: params.id, action, actor: auth.actor, now: deps.now(), ip: request.ip })));
   }
 

@@ -1,18 +1,35 @@
-/** Replaces a draft campaign's fields; a campaign that is sending or sent can no longer change. */
+/**
+ * Replaces a campaign's fields before it starts (draft or scheduled); a campaign that is sending or sent can no
+ * longer change. On a scheduled campaign `scheduledAt` stays required and moves its pending send with it.
+ */
 import type { Db } from '../db/database.js';
 import { AppError, invalidInput, type Result } from '../errors.js';
-import { aSenderForCompile } from './compile-check.js';
-import { campaignInputSchema, type Campaign } from './campaign.js';
+import type { Campaign } from './campaign.js';
 import { findCampaign, updateCampaignRow } from './campaigns.repository.js';
-import { compileCampaign } from './render-message.js';
+import { checkCampaignInput } from './create-campaign.js';
+import { movePendingSchedule } from './schedules.repository.js';
 
 export async function updateCampaign(options: { db: Db; workspaceId: string; campaignId: string; input: unknown; now: Date }): Promise<Result<Campaign>> {
-  const parsed = campaignInputSchema.safeParse(options.input);
-  if (!parsed.success) return { ok: false, error: invalidInput(parsed.error.issues) };
-  const compiled = compileCampaign({ campaign: parsed.data, sender: aSenderForCompile(options.workspaceId) });
-  if (!compiled.ok) return compiled;
-  const updated = await updateCampaignRow(options.db, options.workspaceId, options.campaignId, parsed.data, options.now);
+  const { db, workspaceId, campaignId, now } = options;
+  const fields = await checkCampaignInput(options);
+  if (!fields.ok) return fields;
+  const current = await findCampaign(db, workspaceId, campaignId);
+  if (!current) return { ok: false, error: new AppError('not_found', 'campaign') };
+  if (current.status !== 'draft' && current.status !== 'scheduled') {
+    return { ok: false, error: new AppError('conflict', 'campaign is not a draft', { userMessage: 'Only a draft or scheduled campaign can be edited.' }) };
+  }
+  const scheduledAt = fields.value.scheduledAt;
+  if (current.status === 'scheduled' && !scheduledAt) {
+    return { ok: false, error: invalidInput([{ path: ['scheduledAt'], message: 'a scheduled campaign keeps its time: move it with /reschedule, or cancel the schedule first' }]) };
+  }
+  const updated = await db.transaction().execute(async (trx) => {
+    // Compare-and-set on the status read above, so that a schedule and the campaign's time never disagree.
+    const c = await updateCampaignRow(trx, workspaceId, campaignId, fields.value, now, [current.status]);
+    if (c && c.status === 'scheduled' && scheduledAt !== current.scheduledAt) {
+      await movePendingSchedule(trx, { workspaceId, campaignId, runAt: new Date(scheduledAt!), now });
+    }
+    return c;
+  });
   if (updated) return { ok: true, value: updated };
-  const exists = await findCampaign(options.db, options.workspaceId, options.campaignId);
-  return { ok: false, error: exists ? new AppError('conflict', 'campaign is not a draft', { userMessage: 'Only a draft campaign can be edited.' }) : new AppError('not_found', 'campaign') };
+  return { ok: false, error: new AppError('conflict', 'campaign changed meanwhile', { userMessage: 'The campaign started or changed meanwhile; reload it.' }) };
 }
