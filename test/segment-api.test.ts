@@ -199,4 +199,20 @@ forEachDatabase('segment api', (t) => {
     }
     assert.equal((await viewer('GET', `/api/v1/campaigns/${id}/recipients/${ids.finn}`)).status, 404, 'finn is neither on the list nor in the segment');
   });
+
+  it('a segment whose list was deleted is refused where it is used, not read as nobody or everyone', async () => {
+    const temp = (await t.db.insertInto('lists').values({ workspace_id: ws.workspaceId, name: 'Temp' }).returning('id').executeTakeFirstOrThrow()).id;
+    const seg = await call('POST', '/api/v1/segments', { name: 'Not on temp', filter: all({ field: 'list', op: 'not_in', listId: temp }) });
+    assert.equal(seg.status, 201);
+    assert.equal((await viewer('GET', `/api/v1/segments/${seg.body.id}/preview`)).body.total, 6);
+    const created = await call('POST', '/api/v1/campaigns', { name: 'Temp', purpose: 'marketing', segmentIds: [seg.body.id], fromName: 'Shop', fromAddress: 'news@shop.example', subject: 'Hi', html: '<p>Hi</p>' });
+    assert.equal(created.status, 201);
+    await t.db.deleteFrom('lists').where('id', '=', temp).execute();
+    const preview = await viewer('GET', `/api/v1/segments/${seg.body.id}/preview`);
+    assert.equal(preview.status, 400);
+    assert.match(preview.body.error.message, /"Not on temp" names a list that no longer exists/);
+    const check = await call('POST', `/api/v1/campaigns/${created.body.id}/check`);
+    assert.equal(check.status, 400);
+    assert.match(check.body.error.message, /names a list that no longer exists/);
+  });
 });

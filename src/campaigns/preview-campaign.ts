@@ -7,7 +7,7 @@ import { AppError, type Result } from '../errors.js';
 import { oneClickUnsubscribeUrl, unsubscribeUrl } from '../public/links.js';
 import type { SenderProfile } from '../senders/sender-profile.js';
 import { findSenderProfile } from '../senders/senders.repository.js';
-import { findSegments } from '../segments/segments.repository.js';
+import { loadSegments } from '../segments/load-segments.js';
 import type { Campaign } from './campaign.js';
 import { findCampaign } from './campaigns.repository.js';
 import { checkCampaign, type CheckResult } from './check-campaign.js';
@@ -18,21 +18,13 @@ export type Preview = { campaign: Campaign; sender: SenderProfile | null; compil
 
 export type PreviewOptions = { db: Db; workspaceId: string; campaignId: string; secret: string; baseUrl: string; now: Date; onPage?: Parameters<typeof evaluateAudience>[0]['onPage'] };
 
-/** A campaign naming a segment that is not (or no longer) one of the workspace's. */
-export function missingSegments(ids: string[]): AppError {
-  return new AppError('invalid_input', `unknown segment ${ids.join(', ')}`, {
-    userMessage: `The campaign names ${ids.length === 1 ? 'a segment that does' : 'segments that do'} not exist in this workspace: ${ids.join(', ')}.`,
-    details: { issues: ids.map((id) => ({ path: 'segmentIds', message: `no segment ${id} in this workspace` })) },
-  });
-}
-
 export async function previewCampaign(options: PreviewOptions): Promise<Result<Preview>> {
   const { db, workspaceId, now } = options;
   const campaign = await findCampaign(db, workspaceId, options.campaignId);
   if (!campaign) return { ok: false, error: new AppError('not_found', `campaign ${options.campaignId}`) };
-  const segments = await findSegments(db, workspaceId, campaign.segmentIds);
-  const missing = campaign.segmentIds.filter((id) => !segments.some((s) => s.id === id));
-  if (missing.length > 0) return { ok: false, error: missingSegments(missing) };
+  const loaded = await loadSegments({ db, workspaceId, ids: campaign.segmentIds });
+  if (!loaded.ok) return loaded;
+  const segments = loaded.value;
   const sender = (await findSenderProfile(db, workspaceId)) ?? null;
   const audience = await evaluateAudience({ db, workspaceId, campaign, at: now, segments: segments.map((s) => s.filter), onPage: options.onPage });
   let compiled: CompiledCampaign | null = null;

@@ -8,6 +8,7 @@ import { checkSegmentFilter } from './check-segment-input.js';
 import type { SegmentFilter } from './segment-filter.js';
 import { countSegmentMembers, listSegmentMembers, type SegmentMember } from './segment-members.repository.js';
 import { findSegment } from './segments.repository.js';
+import { loadSegments } from './load-segments.js';
 
 export type SegmentPreview = { total: number; members: SegmentMember[]; next: string | null };
 
@@ -22,6 +23,8 @@ export async function previewSegment(options: {
   if ('id' in options.segment) {
     const s = await findSegment(db, workspaceId, options.segment.id);
     if (!s) return { ok: false, error: new AppError('not_found', `segment ${options.segment.id}`) };
+    const usable = await loadSegments({ db, workspaceId, ids: [s.id] });
+    if (!usable.ok) return usable;
     filter = s.filter;
   } else {
     const checked = await checkSegmentFilter({ db, workspaceId, filter: options.segment.filter });
