@@ -14,6 +14,8 @@ import { findRecipient } from '../src/campaigns/campaigns.repository.js';
 import { unsubscribeContact } from '../src/public/unsubscribe-contact.js';
 import { startSendWorker } from '../src/sending/send-worker.js';
 import { decodeVerp } from '../src/sending/verp.js';
+import { saveSenderProfile } from '../src/senders/save-sender-profile.js';
+import { findSenderProfile } from '../src/senders/senders.repository.js';
 
 const require = createRequire(import.meta.url);
 const { dkimVerify } = require('mailauth/lib/dkim/verify.js');
@@ -122,6 +124,36 @@ forEachDatabase('send pipeline', (t) => {
     const signed = String(verified.results[0].signingHeaders.keys).toLowerCase();
     assert.match(signed, /list-unsubscribe/);
     assert.match(signed, /list-unsubscribe-post/);
+  });
+
+  it('signs with an Ed25519 key (RFC 8463) when the profile has one; a text line starting with a dot arrives intact', async () => {
+    const ws = await aWorkspace(t.db);
+    const { dkimPrivateKeyPem: _old, workspaceId: _w, ...fields } = (await findSenderProfile(t.db, ws.workspaceId))!;
+    const saved = await saveSenderProfile({ db: t.db, workspaceId: ws.workspaceId, now: new Date(), input: { ...fields, dkimKeyType: 'ed25519' } });
+    assert.ok(saved.ok);
+    assert.equal(saved.value.dkimKeyType, 'ed25519');
+    assert.match(saved.value.dkimDnsRecord, /^v=DKIM1; k=ed25519; p=/);
+    await someContacts(t.db, ws, [{ email: 'ed@example.net' }]);
+    const created = await createCampaign({ db: t.db, workspaceId: ws.workspaceId, now: new Date(), input: {
+      name: 'Ed', purpose: 'marketing', listIds: [ws.listId], fromName: 'Shop', fromAddress: 'news@shop.example', subject: 'Hi',
+      html: '<p>Hi</p>', text: 'Prices\n.5 % off\n..and more\n.',
+    } });
+    assert.ok(created.ok);
+    const started = await startSend({ db: t.db, workspaceId: ws.workspaceId, campaignId: created.value.id, actor: system, acknowledged: true, secret, baseUrl, now: new Date() });
+    assert.ok(started.ok);
+    const worker = startSendWorker({ db: t.db, workerId: 'w-ed', smtp: { host: sink.host, port: sink.port }, connections: 1, batchSize: 10, leaseMs: 30_000, pollMs: 10, secret, baseUrl, renderThreads: 1 }, { loop: false });
+    while ((await worker.runOnce()) > 0);
+    await worker.stop();
+    const index = sink.messages.findIndex((m) => m.to[0] === 'ed@example.net');
+    assert.ok(index >= 0);
+    const resolver = async (name: string, type: string) => {
+      if (type === 'TXT' && name === 'lw1._domainkey.shop.example') return [[saved.value.dkimDnsRecord]];
+      throw Object.assign(new Error('no such record'), { code: 'ENOTFOUND' });
+    };
+    const verified = await dkimVerify(sink.messages[index].raw, { resolver });
+    assert.equal(verified.results[0].status.result, 'pass');
+    assert.equal(verified.results[0].algo, 'ed25519-sha256');
+    assert.match((await sink.parse(index)).text ?? '', /^Prices\n\.5 % off\n\.\.and more\n\.\n/);
   });
 
   it('paces per recipient domain: the second message to a domain waits, without using up an attempt', async () => {

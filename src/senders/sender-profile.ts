@@ -25,12 +25,14 @@ export const senderProfileSchema = z.object({
   /** Domain of the VERP return path (bounces come back there). */
   returnPathDomain: hostname,
   dkimSelector: z.string().trim().toLowerCase().regex(/^[a-z0-9][a-z0-9.-]{0,62}$/, 'must be a DNS label').default('lw1'),
-  /** PEM of an existing key to import; a key is generated when absent. */
+  /** PEM of an existing key to import (RSA or Ed25519); a key is generated when absent. */
   dkimPrivateKeyPem: z.string().max(20_000).optional(),
+  /** The type of key to generate when no PEM is given: a stored key of another type is replaced (default: keep it, or RSA). */
+  dkimKeyType: z.enum(['rsa', 'ed25519']).optional(),
 });
 
 export type SenderProfileInput = z.input<typeof senderProfileSchema>;
-export type SenderProfile = Omit<z.output<typeof senderProfileSchema>, 'dkimPrivateKeyPem'> & {
+export type SenderProfile = Omit<z.output<typeof senderProfileSchema>, 'dkimPrivateKeyPem' | 'dkimKeyType'> & {
   workspaceId: string;
   /** Always set once stored (imported or generated). */
   dkimPrivateKeyPem: string;

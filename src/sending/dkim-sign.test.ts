@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
-import { generateDkimKey } from '../senders/dkim-key.js';
+import { generateDkimKey, importDkimKey } from '../senders/dkim-key.js';
 import { buildMessage } from './mime-message.js';
 import { dkimSignature, relaxedBody } from './dkim-sign.js';
 
@@ -45,6 +45,28 @@ test('changing the body, the List-Unsubscribe URL, or adding a second List-Unsub
     const out = await dkimVerify(Buffer.from(v), { resolver });
     assert.notEqual(out.results[0].status.result, 'pass');
   }
+});
+
+test('Ed25519 (RFC 8463): mailauth verifies ed25519-sha256 against the k=ed25519 record, and a change breaks it', async () => {
+  const ed = generateDkimKey({ domain: 'shop.example', selector: 'ed1', type: 'ed25519' });
+  assert.match(ed.dnsRecord, /^v=DKIM1; k=ed25519; p=[A-Za-z0-9+/]{43}=$/, 'the bare 32-byte key');
+  const edResolver = async (name: string, type: string) => {
+    if (type === 'TXT' && name === 'ed1._domainkey.shop.example') return [[ed.dnsRecord]];
+    throw Object.assign(new Error('not found'), { code: 'ENOTFOUND' });
+  };
+  const { header, body } = message();
+  const sig = dkimSignature({ signer: ed, header, body, now: new Date() });
+  assert.match(sig, /a=ed25519-sha256/);
+  const out = await dkimVerify(Buffer.from(sig + header + '\r\n' + body), { resolver: edResolver }) as unknown as { results: { status: { result: string }; algo: string }[] };
+  assert.equal(out.results[0].status.result, 'pass');
+  assert.equal(out.results[0].algo, 'ed25519-sha256');
+  const changed = await dkimVerify(Buffer.from(sig + header.replace('/u/tok', '/u/other') + '\r\n' + body), { resolver: edResolver });
+  assert.notEqual(changed.results[0].status.result, 'pass');
+  // The same PEM imported again gives the same key type and record.
+  const again = importDkimKey({ domain: 'shop.example', selector: 'ed1', pem: ed.privateKeyPem });
+  assert.ok(again.ok);
+  assert.equal(again.value.type, 'ed25519');
+  assert.equal(again.value.dnsRecord, ed.dnsRecord);
 });
 
 test('relaxed body canonicalization follows RFC 6376 §3.4.4', () => {
