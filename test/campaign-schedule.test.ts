@@ -105,6 +105,7 @@ forEachDatabase('campaign schedule', (t) => {
     const start = rewind();
     const { call, campaignId } = await setUp('cancel', at(20, start));
     assert.equal((await call('POST', `/api/v1/campaigns/${campaignId}/send`, { acknowledge: true })).body.status, 'scheduled');
+    assert.equal((await call('POST', `/api/v1/campaigns/${campaignId}/pause`)).status, 409, 'nothing to pause before the start');
     const cancelled = await call('POST', `/api/v1/campaigns/${campaignId}/cancel`);
     assert.equal(cancelled.status, 200, JSON.stringify(cancelled.body));
     assert.deepEqual({ status: cancelled.body.status, campaignStatus: cancelled.body.campaignStatus }, { status: 'cancelled', campaignStatus: 'draft' });

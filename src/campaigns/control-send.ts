@@ -32,13 +32,14 @@ async function cancelSchedule(options: { db: Db; workspaceId: string; campaignId
 
 export async function controlSend(options: { db: Db; workspaceId: string; campaignId: string; action: SendAction; actor: Actor; now: Date; ip?: string | null }): Promise<Result<ControlOutcome>> {
   const { db, workspaceId, campaignId, action, now } = options;
-  if (action === 'cancel') {
-    const campaign = await findCampaign(db, workspaceId, campaignId);
-    if (campaign?.status === 'scheduled') {
-      const scheduleId = await cancelSchedule(options);
-      if (scheduleId !== undefined) return { ok: true, value: { scheduleId, status: 'cancelled', campaignStatus: 'draft' } };
-      // It started meanwhile: cancel the send instead.
+  const campaign = await findCampaign(db, workspaceId, campaignId);
+  if (campaign?.status === 'scheduled') {
+    if (action !== 'cancel') {
+      return { ok: false, error: new AppError('conflict', `campaign ${campaignId} is scheduled`, { userMessage: 'The send has not started yet: it can be cancelled or rescheduled, not paused or resumed.' }) };
     }
+    const scheduleId = await cancelSchedule(options);
+    if (scheduleId !== undefined) return { ok: true, value: { scheduleId, status: 'cancelled', campaignStatus: 'draft' } };
+    // It started meanwhile: cancel the send instead.
   }
   const send = await latestSendOf(db, workspaceId, campaignId);
   if (!send) return { ok: false, error: new AppError('not_found', `no send for campaign ${campaignId}`) };
