@@ -16,6 +16,7 @@ import type { Database } from '../src/db/schema.js';
 import { createImport } from '../src/imports/create-import.js';
 import { runImport } from '../src/imports/run-import.js';
 import { createWorkspace } from '../src/workspaces/create-workspace.js';
+import { backendCpu } from './_http-bench.js';
 
 const { values } = parseArgs({ options: {
   rows: { type: 'string', default: '1000000' }, 'pglite-rows': { type: 'string' }, pg: { type: 'string' },
@@ -43,7 +44,7 @@ async function generate(path: string, rows: number): Promise<void> {
   await new Promise<void>((resolve, reject) => out.end(buf, () => resolve()).on('error', reject));
 }
 
-async function importInto(db: Db, file: string, batchSize: number) {
+async function importInto(db: Db, file: string, batchSize: number, dataDir: string | null) {
   const system = { type: 'system' as const, id: null };
   const ws = await createWorkspace({ db, name: `Bench ${Date.now()}`, actor: system, now: new Date() });
   const created = await createImport({
@@ -51,23 +52,32 @@ async function importInto(db: Db, file: string, batchSize: number) {
     declaration: { list: 'Bench', source: 'web_form', collectedAt: '2026-01-15', consent: 'double_opt_in', evidence: ['form:bench@1', 'doi-log:bench'] },
   });
   if (!created.ok) throw created.error;
+  // CPU seconds of this process and of its PostgreSQL backends (read from /proc when the server is on this
+  // machine): unlike rows/s they hardly depend on what else the machine is doing.
+  const cpuBefore = process.cpuUsage();
+  const backendBefore = dataDir ? 0 : await backendCpu(db, APP_NAME);
   const started = performance.now();
   const result = await runImport({ db, importId: created.value.id, runner: `bench:${process.pid}`, now: () => new Date(), batchSize });
   const seconds = (performance.now() - started) / 1000;
+  const cpu = process.cpuUsage(cpuBefore);
+  const nodeCpuSeconds = Number(((cpu.user + cpu.system) / 1e6).toFixed(2));
+  const backendCpuSeconds = dataDir ? null : Number((((await backendCpu(db, APP_NAME)) - backendBefore) / 1000).toFixed(2));
   const row = await db.selectFrom('imports').select('counts').where('id', '=', created.value.id).executeTakeFirstOrThrow();
   const counts = row.counts as { rows: number };
-  return { status: result.status, seconds, rows: counts.rows, rowsPerSecond: Math.round(counts.rows / seconds), counts };
+  return { status: result.status, seconds, rows: counts.rows, rowsPerSecond: Math.round(counts.rows / seconds), nodeCpuSeconds, backendCpuSeconds, counts };
 }
+
+const APP_NAME = 'lw-bench-import';
 
 /** One phase in this process: import the file into one engine and print one JSON line with the peak RSS. */
 async function phase(name: string, file: string): Promise<void> {
   const batchSize = Number(values['batch-size']);
   const dataDir = name === 'pglite' ? mkdtempSync(join(tmpdir(), 'lw-bench-pglite-')) : null;
-  const db = dataDir ? await createDatabase({ dataDir }) : new Kysely<Database>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: values.pg!, max: 4, types: pgTypes }) }) });
+  const db = dataDir ? await createDatabase({ dataDir }) : new Kysely<Database>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: values.pg!, max: 4, types: pgTypes, application_name: APP_NAME }) }) });
   await migrateOrThrow(db);
   // PGlite's own footprint (its WASM heap) before a row is read: most of that phase's peak RSS.
   const rssBeforeImportMb = Math.round(process.resourceUsage().maxRSS / 1024);
-  const r = await importInto(db, file, batchSize);
+  const r = await importInto(db, file, batchSize, dataDir);
   await db.destroy();
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   emit({ phase: name, ...r, rssBeforeImportMb, peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024) });

@@ -12,6 +12,12 @@ class PGliteConnection implements DatabaseConnection {
   constructor(private readonly client: PGlite) {}
 
   async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
+    // `COPY … FROM '/dev/blob'` (imports): the data rides on the compiled query as `blob`.
+    const blob = (query as { blob?: Blob }).blob;
+    if (blob) {
+      const result = await this.client.query<R>(query.sql, [...query.parameters], { blob });
+      return { rows: result.rows, numAffectedRows: BigInt(result.affectedRows ?? 0) };
+    }
     // Raw SQL without parameters goes through the simple protocol, as node-postgres does, so a migration may
     // hold several statements.
     if (query.parameters.length === 0 && (query.query === undefined || query.query.kind === 'RawNode')) {

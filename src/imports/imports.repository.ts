@@ -2,7 +2,10 @@
  * All SQL of imports. Batches are written set-based: each statement takes the whole batch as arrays and
  * `unnest`s them, so a batch of 5,000 rows is a handful of round trips on PostgreSQL and PGlite alike.
  */
-import { sql, type Kysely } from 'kysely';
+import { finished } from 'node:stream/promises';
+import { CompiledQuery, sql, type Kysely } from 'kysely';
+import { from as copyFrom } from 'pg-copy-streams';
+import type { DatabaseKind } from '../db/database.js';
 import type { Database } from '../db/schema.js';
 import type { DeclarationInput } from './declaration.js';
 import './imports.table.js';
@@ -147,6 +150,37 @@ export async function insertBatchEvidence(db: Db, o: {
     )
     select t.email from input t where not exists (select 1 from created c where c.email = t.email)`.execute(db);
   return result.rows.map((x) => x.email);
+}
+
+/** The columns an import's COPY fills; the rest take their defaults (created_at and updated_at: now()). */
+export const COPY_COLUMNS = {
+  contacts: ['id', 'workspace_id', 'email', 'phone', 'country', 'kind', 'birth_date', 'custom_fields',
+    'source_type', 'source_at', 'collected_by', 'source_evidence', 'source_details'],
+  consent_events: ['id', 'workspace_id', 'contact_id', 'channel', 'method', 'at', 'confirmed_at', 'evidence', 'categories', 'recorded_by'],
+  list_memberships: ['workspace_id', 'list_id', 'contact_id', 'added_at'],
+} as const;
+
+/**
+ * Loads COPY text (see copy-text.ts) into one of the import's tables, inside the caller's transaction: `FROM
+ * STDIN` through pg-copy-streams on PostgreSQL, `FROM '/dev/blob'` on PGlite. A row that breaks a constraint
+ * fails the whole statement (and so the batch's transaction): COPY has no ON CONFLICT. `kind`: the engine, read
+ * from the database handle (a transaction's handle does not tell).
+ */
+export async function copyRows(db: Db, kind: DatabaseKind, table: keyof typeof COPY_COLUMNS, text: string): Promise<void> {
+  if (text === '') return;
+  const statement = `copy ${table} (${COPY_COLUMNS[table].join(', ')}) from `;
+  if (kind === 'pglite') {
+    // The PGlite dialect hands a compiled query's `blob` to PGlite's query options.
+    await db.executeQuery({ ...CompiledQuery.raw(`${statement}'/dev/blob'`), blob: new Blob([text]) } as CompiledQuery);
+    return;
+  }
+  const stream = copyFrom(`${statement}stdin`);
+  const done = finished(stream);
+  // Kysely passes `sql` to pg's client.query untouched, and pg takes a submittable there (its own way of
+  // running COPY): the statement runs on the transaction's connection, in order with its other statements.
+  await db.executeQuery({ ...CompiledQuery.raw(''), sql: stream as unknown as string });
+  stream.end(text);
+  await done;
 }
 
 /** Contact ids by lower-cased address (addresses are unique per workspace whatever their case). */

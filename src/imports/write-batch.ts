@@ -1,16 +1,21 @@
 /**
  * Writes one batch in one transaction: new contacts, the consent event (appended, once per provenance), list
  * memberships, rejected rows, and the checkpoint with the counts. If this runner lost its claim the whole
- * batch rolls back.
+ * batch rolls back. New contacts go in by COPY (with their events and memberships); if one of them collides
+ * with an address taken meanwhile, the batch is rolled back and written again with INSERT … ON CONFLICT, so
+ * correctness never depends on the fast path.
  */
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
+import { databaseKind, type DatabaseKind } from '../db/database.js';
 import type { Database } from '../db/schema.js';
 import { AppError } from '../errors.js';
 import type { BatchPlan } from './classify-batch.js';
+import { copyField, copyText } from './copy-text.js';
 import type { Declaration } from './declaration.js';
 import * as repo from './imports.repository.js';
 import type { ImportCounts, ImportSamples } from './imports.table.js';
 import type { RowOutcome } from './report.js';
+import { uuidV7 } from './uuid-v7.js';
 
 export type WriteBatchOptions = {
   db: Kysely<Database>;
@@ -55,26 +60,76 @@ export async function writeBatch(o: WriteBatchOptions): Promise<void> {
       rejections.push({ line: out.line, outcome: out.outcome, reason: out.reason, email: out.email, raw: o.raws.get(out.line) ?? null });
     }
   }
-  await o.db.transaction().execute(async (trx) => {
+  const kind = databaseKind(o.db);
+  const copy = o.plan.create.length > 0 ? copyTexts(o, source, consent) : null;
+  try {
+    await o.db.transaction().execute((trx) => writeInTransaction(trx, o, { kind, source, consent, rejections, copy }));
+  } catch (err) {
+    if (!copy || (err as { code?: unknown }).code !== '23505') throw err;
+    // An address a sign-up or another import took after the batch was planned: COPY cannot skip it, so the whole
+    // batch is written again on the INSERT … ON CONFLICT path, which attaches that row to the existing contact.
+    await o.db.transaction().execute((trx) => writeInTransaction(trx, o, { kind, source, consent, rejections, copy: null }));
+  }
+}
+
+type CopyTexts = { contacts: string; events: string; members: string };
+
+/**
+ * The new contacts of a batch, their consent events and memberships as COPY text, with time-ordered ids made
+ * here (so the three tables' indexes grow at their right edge). Each event's evidence names its line.
+ */
+function copyTexts(o: WriteBatchOptions, source: repo.ContactSource, consent: repo.ConsentRow): CopyTexts {
+  const ws = o.workspaceId;
+  const now = o.now.getTime();
+  const added = o.now.toISOString();
+  const sourceFields = [source.type, source.at.toISOString(), source.collectedBy, source.evidence, source.details].map(copyField).join('\t');
+  const eventFields = `${ws}\t`;
+  const eventMiddle = ['email', consent.method, consent.at.toISOString(), consent.confirmedAt?.toISOString() ?? null].map(copyField).join('\t');
+  const evidenceStart = copyField(`${consent.evidence.slice(0, -1)},"importLine":`);
+  const eventEnd = [consent.categories, consent.recordedBy].map(copyField).join('\t');
+  const contacts: string[] = [];
+  const events: string[] = [];
+  const members: string[] = [];
+  for (const r of o.plan.create) {
+    const id = uuidV7(now);
+    contacts.push(`${id}\t${ws}\t${copyField(r.email)}\t${copyField(r.phone)}\t${copyField(r.country)}\t${copyField(r.kind)}\t${copyField(r.birthDate)}\t${copyField(JSON.stringify(r.custom))}\t${sourceFields}`);
+    events.push(`${uuidV7(now)}\t${eventFields}${id}\t${eventMiddle}\t${evidenceStart}${r.line}}\t${eventEnd}`);
+    members.push(`${ws}\t${o.listId}\t${id}\t${added}`);
+  }
+  return { contacts: copyText(contacts), events: copyText(events), members: copyText(members) };
+}
+
+async function writeInTransaction(trx: Kysely<Database>, o: WriteBatchOptions, w: {
+  kind: DatabaseKind; source: repo.ContactSource; consent: repo.ConsentRow; rejections: repo.RejectionRow[]; copy: CopyTexts | null;
+}): Promise<void> {
+  // A commit lost to a server crash is redone by resume (the checkpoint is in the same transaction).
+  if (w.kind === 'postgres') await sql`set local synchronous_commit = off`.execute(trx);
+  const attach = o.plan.attach.map((a) => ({ contactId: a.contactId, line: a.row.line }));
+  if (w.copy) {
+    await repo.copyRows(trx, w.kind, 'contacts', w.copy.contacts);
+    await repo.copyRows(trx, w.kind, 'consent_events', w.copy.events);
+    await repo.copyRows(trx, w.kind, 'list_memberships', w.copy.members);
+    await repo.insertConsentEvents(trx, o.workspaceId, w.consent, attach);
+    await repo.insertMemberships(trx, o.workspaceId, o.listId, attach.map((a) => a.contactId), o.now);
+  } else {
     const rows = o.plan.create.map((r) => ({
       email: r.email, country: r.country, kind: r.kind, phone: r.phone, birthDate: r.birthDate, custom: JSON.stringify(r.custom), line: r.line,
     }));
-    const attach = o.plan.attach.map((a) => ({ contactId: a.contactId, line: a.row.line }));
-    const missing = await repo.insertBatchEvidence(trx, { workspaceId: o.workspaceId, listId: o.listId, source, consent, rows, attach, at: o.now });
+    const missing = await repo.insertBatchEvidence(trx, { workspaceId: o.workspaceId, listId: o.listId, source: w.source, consent: w.consent, rows, attach, at: o.now });
     // An address another import or a sign-up took meanwhile (uniqueness ignores case): attach to that contact.
     const ids = await repo.findContactIds(trx, o.workspaceId, missing);
     const lines = new Map(o.plan.create.map((r) => [r.email.toLowerCase(), r.line]));
     const raced = [...ids].map(([email, contactId]) => ({ contactId, line: lines.get(email) ?? 0 }));
-    await repo.insertConsentEvents(trx, o.workspaceId, consent, raced);
+    await repo.insertConsentEvents(trx, o.workspaceId, w.consent, raced);
     await repo.insertMemberships(trx, o.workspaceId, o.listId, raced.map((r) => r.contactId), o.now);
-    await repo.insertRejections(trx, o.importId, rejections);
-    // The previous batch updates the same imports row: take its lock only once that batch has committed, or
-    // the two would wait on each other (the database cannot see a wait that happens in this process).
-    await o.commitAfter;
-    const held = await repo.saveProgress(trx, {
-      id: o.importId, runner: o.runner, checkpointLine: o.checkpointLine, bytesDone: o.bytesDone,
-      counts: o.counts, samples: o.samples, now: o.now, leaseMs: o.leaseMs,
-    });
-    if (!held) throw new AppError('conflict', `import ${o.importId} was taken over by another runner; this batch is rolled back`);
+  }
+  await repo.insertRejections(trx, o.importId, w.rejections);
+  // The previous batch updates the same imports row: take its lock only once that batch has committed, or
+  // the two would wait on each other (the database cannot see a wait that happens in this process).
+  await o.commitAfter;
+  const held = await repo.saveProgress(trx, {
+    id: o.importId, runner: o.runner, checkpointLine: o.checkpointLine, bytesDone: o.bytesDone,
+    counts: o.counts, samples: o.samples, now: o.now, leaseMs: o.leaseMs,
   });
+  if (!held) throw new AppError('conflict', `import ${o.importId} was taken over by another runner; this batch is rolled back`);
 }
