@@ -4,7 +4,7 @@
  */
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
-import { segmentExpression } from '../segments/segment-members.repository.js';
+import { segmentExpression, withoutJit } from '../segments/segment-members.repository.js';
 import type { SegmentFilter } from '../segments/segment-filter.js';
 
 /** Contact ids on any of the lists, each once, in id order (a keyset page of `limit` after `after`). */
@@ -25,13 +25,15 @@ export async function listAudienceIds(db: Kysely<Database>, options: { workspace
 export async function listCampaignAudienceIds(db: Kysely<Database>, options: { workspaceId: string; listIds: string[]; segments: SegmentFilter[]; after?: string; limit: number }): Promise<string[]> {
   if (options.segments.length === 0) return listAudienceIds(db, options);
   const { workspaceId, listIds, segments } = options;
-  let q = db.selectFrom('contacts').select('contacts.id').where('contacts.workspace_id', '=', workspaceId)
-    .where((eb) => eb.or([
-      ...(listIds.length > 0 ? [eb('contacts.id', 'in', eb.selectFrom('list_memberships').select('list_memberships.contact_id')
-        .where('list_memberships.workspace_id', '=', workspaceId).where('list_memberships.list_id', 'in', listIds))] : []),
-      ...segments.map((f) => segmentExpression(eb, f)),
-    ]));
-  if (options.after) q = q.where('contacts.id', '>', options.after);
-  const rows = await q.orderBy('contacts.id').limit(options.limit).execute();
+  const rows = await withoutJit(db, (trx) => {
+    let q = trx.selectFrom('contacts').select('contacts.id').where('contacts.workspace_id', '=', workspaceId)
+      .where((eb) => eb.or([
+        ...(listIds.length > 0 ? [eb('contacts.id', 'in', eb.selectFrom('list_memberships').select('list_memberships.contact_id')
+          .where('list_memberships.workspace_id', '=', workspaceId).where('list_memberships.list_id', 'in', listIds))] : []),
+        ...segments.map((f) => segmentExpression(eb, f)),
+      ]));
+    if (options.after) q = q.where('contacts.id', '>', options.after);
+    return q.orderBy('contacts.id').limit(options.limit).execute();
+  });
   return rows.map((r) => r.id);
 }
