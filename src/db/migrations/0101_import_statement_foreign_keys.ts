@@ -15,8 +15,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     create function fk_check_children() returns trigger language plpgsql as $$
     declare
       i int := 0;
-      keys text;
-      wanted bigint;
+      keys uuid[];
       found bigint;
       missing text;
       -- this transaction's id as a row's xmin holds it: parents it created itself exist and no one else can
@@ -24,23 +23,25 @@ export async function up(db: Kysely<any>): Promise<void> {
       own xid := (pg_current_xact_id()::text::bigint % 4294967296)::text::xid;
     begin
       while i < tg_nargs loop
-        -- keys this statement newly references (on update: only those the old rows did not already hold)
-        keys := case when tg_op = 'UPDATE'
-          then format('select %1$I as k from new_rows where %1$I is not null except select %1$I from old_rows', tg_argv[i])
-          else format('select %1$I as k from new_rows where %1$I is not null', tg_argv[i]) end;
-        execute format('select (select count(*) from (select distinct k from (%1$s) a) d),
-                               (select count(*) from %2$I p where p.id in (select k from (%1$s) b) and p.xmin = $1)',
-          keys, tg_argv[i + 1]) using own into wanted, found;
-        if found < wanted then
-          -- lock the other parents as a foreign key check does, then count them again with a fresh snapshot: a
-          -- parent deleted by a transaction that committed while we waited for its lock is then seen missing
-          execute format('select 1 from %2$I p where p.id in (select k from (%1$s) a) and p.xmin <> $1 for key share of p', keys, tg_argv[i + 1]) using own;
-          execute format('select count(*) from %2$I p where p.id in (select k from (%1$s) b)', keys, tg_argv[i + 1]) into found;
-          if found < wanted then
-            execute format('select k::text from (%1$s) a where not exists (select 1 from %2$I p where p.id = a.k) limit 1', keys, tg_argv[i + 1]) into missing;
-            raise exception 'insert or update on table "%" violates foreign key constraint "%"', tg_table_name, tg_argv[i + 2]
-              using errcode = 'foreign_key_violation', constraint = tg_argv[i + 2], table = tg_table_name,
-                    detail = format('Key (%s)=(%s) is not present in table "%s".', tg_argv[i], missing, tg_argv[i + 1]);
+        -- the distinct keys this statement newly references (on update: only those the old rows did not hold)
+        if tg_op = 'UPDATE' then
+          execute format('select array_agg(k) from (select %1$I as k from new_rows where %1$I is not null except select %1$I from old_rows) a', tg_argv[i]) into keys;
+        else
+          execute format('select array_agg(distinct %1$I) from new_rows where %1$I is not null', tg_argv[i]) into keys;
+        end if;
+        if keys is not null then
+          execute format('select count(*) from %I p where p.id = any($1) and p.xmin = $2', tg_argv[i + 1]) using keys, own into found;
+          if found < cardinality(keys) then
+            -- lock the other parents as a foreign key check does, then count them again with a fresh snapshot: a
+            -- parent deleted by a transaction that committed while we waited for its lock is then seen missing
+            execute format('select 1 from %I p where p.id = any($1) and p.xmin <> $2 for key share of p', tg_argv[i + 1]) using keys, own;
+            execute format('select count(*) from %I p where p.id = any($1)', tg_argv[i + 1]) using keys into found;
+            if found < cardinality(keys) then
+              execute format('select k::text from unnest($1) k where not exists (select 1 from %I p where p.id = k) limit 1', tg_argv[i + 1]) using keys into missing;
+              raise exception 'insert or update on table "%" violates foreign key constraint "%"', tg_table_name, tg_argv[i + 2]
+                using errcode = 'foreign_key_violation', constraint = tg_argv[i + 2], table = tg_table_name,
+                      detail = format('Key (%s)=(%s) is not present in table "%s".', tg_argv[i], missing, tg_argv[i + 1]);
+            end if;
           end if;
         end if;
         i := i + 3;
