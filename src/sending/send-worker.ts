@@ -187,12 +187,14 @@ export function startSendWorker(options: SendWorkerOptions, { loop = true } = {}
     }
   }
 
-  type Ready = { claim: string; ctx: SendContext; rows: ClaimedRecipient[]; fields: Map<string, Record<string, unknown>>; prepared?: Map<number, Promise<Prepared>> };
+  type Ready = { claim: string; claimedAt: number; ctx: SendContext; rows: ClaimedRecipient[]; fields: Map<string, Record<string, unknown>>; prepared?: Map<number, Promise<Prepared>> };
 
   /** Claims a batch and re-evaluates it: everything up to the SMTP part, which the loop overlaps with sending. */
   async function prepareBatch(): Promise<{ claimed: number; ready: Ready[] }> {
     await maintenance();
     const claim = `${workerId}/${++batchSeq}`;
+    // Taken before the claim is asked for, so the lease the database sets runs out no earlier than this plus leaseMs.
+    const claimedAt = performance.now();
     const claimed = await claimRecipients(db, { claim, limit: options.batchSize, leaseMs: options.leaseMs });
     const bySend = new Map<number, ClaimedRecipient[]>();
     for (const r of claimed) bySend.set(r.send_id, [...(bySend.get(r.send_id) ?? []), r]);
@@ -224,16 +226,19 @@ export function startSendWorker(options: SendWorkerOptions, { loop = true } = {}
         const out = pool.prepare(input, recipients, now());
         prepared = new Map(eligible.map((r, i) => [r.id, out[i]]));
       }
-      ready.push({ claim, ctx, rows: eligible, fields, prepared });
+      ready.push({ claim, claimedAt, ctx, rows: eligible, fields, prepared });
     }
     return { claimed: claimed.length, ready };
   }
 
   async function sendBatch(batch: { claimed: number; ready: Ready[] }): Promise<void> {
-    for (const { claim, ctx, rows: claimedRows, fields, prepared } of batch.ready) {
-      // The batch may have waited behind the previous one: extend its lease, and drop rows whose claim lapsed.
-      const owned = claimedRows.length > 0 ? await renewLease(db, claim, options.leaseMs) : new Set<number>();
-      const rows = claimedRows.filter((r) => owned.has(r.id));
+    for (const { claim, claimedAt, ctx, rows: claimedRows, fields, prepared } of batch.ready) {
+      // A batch that waited long behind the previous one gets its lease extended, and drops rows whose claim
+      // lapsed. One claimed moments ago (the usual case) still holds most of its lease: renewing it would only
+      // rewrite every row once more. Either way `sent` is fenced by the claim, so a lapsed row is never sent twice.
+      const fresh = performance.now() - claimedAt < options.leaseMs / 3;
+      const owned = fresh || claimedRows.length === 0 ? undefined : await renewLease(db, claim, options.leaseMs);
+      const rows = owned ? claimedRows.filter((r) => owned.has(r.id)) : claimedRows;
       const outcomes: Outcome[] = [];
       let next = 0;
       const lanes = Array.from({ length: Math.min(options.connections, rows.length) }, async () => {
