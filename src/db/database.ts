@@ -3,10 +3,11 @@
  * `dataDir/pglite` (or in memory when neither is given, for tests). The handle is passed in, never imported.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import type { PGlite } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
+import { openPglite } from './open-pglite.js';
 import { PGliteDialect } from './pglite-dialect.js';
 import type { Database } from './schema.js';
 
@@ -23,10 +24,16 @@ export type CreateDatabaseOptions = {
 };
 
 const kinds = new WeakMap<object, DatabaseKind>();
+const pgliteClients = new WeakMap<object, PGlite>();
 
 /** Which engine a handle talks to; `FOR UPDATE SKIP LOCKED` and pool sizing differ between them. */
 export function databaseKind(db: Kysely<any>): DatabaseKind {
   return kinds.get(db) ?? 'postgres';
+}
+
+/** The PGlite instance behind a handle, if it is one (benches read its WASM memory). */
+export function pgliteOf(db: Kysely<any>): PGlite | undefined {
+  return pgliteClients.get(db);
 }
 
 // int8 (counts, identity ids) as numbers: ids stay far below 2^53, and PGlite already returns numbers.
@@ -80,15 +87,10 @@ export async function createDatabase(options: CreateDatabaseOptions): Promise<Db
     db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     kinds.set(db, 'postgres');
   } else {
-    const { PGlite } = await import('@electric-sql/pglite');
-    let dir: string | undefined;
-    if (options.dataDir) {
-      dir = join(options.dataDir, 'pglite');
-      mkdirSync(dir, { recursive: true });
-    }
-    const client = await PGlite.create(dir);
+    const client = await openPglite(options.dataDir ? join(options.dataDir, 'pglite') : undefined);
     db = new Kysely<Database>({ dialect: new PGliteDialect(client) });
     kinds.set(db, 'pglite');
+    pgliteClients.set(db, client);
   }
   return db;
 }

@@ -1,0 +1,96 @@
+/**
+ * Opens embedded PGlite with the settings that keep its memory small, and creates a new data directory in a
+ * short-lived child process. Figures (node 20, PGlite 0.5.16, RSS above a bare node process): PGlite's defaults
+ * keep ~300 MB resident once open, and creating a database (initdb) peaks at ~700 MB, because PGlite runs it in
+ * a second Postgres instance plus a full copy of that instance's 128 MB WASM heap, none of which goes back to
+ * the OS.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmdirSync, rmSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import type { PGlite } from '@electric-sql/pglite';
+
+/**
+ * Postgres settings PGlite starts with (after PGlite's own start parameters). WASM Postgres has the whole of
+ * shared_buffers resident from the start, so PGlite's 128 MB default costs 128 MB at all times; 32 MB keeps
+ * the pages of a working set of the size the product serves and leaves the rest to the OS page cache.
+ */
+export const pgliteSettings: Readonly<Record<string, string>> = Object.freeze({
+  shared_buffers: '32MB',
+});
+
+function startParams(defaults: readonly string[]): string[] {
+  return [...defaults, ...Object.entries(pgliteSettings).flatMap(([name, value]) => ['-c', `${name}=${value}`])];
+}
+
+/** PGlite in memory (no `dir`) or in the data directory `dir`, created first when it holds no database. */
+export async function openPglite(dir?: string): Promise<PGlite> {
+  const { PGlite } = await import('@electric-sql/pglite');
+  if (dir !== undefined && !existsSync(join(dir, 'PG_VERSION'))) await initPgliteDataDir(dir);
+  return PGlite.create(dir, { startParams: startParams(PGlite.defaultStartParams) });
+}
+
+// The child imports PGlite by the URL the parent resolved, so it needs neither the parent's loader (tsx) nor
+// its working directory. It prints its own peak RSS.
+const initScript = `
+const [url, dir, params] = process.argv.slice(1);
+const { PGlite } = await import(url);
+const pg = await PGlite.create(dir, { startParams: JSON.parse(params) });
+await pg.close();
+process.stdout.write(JSON.stringify({ peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024) }));
+`;
+
+/**
+ * Creates a PGlite database in `dir` (absent or empty) from a child process, so that initdb's peak is never
+ * part of this process's resident memory. It is built in a sibling directory and renamed into place, so a
+ * kill during creation leaves no half-made database. Refuses a non-empty directory without a database.
+ */
+export async function initPgliteDataDir(dir: string): Promise<{ peakRssMb: number }> {
+  if (existsSync(dir) && readdirSync(dir).length > 0) {
+    throw new Error(`${dir} is not empty but holds no PGlite database (no PG_VERSION); move its files away or point dataDir elsewhere`);
+  }
+  const parent = dirname(dir);
+  mkdirSync(parent, { recursive: true });
+  removeDeadBuilds(parent, basename(dir));
+  const building = join(parent, `${basename(dir)}.init-${process.pid}`);
+  rmSync(building, { recursive: true, force: true });
+  const { PGlite } = await import('@electric-sql/pglite');
+  const url = import.meta.resolve('@electric-sql/pglite');
+  try {
+    const output = await runNode(['--input-type=module', '-e', initScript, url, building, JSON.stringify(startParams(PGlite.defaultStartParams))]);
+    if (existsSync(dir)) rmdirSync(dir);
+    renameSync(building, dir);
+    return JSON.parse(output) as { peakRssMb: number };
+  } catch (err) {
+    rmSync(building, { recursive: true, force: true });
+    throw err;
+  }
+}
+
+/** Leftover `NAME.init-PID` directories of processes that died while creating a database. */
+function removeDeadBuilds(parent: string, name: string): void {
+  for (const entry of readdirSync(parent)) {
+    const pid = Number(entry.startsWith(`${name}.init-`) ? entry.slice(name.length + 6) : NaN);
+    if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid) continue;
+    try {
+      process.kill(pid, 0);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ESRCH') rmSync(join(parent, entry), { recursive: true, force: true });
+    }
+  }
+}
+
+function runNode(args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => { stdout += chunk; });
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => { stderr += chunk; });
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      if (code === 0) resolve(stdout);
+      else reject(new Error(`creating the PGlite database failed (${signal ?? `exit ${code}`}): ${stderr.trim().slice(-2000)}`));
+    });
+  });
+}

@@ -1,0 +1,69 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { sql } from 'kysely';
+import { createDatabase, type Db } from '../src/db/database.js';
+import { pgliteSettings } from '../src/db/open-pglite.js';
+
+async function shownSettings(db: Db): Promise<Record<string, string>> {
+  const shown: Record<string, string> = {};
+  for (const name of Object.keys(pgliteSettings)) {
+    const { rows } = await sql<{ value: string }>`select current_setting(${name}) as value`.execute(db);
+    shown[name] = rows[0]!.value;
+  }
+  return shown;
+}
+
+describe('PGlite settings', () => {
+  const work = mkdtempSync(join(tmpdir(), 'lw-pglite-settings-'));
+  after(() => rmSync(work, { recursive: true, force: true }));
+
+  it('are in effect in memory', async () => {
+    const db = await createDatabase({});
+    try {
+      assert.deepEqual(await shownSettings(db), pgliteSettings);
+    } finally {
+      await db.destroy();
+    }
+  });
+
+  it('create a data directory elsewhere, then hold in it across reopening', async () => {
+    const dataDir = join(work, 'fresh');
+    // A dead process's half-made database is cleared away.
+    const dead = spawnSync(process.execPath, ['-e', '']).pid;
+    mkdirSync(join(dataDir, `pglite.init-${dead}`), { recursive: true });
+    writeFileSync(join(dataDir, `pglite.init-${dead}`, 'PG_VERSION'), '17\n');
+
+    const db = await createDatabase({ dataDir });
+    try {
+      assert.deepEqual(await shownSettings(db), pgliteSettings);
+      await sql`create table kept (n int)`.execute(db);
+      await sql`insert into kept values (42)`.execute(db);
+    } finally {
+      await db.destroy();
+    }
+    assert.deepEqual(readdirSync(dataDir), ['pglite']);
+    assert.ok(existsSync(join(dataDir, 'pglite', 'PG_VERSION')));
+
+    const again = await createDatabase({ dataDir });
+    try {
+      assert.deepEqual(await shownSettings(again), pgliteSettings);
+      const { rows } = await sql<{ n: number }>`select n from kept`.execute(again);
+      assert.deepEqual(rows, [{ n: 42 }]);
+    } finally {
+      await again.destroy();
+    }
+  });
+
+  it('refuse a non-empty directory that holds no database, and leave its files alone', async () => {
+    const dataDir = join(work, 'occupied');
+    mkdirSync(join(dataDir, 'pglite'), { recursive: true });
+    writeFileSync(join(dataDir, 'pglite', 'notes.txt'), 'mine');
+    await assert.rejects(createDatabase({ dataDir }), /not empty but holds no PGlite database/);
+    assert.deepEqual(readdirSync(join(dataDir, 'pglite')), ['notes.txt']);
+    assert.equal(readFileSync(join(dataDir, 'pglite', 'notes.txt'), 'utf8'), 'mine');
+  });
+});
