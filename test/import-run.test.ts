@@ -66,6 +66,28 @@ forEachDatabase('import run', (t) => {
     assert.deepEqual(dan.custom_fields, { 'Client depuis': '2021', firstName: 'Dan' });
   });
 
+  it('writes tabs, backslashes, quotes and line breaks in fields as they were, with time-ordered ids and each line in its evidence', async () => {
+    const path = file('odd.csv', [
+      'email,country,company,note',
+      'tab@example.com,FR,"A\tB","back\\slash \\N"',
+      'nl@example.com,FR,"two',
+      'lines","say ""hi"""',
+      '',
+    ].join('\n'));
+    const { row } = await importFile(path);
+    assert.equal((row!.counts as any).eligible, 2);
+    const stored = await t.db.selectFrom('contacts').select(['id', 'email', 'custom_fields']).where('workspace_id', '=', ws)
+      .where('email', 'in', ['tab@example.com', 'nl@example.com']).orderBy('id').execute();
+    assert.deepEqual(stored.map((c) => [c.email, c.custom_fields]), [
+      ['tab@example.com', { company: 'A\tB', note: 'back\\slash \\N' }],
+      ['nl@example.com', { company: 'two\nlines', note: 'say "hi"' }],
+    ]);
+    for (const c of stored) assert.match(c.id, /^[0-9a-f]{8}-[0-9a-f]{4}-7/, 'a UUIDv7');
+    const events = await t.db.selectFrom('consent_events').select(['contact_id', 'evidence']).where('contact_id', 'in', stored.map((c) => c.id)).execute();
+    const lineOf = new Map(events.map((e) => [e.contact_id, (e.evidence as { importLine: number }).importLine]));
+    assert.deepEqual(stored.map((c) => lineOf.get(c.id)), [2, 3]);
+  });
+
   it('importing the same file twice changes nothing the second time', async () => {
     const path = file('again.csv', 'email,country\nann@example.com,FR\neve@example.com,FR\n');
     await importFile(path);

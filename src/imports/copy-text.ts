@@ -1,7 +1,7 @@
 /**
  * PostgreSQL's COPY text format (tab-separated, `\N` for null, backslash escapes) for the rows an import writes.
  * Pure: values in, text out. The same text feeds `COPY … FROM STDIN` on PostgreSQL and `FROM '/dev/blob'` on
- * PGlite.
+ * PGlite; each row ends with a line feed.
  */
 
 const NEEDS_ESCAPE = /[\\\t\n\r]/;
@@ -11,9 +11,4 @@ const ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n'
 export function copyField(value: string | null): string {
   if (value === null) return '\\N';
   return NEEDS_ESCAPE.test(value) ? value.replace(/[\\\t\n\r]/g, (c) => ESCAPES[c]) : value;
-}
-
-/** Rows (fields already joined by tabs) as COPY text, one line each. */
-export function copyText(rows: readonly string[]): string {
-  return rows.length === 0 ? '' : `${rows.join('\n')}\n`;
 }

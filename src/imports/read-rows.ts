@@ -181,14 +181,39 @@ async function* readCsv(options: ReadOptions, encoding: TextEncoding, bomLength:
     .pipe(createDecoder(encoding, bomLength))
     .pipe(guard)
     .pipe(parser);
-  for await (const row of parser as AsyncIterable<{ record: string[]; raw: string } | { skipped: string; raw: string }>) {
-    // What the parser has consumed, not what the file stream has read ahead: an honest progress figure.
-    progress.bytes = parser.info.bytes + bomLength;
+  // Records arrive as 'data' events (an async iterator costs a promise per record); full batches wait in
+  // `ready`, and the parser pauses while two do, so reading runs ahead of the caller by at most that much.
+  const ready: RecordBatch[] = [];
+  let ended = false;
+  let failure: unknown = null;
+  let wake: (() => void) | null = null;
+  const signal = () => { const w = wake; wake = null; w?.(); };
+  parser.on('data', (row: { record: string[]; raw: string } | { skipped: string; raw: string }) => {
     if ('skipped' in row) sink.reject(row.raw, line, row.skipped);
     else sink.accept(row.record, row.raw, line);
     line += countNewlines(row.raw);
-    if (sink.records.length >= options.batchSize) yield sink.take();
+    if (sink.records.length >= options.batchSize) {
+      // What the parser has consumed, not what the file stream has read ahead: an honest progress figure.
+      progress.bytes = parser.info.bytes + bomLength;
+      ready.push(sink.take());
+      if (ready.length >= 2) parser.pause();
+      signal();
+    }
+  });
+  parser.on('end', () => { ended = true; signal(); });
+  parser.on('error', (err) => { failure = err; signal(); });
+  for (;;) {
+    const batch = ready.shift();
+    if (batch) {
+      if (ready.length < 2 && parser.isPaused()) parser.resume();
+      yield batch;
+      continue;
+    }
+    if (failure) throw failure;
+    if (ended) break;
+    await new Promise<void>((resolve) => { wake = resolve; });
   }
+  progress.bytes = parser.info.bytes + bomLength;
   const last = sink.take();
   if (last.records.length > 0 || last.problems.length > 0) yield last;
 }

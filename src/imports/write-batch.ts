@@ -10,7 +10,7 @@ import { databaseKind, type DatabaseKind } from '../db/database.js';
 import type { Database } from '../db/schema.js';
 import { AppError } from '../errors.js';
 import type { BatchPlan } from './classify-batch.js';
-import { copyField, copyText } from './copy-text.js';
+import { copyField } from './copy-text.js';
 import type { Declaration } from './declaration.js';
 import * as repo from './imports.repository.js';
 import type { ImportCounts, ImportSamples } from './imports.table.js';
@@ -87,16 +87,20 @@ function copyTexts(o: WriteBatchOptions, source: repo.ContactSource, consent: re
   const eventMiddle = ['email', consent.method, consent.at.toISOString(), consent.confirmedAt?.toISOString() ?? null].map(copyField).join('\t');
   const evidenceStart = copyField(`${consent.evidence.slice(0, -1)},"importLine":`);
   const eventEnd = [consent.categories, consent.recordedBy].map(copyField).join('\t');
-  const contacts: string[] = [];
-  const events: string[] = [];
-  const members: string[] = [];
+  // One growing string per table (V8 joins the pieces once, when the text is sent): cheaper than a string per
+  // row and a join.
+  let contacts = '';
+  let events = '';
+  let members = '';
+  const memberStart = `${ws}\t${o.listId}\t`;
+  const memberEnd = `\t${added}\n`;
   for (const r of o.plan.create) {
     const id = uuidV7(now);
-    contacts.push(`${id}\t${ws}\t${copyField(r.email)}\t${copyField(r.phone)}\t${copyField(r.country)}\t${copyField(r.kind)}\t${copyField(r.birthDate)}\t${copyField(JSON.stringify(r.custom))}\t${sourceFields}`);
-    events.push(`${uuidV7(now)}\t${eventFields}${id}\t${eventMiddle}\t${evidenceStart}${r.line}}\t${eventEnd}`);
-    members.push(`${ws}\t${o.listId}\t${id}\t${added}`);
+    contacts += `${id}\t${ws}\t${copyField(r.email)}\t${copyField(r.phone)}\t${copyField(r.country)}\t${copyField(r.kind)}\t${copyField(r.birthDate)}\t${copyField(JSON.stringify(r.custom))}\t${sourceFields}\n`;
+    events += `${uuidV7(now)}\t${eventFields}${id}\t${eventMiddle}\t${evidenceStart}${r.line}}\t${eventEnd}\n`;
+    members += `${memberStart}${id}${memberEnd}`;
   }
-  return { contacts: copyText(contacts), events: copyText(events), members: copyText(members) };
+  return { contacts, events, members };
 }
 
 async function writeInTransaction(trx: Kysely<Database>, o: WriteBatchOptions, w: {
