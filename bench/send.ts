@@ -20,7 +20,7 @@ import { prepareMessage } from '../src/sending/prepare-message.js';
 import { generateDkimKey } from '../src/senders/dkim-key.js';
 import { aWorkspace, system } from '../test/send-support.js';
 import { startSinkProcess } from '../test/send-sink-process.js';
-import { cpuTracker } from './_send-cpu.js';
+import { cpuTracker, processCpu } from './_send-cpu.js';
 
 const flag = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
 const RECIPIENTS = Number(flag('recipients') ?? 100_000);
@@ -61,6 +61,17 @@ const cpu = cpuTracker({
 });
 cpu.add(sink.pid, 'sink');
 cpu.add(process.pid, 'bench');
+async function settled(pids: number[]): Promise<void> {
+  const started = Date.now();
+  let last = pids.map(processCpu);
+  let quiet = 0;
+  while (quiet < 5 && Date.now() - started < 30_000) {
+    await new Promise((r) => setTimeout(r, 100));
+    const now = pids.map(processCpu);
+    quiet = now.every((v, i) => v - last[i] <= 10) ? quiet + 1 : 0;
+    last = now;
+  }
+}
 const perMessage = (reading: Awaited<ReturnType<typeof cpu.read>>, messages: number) => {
   const us = Object.fromEntries(Object.entries(reading.byLabel).map(([k, v]) => [k, Math.round((v * 1000) / messages)]));
   const ours = Object.values(reading.byLabel).reduce((a, b) => a + b, 0);
@@ -134,7 +145,9 @@ try {
     // Workers read the key when they first meet the send, so it is switched before they start.
     await sql`update sender_profiles set dkim_private_key = ${ed25519 ? edPem : rsaPem} where workspace_id = ${ws.workspaceId}::uuid`.execute(db);
     const ready = Array.from({ length: count }, startWorker);
-    await new Promise((r) => setTimeout(r, 1500)); // workers start (tsx, migrations check) before the clock runs
+    // Workers start (tsx compiling TypeScript in each process and render thread, migrations check) before the
+    // clock runs: wait until they have used no CPU for half a second (a sleep of 1.5 s was too short under load).
+    await settled(ready.map((w) => w.pid!));
     c0 = await sink.count();
     await cpu.reset();
     const s0 = performance.now();

@@ -131,6 +131,17 @@ export async function recordOutcomes(db: Kysely<Database>, claim: string, items:
      where ${byIds(rows)} and r.id = x.id and r.claimed_by = ${claim}`.execute(db);
 }
 
+/**
+ * How many workers whose id starts with `prefix` (`host:`; ids are `host:pid`) hold live claims: the workers
+ * busy on one machine, so that each can size its render threads to its share of the CPUs.
+ */
+export async function countHostWorkers(db: Kysely<Database>, prefix: string): Promise<number> {
+  const r = await sql<{ n: number }>`
+    select count(distinct split_part(claimed_by, '/', 1))::int as n from send_recipients
+     where state = 'sending' and lease_until > now() and starts_with(claimed_by, ${prefix})`.execute(db);
+  return Number(r.rows[0]?.n ?? 0);
+}
+
 /** Marks sends with nothing left to do as done, and their campaigns as sent; returns how many finished. */
 export async function finishSends(db: Kysely<Database>): Promise<number> {
   const r = await sql<{ campaign_id: string }>`

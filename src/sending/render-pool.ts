@@ -15,6 +15,8 @@ export type Prepared = PreparedMessage | { error: string };
 export type RenderPool = {
   /** One promise per recipient, in order; a promise never rejects (a failure is an `{ error }` value). */
   prepare(input: SendInput, recipients: Recipient[], now: Date): Promise<Prepared>[];
+  /** How many of the threads take new pieces (at least 1; the others idle). */
+  setActiveThreads(n: number): void;
   close(): Promise<void>;
 };
 
@@ -37,6 +39,7 @@ type Waiting = { count: number; resolve: (results: Prepared[]) => void };
 export function createRenderPool(options: { threads: number; secret: string; baseUrl: string }): RenderPool {
   const threads = Array.from({ length: options.threads }, () => ({ worker: spawnThread(), sends: new Set<number>(), queued: 0, waiting: new Map<number, Waiting>() }));
   let nextId = 0;
+  let active = threads.length;
   for (const t of threads) {
     t.worker.on('message', (r: ThreadReply) => {
       const w = t.waiting.get(r.id);
@@ -55,7 +58,7 @@ export function createRenderPool(options: { threads: number; secret: string; bas
     });
   }
   function dispatch(input: SendInput, slice: Recipient[], now: Date): Promise<Prepared[]> {
-    const t = threads.reduce((a, b) => (b.queued < a.queued ? b : a));
+    const t = threads.slice(0, active).reduce((a, b) => (b.queued < a.queued ? b : a));
     if (t.queued === Number.POSITIVE_INFINITY) return Promise.resolve(slice.map(() => ({ error: 'render thread failed' })));
     if (!t.sends.has(input.sendId)) {
       t.sends.add(input.sendId);
@@ -78,6 +81,9 @@ export function createRenderPool(options: { threads: number; secret: string; bas
         }
       }
       return out;
+    },
+    setActiveThreads(n) {
+      active = Math.max(1, Math.min(threads.length, Math.floor(n)));
     },
     async close() {
       await Promise.all(threads.map((t) => t.worker.terminate()));

@@ -17,7 +17,7 @@ import { createSmtpConnections, type SmtpTarget } from './smtp-connections.js';
 import { evaluateRecipients } from './evaluate-recipients.js';
 import { contextFromInput, loadSendInput, type SendInput } from './load-send-context.js';
 import { createRenderPool, type Prepared } from './render-pool.js';
-import { claimRecipients, finishSends, markSent, recordOutcomes, recordRecheck, renewLease, requeueExpired, type ClaimedRecipient, type Outcome } from './outbox.repository.js';
+import { claimRecipients, countHostWorkers, finishSends, markSent, recordOutcomes, recordRecheck, renewLease, requeueExpired, type ClaimedRecipient, type Outcome } from './outbox.repository.js';
 import { recordBounce } from './record-bounce.js';
 
 export type BounceEvent = { workspaceId: string; contactId: string; sendId: number; reply: string; status: string | null; hard: boolean; at: Date };
@@ -39,6 +39,12 @@ export type SendWorkerOptions = {
   log?: (entry: Record<string, unknown>) => void;
   /** Threads that render and sign ahead of sending (0: on the main thread). */
   renderThreads?: number;
+  /**
+   * Workers naming the same host share its CPUs: each uses at most its share of them, its main thread included
+   * (`renderThreads` is lowered while other workers of the host hold claims; on 2 CPUs a second worker renders
+   * on its main thread). Without it, `renderThreads` is used as given.
+   */
+  host?: { id: string; cpus: number };
   /** Called for each 5xx reply; the default records the bounce for the engine (bounces module may replace it). */
   onBounce?: (event: BounceEvent) => Promise<void>;
 };
@@ -143,11 +149,21 @@ export function startSendWorker(options: SendWorkerOptions, { loop = true } = {}
   };
   let stopping = false;
   let lastMaintenance = 0;
+  // Render threads in use: the configured number, or fewer when other workers of the host are busy too.
+  let renderThreads = options.renderThreads ?? 0;
 
   async function maintenance(): Promise<void> {
     const t = Date.now();
     if (t - lastMaintenance < Math.min(1000, options.leaseMs / 2)) return;
     lastMaintenance = t;
+    if (pool && options.host) {
+      const workers = Math.max(1, await countHostWorkers(db, `${options.host.id}:`));
+      const share = Math.max(0, Math.floor(options.host.cpus / workers) - 1);
+      const next = Math.min(options.renderThreads ?? 0, share);
+      if (next !== renderThreads) log({ msg: 'render threads follow this host\'s busy workers', workers, renderThreads: next });
+      renderThreads = next;
+      if (next > 0) pool.setActiveThreads(next);
+    }
     const requeued = await requeueExpired(db);
     if (requeued > 0) log({ msg: 'requeued recipients of an expired claim', requeued });
     await finishSends(db);
@@ -221,7 +237,7 @@ export function startSendWorker(options: SendWorkerOptions, { loop = true } = {}
       const fields = new Map(eligible.map((r) => [r.contact_id, verdicts.get(r.contact_id)!.fields]));
       // Not awaited: the threads render while this batch waits its turn, and sending starts with the first piece.
       let prepared: Map<number, Promise<Prepared>> | undefined;
-      if (pool && eligible.length > 0) {
+      if (pool && renderThreads > 0 && eligible.length > 0) {
         const recipients = eligible.map((r) => ({ id: r.id, contactId: r.contact_id, email: r.email, idempotencyKey: r.idempotency_key, fields: fields.get(r.contact_id)! }));
         const out = pool.prepare(input, recipients, now());
         prepared = new Map(eligible.map((r, i) => [r.id, out[i]]));

@@ -3,7 +3,7 @@
  * `listwarden serve` runs it beside the HTTP server (on embedded PGlite no second process may open the data).
  * Beside it runs the scheduler that starts scheduled sends when they are due.
  */
-import { hostname } from 'node:os';
+import { availableParallelism, hostname } from 'node:os';
 import { startSendScheduler } from '../campaigns/send-scheduler.js';
 import type { Config } from '../config.js';
 import type { Db } from '../db/database.js';
