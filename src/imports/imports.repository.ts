@@ -83,8 +83,10 @@ export async function findExistingContacts(db: Db, options: { workspaceId: strin
       exists (select 1 from suppressions s where s.contact_id = c.id and s.lifted_at is null
                     and s.channel in ('all', 'email')) as suppressed,
       exists (select 1 from bounces b where b.contact_id = c.id and b.type = 'hard') as hard_bounced
-    from contacts c
-    where c.workspace_id = ${options.workspaceId} and lower(c.email) = any(${options.emails.map((e) => e.toLowerCase())}::text[])`.execute(db);
+    from unnest(${options.emails.map((e) => e.toLowerCase())}::text[]) as e(email),
+      -- one probe of (workspace_id, lower(email)) per address: the import grows the table faster than autovacuum
+      -- analyses it, and with stale statistics a plain '= any()' read the whole workspace (400 ms a batch at 200k)
+      lateral (select * from contacts c where c.workspace_id = ${options.workspaceId} and lower(c.email) = e.email limit 1) c`.execute(db);
   return rows.rows.map((r) => ({
     id: r.id, email: r.email, member: r.member, suppressed: r.suppressed, hardBounced: r.hard_bounced,
     evidence: r.evidence ? { importId: Number(r.evidence.importId), line: r.evidence.importLine ?? null } : null,
@@ -187,7 +189,8 @@ export async function copyRows(db: Db, kind: DatabaseKind, table: keyof typeof C
 export async function findContactIds(db: Db, workspaceId: string, emails: string[]): Promise<Map<string, string>> {
   if (emails.length === 0) return new Map();
   const rows = await sql<{ id: string; email: string }>`
-    select id, email from contacts where workspace_id = ${workspaceId} and lower(email) = any(${emails.map((e) => e.toLowerCase())}::text[])`.execute(db);
+    select c.id, c.email from unnest(${emails.map((e) => e.toLowerCase())}::text[]) as e(email),
+      lateral (select id, email from contacts c where c.workspace_id = ${workspaceId} and lower(c.email) = e.email limit 1) c`.execute(db);
   return new Map(rows.rows.map((r) => [r.email.toLowerCase(), r.id]));
 }
 
