@@ -126,13 +126,13 @@ try {
   const env = {
     PATH: process.env.PATH ?? '', DATABASE_URL: `${named('lw_bench_worker')}&options=${encodeURIComponent(`-c search_path=${schema}`)}`,
     LISTWARDEN_SMTP_HOST: sink.host, LISTWARDEN_SMTP_PORT: String(sink.port), LISTWARDEN_SMTP_TRANSPORT: 'smtp',
-    LISTWARDEN_SECRET_KEY: secret, LISTWARDEN_BASE_URL: baseUrl, LISTWARDEN_LOG_LEVEL: 'error', LISTWARDEN_DATABASE_POOL_SIZE: '8',
+    LISTWARDEN_SECRET_KEY: secret, LISTWARDEN_BASE_URL: baseUrl, LISTWARDEN_LOG_LEVEL: process.env.BENCH_WORKER_LOG ?? 'error', LISTWARDEN_DATABASE_POOL_SIZE: '8',
     LISTWARDEN_SENDING_CONNECTIONS: String(CONNECTIONS), LISTWARDEN_SENDING_BATCH_SIZE: '500', LISTWARDEN_SENDING_POLL_MS: '20',
     LISTWARDEN_SENDING_RENDER_THREADS: String(RENDER_THREADS),
   };
   const startWorker = () => {
     const code = "import('./src/cli/main.ts').then((m) => m.main(['campaign-worker'])).then((c) => { process.exitCode = c; })";
-    const w = spawn(process.execPath, [...(process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir=' + process.env.BENCH_PROFILE] : []), '--import', 'tsx', '-e', code], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+    const w = spawn(process.execPath, [...(process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir=' + process.env.BENCH_PROFILE] : []), '--import', 'tsx', '-e', code], { env, stdio: ['ignore', process.env.BENCH_WORKER_LOG ? 'inherit' : 'ignore', 'inherit'] });
     workers.push(w);
     cpu.add(w.pid!, 'worker', { splitMain: true, fromZero: true });
     return w;

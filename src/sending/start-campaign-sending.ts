@@ -14,7 +14,7 @@ export function startCampaignSending(options: { db: Db; config: Config; log: (en
   const s = config.sending;
   const workerId = `${hostname()}:${process.pid}`;
   const worker = startSendWorker({
-    db, workerId,
+    db, workerId, host: { id: hostname(), cpus: availableParallelism() },
     smtp: { host: config.smtp.host, port: config.smtp.port, secure: config.smtp.secure, user: config.smtp.user, pass: config.smtp.pass },
     connections: s.connections, batchSize: s.batchSize, leaseMs: s.leaseSeconds * 1000, pollMs: s.pollMs, renderThreads: s.renderThreads,
     pacing: { perSecond: s.perSecond, perDomainPerMinute: s.perDomainPerMinute },
