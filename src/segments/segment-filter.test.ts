@@ -12,7 +12,7 @@ it('normalises what it keeps: country codes upper-case, domains lower-case, date
     { field: 'created_at', op: 'before', value: '2026-02-01' },
     { field: 'last_engaged_at', op: 'after', value: '2026-02-01T09:30:00+02:00' },
   ] });
-  assert.deepEqual(f.conditions.map((c) => ('values' in c ? c.values : c.value)), [['FR', 'DE'], ['example.com'], '2026-02-01T00:00:00.000Z', '2026-02-01T07:30:00.000Z']);
+  assert.deepEqual(f.conditions.map((c) => ('values' in c ? c.values : 'value' in c ? c.value : undefined)), [['FR', 'DE'], ['example.com'], '2026-02-01T00:00:00.000Z', '2026-02-01T07:30:00.000Z']);
 });
 
 it('says which part of a condition is wrong', () => {
