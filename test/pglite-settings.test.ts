@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { sql } from 'kysely';
 import { createDatabase, type Db } from '../src/db/database.js';
-import { pgliteSettings } from '../src/db/open-pglite.js';
+import { initPgliteDataDir, pgliteSettings } from '../src/db/open-pglite.js';
 
 async function shownSettings(db: Db): Promise<Record<string, string>> {
   const shown: Record<string, string> = {};
@@ -34,8 +34,8 @@ describe('PGlite settings', () => {
     const dataDir = join(work, 'fresh');
     // A dead process's half-made database is cleared away.
     const dead = spawnSync(process.execPath, ['-e', '']).pid;
-    mkdirSync(join(dataDir, `pglite.init-${dead}`), { recursive: true });
-    writeFileSync(join(dataDir, `pglite.init-${dead}`, 'PG_VERSION'), '17\n');
+    mkdirSync(join(dataDir, `pglite.init-${dead}-0a1b2c3d`), { recursive: true });
+    writeFileSync(join(dataDir, `pglite.init-${dead}-0a1b2c3d`, 'PG_VERSION'), '17\n');
 
     const db = await createDatabase({ dataDir });
     try {
@@ -56,6 +56,13 @@ describe('PGlite settings', () => {
     } finally {
       await again.destroy();
     }
+  });
+
+  it('create a directory once when two creations race', async () => {
+    const dir = join(work, 'raced', 'pglite');
+    await Promise.all([initPgliteDataDir(dir), initPgliteDataDir(dir)]);
+    assert.deepEqual(readdirSync(join(work, 'raced')), ['pglite']);
+    assert.ok(existsSync(join(dir, 'PG_VERSION')));
   });
 
   it('refuse a non-empty directory that holds no database, and leave its files alone', async () => {
