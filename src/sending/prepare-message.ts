@@ -30,7 +30,15 @@ export type Recipient = { id: number; contactId: string; email: string; idempote
 /** `verbatim`: the bytes need no SMTP escaping (CRLF only, no line starting with a dot; `smtp-data.ts`). */
 export type PreparedMessage = { envelopeFrom: string; raw: Buffer; messageId: string; verbatim: boolean };
 
-export function prepareMessage(options: { ctx: SendContext; recipient: Recipient; secret: string; baseUrl: string; now: Date }): PreparedMessage {
+export type PrepareOptions = { ctx: SendContext; recipient: Recipient; secret: string; baseUrl: string; now: Date };
+
+export function prepareMessage(options: PrepareOptions): PreparedMessage {
+  const { message, ...rest } = prepareMessageText(options);
+  return { ...rest, raw: Buffer.from(message, 'utf8') };
+}
+
+/** The same message as one string: the render thread writes it straight into the buffer it hands back. */
+export function prepareMessageText(options: PrepareOptions): Omit<PreparedMessage, 'raw'> & { message: string } {
   const { ctx, recipient: r, secret, baseUrl, now } = options;
   const link = { baseUrl, secret, workspaceId: ctx.workspaceId, contactId: r.contactId, campaignId: ctx.campaignId, sendId: String(ctx.sendId), now };
   const unsubscribe = unsubscribeUrl(link);
@@ -66,5 +74,5 @@ export function prepareMessage(options: { ctx: SendContext; recipient: Recipient
   });
   const signature = dkimSignature({ signer: ctx.signer, header, body, now });
   const message = signature + header + '\r\n' + body;
-  return { envelopeFrom, messageId, raw: Buffer.from(message, 'utf8'), verbatim: isSmtpVerbatim(message) };
+  return { envelopeFrom, messageId, message, verbatim: isSmtpVerbatim(message) };
 }

@@ -5,7 +5,7 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { contextFromInput, type SendInput } from './load-send-context.js';
-import { prepareMessage, type Recipient, type SendContext } from './prepare-message.js';
+import { prepareMessageText, type Recipient, type SendContext } from './prepare-message.js';
 
 export type ThreadRequest =
   | { type: 'context'; input: SendInput }
@@ -22,22 +22,24 @@ parentPort?.on('message', (m: ThreadRequest) => {
     return;
   }
   const ctx = contexts.get(m.sendId);
-  const raws: Buffer[] = [];
+  const texts: string[] = [];
   let total = 0;
   const results: ThreadReply['results'] = m.recipients.map((recipient) => {
     if (!ctx) return { error: 'send context unavailable' };
     try {
-      const p = prepareMessage({ ctx, recipient, secret: m.secret, baseUrl: m.baseUrl, now: new Date(m.now) });
-      raws.push(p.raw);
-      total += p.raw.length;
-      return { envelopeFrom: p.envelopeFrom, messageId: p.messageId, verbatim: p.verbatim, start: total - p.raw.length, end: total };
+      const p = prepareMessageText({ ctx, recipient, secret: m.secret, baseUrl: m.baseUrl, now: new Date(m.now) });
+      const length = Buffer.byteLength(p.message, 'utf8');
+      texts.push(p.message);
+      total += length;
+      return { envelopeFrom: p.envelopeFrom, messageId: p.messageId, verbatim: p.verbatim, start: total - length, end: total };
     } catch (err) {
       return { error: (err as Error).message };
     }
   });
-  // Its own ArrayBuffer (never Node's shared pool), so it can be transferred without a second copy.
-  const bytes = new Uint8Array(new ArrayBuffer(total));
+  // Its own ArrayBuffer (never Node's shared pool), so it can be transferred; each message is encoded straight
+  // into it (no buffer of its own, no second copy).
+  const bytes = Buffer.from(new ArrayBuffer(total));
   let at = 0;
-  for (const r of raws) { bytes.set(r, at); at += r.length; }
+  for (const t of texts) at += bytes.write(t, at, 'utf8');
   parentPort!.postMessage({ id: m.id, bytes, results } satisfies ThreadReply, [bytes.buffer]);
 });
