@@ -56,34 +56,37 @@ function normalisePhone(raw: string): string | null {
   return E164.test(phone) ? phone : null;
 }
 
+function rejected(line: number, reason: string, email: string | null = null): RowRejection {
+  return { outcome: 'invalid', line, reason, email };
+}
+
 /** Checks one record of the file. */
 export function checkRow(ctx: RowCheckContext, line: number, cells: string[]): RowCheck {
-  const invalid = (reason: string, email: string | null = null): RowRejection => ({ outcome: 'invalid', line, reason, email });
   if (cells.length > ctx.headerWidth) {
-    return invalid(`the row has ${cells.length} fields but the header has ${ctx.headerWidth}`);
+    return rejected(line, `the row has ${cells.length} fields but the header has ${ctx.headerWidth}`);
   }
   for (const cell of cells) {
-    if (cell.includes('\uFFFD')) return invalid('the row holds bytes that are not valid in the file\'s encoding');
+    if (cell.includes('\uFFFD')) return rejected(line, 'the row holds bytes that are not valid in the file\'s encoding');
   }
   const { fields, custom } = applyMapping(ctx.mapping, cells);
   const rawEmail = fields.email;
-  if (!rawEmail) return invalid('no email address');
+  if (!rawEmail) return rejected(line, 'no email address');
   const normalized = normalizeEmail(rawEmail);
-  if (!normalized.ok) return invalid(`invalid email address: ${normalized.message}`, rawEmail);
+  if (!normalized.ok) return rejected(line, `invalid email address: ${normalized.message}`, rawEmail);
   const email = normalized.address;
   // Case-insensitive, like the workspace's own uniqueness of addresses.
   const key = email.toLowerCase();
   const first = ctx.seen.get(key) ?? ctx.seenBefore?.get(key);
   if (first !== undefined) return { outcome: 'duplicate', line, reason: `duplicate of line ${first} in this file`, email };
   ctx.seen.set(key, line);
-  if (ctx.isDisposable(normalized.domain)) return invalid(`disposable (throwaway) email domain ${normalized.domain}`, email);
+  if (ctx.isDisposable(normalized.domain)) return rejected(line, `disposable (throwaway) email domain ${normalized.domain}`, email);
 
   let country = ctx.defaultCountry;
   if (fields.country) {
     country = toCountryCode(fields.country);
-    if (!country) return invalid(`unknown country "${fields.country}"`, email);
+    if (!country) return rejected(line, `unknown country "${fields.country}"`, email);
   }
-  if (!country) return invalid('no country: add a country column or declare a default country', email);
+  if (!country) return rejected(line, 'no country: add a country column or declare a default country', email);
 
   let phone: string | null = null;
   if (fields.phone) {

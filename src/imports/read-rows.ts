@@ -111,7 +111,9 @@ class RecordSink {
     const start = firstLine + leadingNewlines(raw);
     const body = raw.slice(raw.length - raw.trimStart().length);
     if (this.width === -1) this.width = cells.length;
-    const inner = countNewlines(body.replace(TRAILING_BREAK, ''));
+    // Line breaks inside the record: all of them but the one that ends it (no string made per record).
+    const last = body.charCodeAt(body.length - 1);
+    const inner = countNewlines(body) - (last === 10 || last === 13 ? 1 : 0);
     if (inner > 0 && cells.length !== this.width) {
       this.reject(body, start, 'malformed quotes: a quoted field is never closed on its line');
       return;
