@@ -30,6 +30,25 @@ describe('PGlite settings', () => {
     }
   });
 
+  it('start each in-memory database empty, from the template written by the first', async () => {
+    const first = await createDatabase({});
+    try {
+      await sql`create table left_behind (n int)`.execute(first);
+    } finally {
+      await first.destroy();
+    }
+    const templates = readdirSync(join(tmpdir(), `listwarden-pglite-${process.getuid!()}`));
+    assert.ok(templates.some((name) => /^template-[0-9a-f]{24}\.tar$/.test(name)), templates.join(', '));
+    const second = await createDatabase({});
+    try {
+      assert.deepEqual(await shownSettings(second), pgliteSettings);
+      const { rows } = await sql<{ n: number }>`select count(*)::int as n from pg_tables where schemaname = 'public'`.execute(second);
+      assert.deepEqual(rows, [{ n: 0 }]);
+    } finally {
+      await second.destroy();
+    }
+  });
+
   it('create a data directory elsewhere, then hold in it across reopening', async () => {
     const dataDir = join(work, 'fresh');
     // A dead process's half-made database is cleared away.

@@ -10,6 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, renameSync, rmdirSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { PGlite } from '@electric-sql/pglite';
+import { openInMemoryPglite } from './pglite-template.js';
 
 /**
  * Postgres settings PGlite starts with (after PGlite's own start parameters). WASM Postgres has the whole of
@@ -33,7 +34,8 @@ function startParams(defaults: readonly string[]): string[] {
 /** PGlite in memory (no `dir`) or in the data directory `dir`, created first when it holds no database. */
 export async function openPglite(dir?: string): Promise<PGlite> {
   const { PGlite } = await import('@electric-sql/pglite');
-  if (dir !== undefined && !existsSync(join(dir, 'PG_VERSION'))) await initPgliteDataDir(dir);
+  if (dir === undefined) return openInMemoryPglite(PGlite, startParams(PGlite.defaultStartParams));
+  if (!existsSync(join(dir, 'PG_VERSION'))) await initPgliteDataDir(dir);
   return PGlite.create(dir, { startParams: startParams(PGlite.defaultStartParams) });
 }
 
