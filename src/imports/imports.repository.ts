@@ -2,6 +2,7 @@
  * All SQL of imports. Batches are written set-based: each statement takes the whole batch as arrays and
  * `unnest`s them, so a batch of 5,000 rows is a handful of round trips on PostgreSQL and PGlite alike.
  */
+import { once } from 'node:events';
 import { finished } from 'node:stream/promises';
 import { CompiledQuery, sql, type Kysely } from 'kysely';
 import { from as copyFrom } from 'pg-copy-streams';
@@ -163,17 +164,17 @@ export const COPY_COLUMNS = {
 } as const;
 
 /**
- * Loads COPY text (see copy-text.ts) into one of the import's tables, inside the caller's transaction: `FROM
+ * Loads COPY text (see copy-text.ts; pieces of whole rows) into one of the import's tables, inside the caller's transaction: `FROM
  * STDIN` through pg-copy-streams on PostgreSQL, `FROM '/dev/blob'` on PGlite. A row that breaks a constraint
  * fails the whole statement (and so the batch's transaction): COPY has no ON CONFLICT. `kind`: the engine, read
  * from the database handle (a transaction's handle does not tell).
  */
-export async function copyRows(db: Db, kind: DatabaseKind, table: keyof typeof COPY_COLUMNS, text: string): Promise<void> {
-  if (text === '') return;
+export async function copyRows(db: Db, kind: DatabaseKind, table: keyof typeof COPY_COLUMNS, pieces: readonly string[]): Promise<void> {
+  if (pieces.length === 0) return;
   const statement = `copy ${table} (${COPY_COLUMNS[table].join(', ')}) from `;
   if (kind === 'pglite') {
     // The PGlite dialect hands a compiled query's `blob` to PGlite's query options.
-    await db.executeQuery({ ...CompiledQuery.raw(`${statement}'/dev/blob'`), blob: new Blob([text]) } as CompiledQuery);
+    await db.executeQuery({ ...CompiledQuery.raw(`${statement}'/dev/blob'`), blob: new Blob(pieces as string[]) } as CompiledQuery);
     return;
   }
   const stream = copyFrom(`${statement}stdin`);
@@ -181,7 +182,13 @@ export async function copyRows(db: Db, kind: DatabaseKind, table: keyof typeof C
   // Kysely passes `sql` to pg's client.query untouched, and pg takes a submittable there (its own way of
   // running COPY): the statement runs on the transaction's connection, in order with its other statements.
   await db.executeQuery({ ...CompiledQuery.raw(''), sql: stream as unknown as string });
-  stream.end(text);
+  // A failed COPY (a constraint) destroys the stream: stop writing, and let `done` throw the server's error.
+  const settled = done.then(() => undefined, () => undefined);
+  for (const piece of pieces) {
+    if (stream.destroyed) break;
+    if (!stream.write(piece)) await Promise.race([once(stream, 'drain'), settled]);
+  }
+  if (!stream.destroyed) stream.end();
   await done;
 }
 

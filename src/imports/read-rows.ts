@@ -178,7 +178,7 @@ async function* readCsv(options: ReadOptions, encoding: TextEncoding, bomLength:
     ...csvOptions(delimiter),
     on_skip: (err, raw) => { parser.push({ skipped: describeCsvError(err), raw: raw ?? '' }); },
   });
-  createReadStream(options.path, { highWaterMark: 1 << 20 })
+  createReadStream(options.path, { highWaterMark: 64 * 1024 })
     .on('error', (e) => parser.destroy(e))
     .pipe(createDecoder(encoding, bomLength))
     .pipe(guard)

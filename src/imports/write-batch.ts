@@ -72,7 +72,12 @@ export async function writeBatch(o: WriteBatchOptions): Promise<void> {
   }
 }
 
-type CopyTexts = { contacts: string; events: string; members: string };
+/** COPY text per table, in pieces of about 64 KB. */
+type CopyTexts = { contacts: string[]; events: string[]; members: string[] };
+
+// Strings past ~128 KB live in V8's large-object space, freed only by a full collection: a batch's text in
+// one string per table (megabytes, three per batch) made the heap, and the resident memory, grow with the import.
+const PIECE_CHARS = 64 * 1024;
 
 /**
  * The new contacts of a batch, their consent events and memberships as COPY text, with time-ordered ids made
@@ -87,20 +92,31 @@ function copyTexts(o: WriteBatchOptions, source: repo.ContactSource, consent: re
   const eventMiddle = ['email', consent.method, consent.at.toISOString(), consent.confirmedAt?.toISOString() ?? null].map(copyField).join('\t');
   const evidenceStart = copyField(`${consent.evidence.slice(0, -1)},"importLine":`);
   const eventEnd = [consent.categories, consent.recordedBy].map(copyField).join('\t');
-  // One growing string per table (V8 joins the pieces once, when the text is sent): cheaper than a string per
-  // row and a join.
+  const memberStart = `${ws}\t${o.listId}\t`;
+  const memberEnd = `\t${added}\n`;
+  const out: CopyTexts = { contacts: [], events: [], members: [] };
+  // One growing string per table and piece (V8 joins the parts once, when the piece is sent).
   let contacts = '';
   let events = '';
   let members = '';
-  const memberStart = `${ws}\t${o.listId}\t`;
-  const memberEnd = `\t${added}\n`;
   for (const r of o.plan.create) {
     const id = uuidV7(now);
     contacts += `${id}\t${ws}\t${copyField(r.email)}\t${copyField(r.phone)}\t${copyField(r.country)}\t${copyField(r.kind)}\t${copyField(r.birthDate)}\t${copyField(JSON.stringify(r.custom))}\t${sourceFields}\n`;
     events += `${uuidV7(now)}\t${eventFields}${id}\t${eventMiddle}\t${evidenceStart}${r.line}}\t${eventEnd}\n`;
     members += `${memberStart}${id}${memberEnd}`;
+    if (contacts.length >= PIECE_CHARS || events.length >= PIECE_CHARS) {
+      out.contacts.push(contacts);
+      out.events.push(events);
+      out.members.push(members);
+      contacts = events = members = '';
+    }
   }
-  return { contacts, events, members };
+  if (contacts !== '') {
+    out.contacts.push(contacts);
+    out.events.push(events);
+    out.members.push(members);
+  }
+  return out;
 }
 
 async function writeInTransaction(trx: Kysely<Database>, o: WriteBatchOptions, w: {
