@@ -88,7 +88,10 @@ function createSentGate(db: Db) {
   const MAX_IN_FLIGHT = postgres ? 4 : 1;
   let inFlight = 0;
   let scheduled = false;
+  // Waiting for every commit under way to end (see `settled`).
+  const whenIdle: (() => void)[] = [];
   function schedule(): void {
+    if (!scheduled && pending.length === 0 && inFlight === 0) { for (const w of whenIdle.splice(0)) w(); return; }
     if (scheduled || pending.length === 0 || inFlight >= MAX_IN_FLIGHT) return;
     scheduled = true;
     setImmediate(() => {
@@ -103,10 +106,21 @@ function createSentGate(db: Db) {
       }).finally(() => { inFlight -= 1; schedule(); });
     });
   }
-  return (id: number, claim: string) => new Promise<boolean>((resolve, reject) => {
-    pending.push({ id, claim, resolve, reject });
-    schedule();
-  });
+  return {
+    commit: (id: number, claim: string) => new Promise<boolean>((resolve, reject) => {
+      pending.push({ id, claim, resolve, reject });
+      schedule();
+    }),
+    /**
+     * Resolves once no sent mark is waiting or committing. On PostgreSQL a message's dot leaves before its COMMIT
+     * is answered, so the end of a batch waits here before asking whether its send is finished; otherwise that
+     * question could still see the last rows `sending` and leave the send open.
+     */
+    settled: () => new Promise<void>((resolve) => {
+      if (!scheduled && pending.length === 0 && inFlight === 0) resolve();
+      else whenIdle.push(resolve);
+    }),
+  };
 }
 
 /** The message bytes, whose end (and so the SMTP "." after it) waits for the `sent` commit. */
@@ -137,7 +151,7 @@ export function startSendWorker(options: SendWorkerOptions, { loop = true } = {}
   const retry = options.retry ?? DEFAULT_RETRY;
   const pacer = createPacer(options.pacing ?? {});
   const smtp = createSmtpConnections({ target: options.smtp, size: options.connections });
-  const commitSent = createSentGate(db);
+  const sentGate = createSentGate(db);
   let batchSeq = 0;
   const onBounce = options.onBounce ?? ((e: BounceEvent) => recordBounce({ db, event: e }));
   const contexts = new Map<number, Promise<{ input: SendInput; ctx: SendContext } | undefined>>();
@@ -186,7 +200,7 @@ export function startSendWorker(options: SendWorkerOptions, { loop = true } = {}
       recipient: { id: row.id, contactId: row.contact_id, email: row.email, idempotencyKey: row.idempotency_key, fields },
     });
     const state = { committed: false };
-    const outcome = await smtp.send({ from: message.envelopeFrom, to: row.email }, gatedMessage(message.raw, () => commitSent(row.id, claim), state), { verbatim: message.verbatim });
+    const outcome = await smtp.send({ from: message.envelopeFrom, to: row.email }, gatedMessage(message.raw, () => sentGate.commit(row.id, claim), state), { verbatim: message.verbatim });
     const decision = decide(outcome, { attempt: row.attempts, policy: retry, jitter: random() });
     if (decision.kind === 'sent') return;
     // Committed, dot written, then the connection failed before the reply: the server most likely has it, and
@@ -266,7 +280,10 @@ export function startSendWorker(options: SendWorkerOptions, { loop = true } = {}
       await Promise.all(lanes);
       await recordOutcomes(db, claim, outcomes);
     }
-    if (batch.claimed > 0 && batch.claimed < options.batchSize) await finishSends(db);
+    if (batch.claimed > 0 && batch.claimed < options.batchSize) {
+      await sentGate.settled();
+      await finishSends(db);
+    }
   }
 
   async function runOnce(): Promise<number> {
