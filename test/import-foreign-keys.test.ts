@@ -111,6 +111,15 @@ forEachDatabase('import foreign keys', (t) => {
     assert.ok((await count('contacts', 'workspace_id', keep)) > 0, 'other workspaces are untouched');
   });
 
+  it('an update that touches no row leaves the transaction without an id (no commit record for a read-only transaction)', async () => {
+    const assigned = await t.db.transaction().execute(async (trx) => {
+      await trx.updateTable('contacts').set({ country: 'DE' }).where('id', '=', randomUUID()).execute();
+      await trx.updateTable('list_memberships').set({ added_at: now }).where('contact_id', '=', randomUUID()).execute();
+      return (await sql<{ x: string | null }>`select pg_current_xact_id_if_assigned()::text as x`.execute(trx)).rows[0].x;
+    });
+    assert.equal(assigned, null);
+  });
+
   it('refuses to change the id of a parent that is still referenced', async () => {
     const c = await contact();
     await member(c);
