@@ -1,7 +1,6 @@
 // `listwarden serve` starts a scheduled send by itself when it is due: the campaign is scheduled a few seconds
 // ahead, then only the server process runs; every message must reach the SMTP sink, none before the time.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,10 +11,7 @@ import { createDatabase } from '../src/db/database.js';
 import { migrateOrThrow } from '../src/db/migrate.js';
 import { baseUrl, secret } from './bounces-intake-support.js';
 import { aWorkspace, someContacts } from './send-support.js';
-import { startSmtpSink } from './support/smtp-sink.js';
-
-const ROOT = join(import.meta.dirname, '..');
-const entry = `import('./src/cli/main.ts').then((m) => m.main(process.argv.slice(1))).then((c) => { process.exitCode = c; })`;
+import { startServeWithSink } from './support/serve-with-sink.js';
 
 it('serve starts a scheduled send when it is due and sends it to eligible recipients only', async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'lw-serve-schedule-'));
@@ -33,25 +29,13 @@ it('serve starts a scheduled send when it is due and sends it to eligible recipi
   assert.ok(scheduled.ok && scheduled.value.status === 'scheduled', JSON.stringify(scheduled));
   await db.destroy(); // PGlite: one process at a time on the directory
 
-  const sink = await startSmtpSink();
-  const port = 45000 + Math.floor(Math.random() * 2000);
-  const env = {
-    PATH: process.env.PATH, HOME: process.env.HOME, LISTWARDEN_LOG_LEVEL: 'warn', LISTWARDEN_SECRET_KEY: secret, LISTWARDEN_BASE_URL: baseUrl,
-    LISTWARDEN_SMTP_HOST: sink.host, LISTWARDEN_SMTP_PORT: String(sink.port),
-  } as NodeJS.ProcessEnv;
-  const child = spawn(process.execPath, ['--import', 'tsx', '-e', entry, 'serve', '--port', String(port), '--data-dir', dataDir], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stderr = '';
-  child.stderr.on('data', (d) => { stderr += d; });
+  const serve = await startServeWithSink(dataDir);
   try {
-    await sink.waitFor(2, 60_000).catch((err) => { throw new Error(`${(err as Error).message}\n${stderr}`); });
-    await new Promise((r) => setTimeout(r, 500)); // nothing more may arrive
-    assert.deepEqual(sink.messages.map((m) => m.to[0]).sort(), ['ann@example.org', 'bob@example.org']);
-    for (const m of sink.messages) assert.ok(m.at >= scheduledAt.getTime(), `received ${new Date(m.at).toISOString()}, scheduled for ${scheduledAt.toISOString()}`);
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    child.kill('SIGTERM');
-    assert.equal(await exited, 0, stderr);
+    await serve.waitForMessages(2);
+    assert.deepEqual(serve.sink.messages.map((m) => m.to[0]).sort(), ['ann@example.org', 'bob@example.org']);
+    for (const m of serve.sink.messages) assert.ok(m.at >= scheduledAt.getTime(), `received ${new Date(m.at).toISOString()}, scheduled for ${scheduledAt.toISOString()}`);
+    await serve.stop();
   } finally {
-    if (child.exitCode === null) child.kill('SIGKILL');
-    await sink.close();
+    await serve.close();
   }
 });
