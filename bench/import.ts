@@ -3,7 +3,7 @@
 // (a data directory, as the product runs it), each phase in its own process so that its peak RSS is its own. Baseline, same run, same file:
 // psql's `\copy` into a bare table with a unique index on the address. Summary: value = PostgreSQL rows/s.
 import { spawnSync } from 'node:child_process';
-import { createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -17,32 +17,13 @@ import { createImport } from '../src/imports/create-import.js';
 import { runImport } from '../src/imports/run-import.js';
 import { createWorkspace } from '../src/workspaces/create-workspace.js';
 import { backendCpu } from './_http-bench.js';
+import { generateImportCsv } from './_import-csv.js';
 
 const { values } = parseArgs({ options: {
   rows: { type: 'string', default: '1000000' }, 'pglite-rows': { type: 'string' }, pg: { type: 'string' },
   phase: { type: 'string' }, file: { type: 'string' }, 'batch-size': { type: 'string', default: '5000' },
 } });
 const emit = (o: object) => process.stdout.write(`${JSON.stringify(o)}\n`);
-
-/**
- * Deterministic rows of about 100 bytes, every address distinct (the baseline's unique index would refuse a
- * repeat); 0.2% bad addresses so that the rejection path runs too.
- */
-async function generate(path: string, rows: number): Promise<void> {
-  const out = createWriteStream(path);
-  const countries = ['FR', 'DE', 'GB', 'FR', 'NL', 'FR', 'DE', 'ES', 'IT', 'BE'];
-  out.write('email,first_name,last_name,country,phone,company\n');
-  let buf = '';
-  for (let i = 0; i < rows; i++) {
-    const email = i % 500 === 11 ? `broken-address-${i}` : `first.last${i}@company-${i % 9973}.example.com`;
-    buf += `${email},Firstname${i % 1000},Lastname${i % 777},${countries[i % 10]},+3361${String(i).padStart(7, '0')},Company ${i % 5000} SARL\n`;
-    if (buf.length > 1 << 20) {
-      if (!out.write(buf)) await new Promise<void>((r) => out.once('drain', () => r()));
-      buf = '';
-    }
-  }
-  await new Promise<void>((resolve, reject) => out.end(buf, () => resolve()).on('error', reject));
-}
 
 async function importInto(db: Db, file: string, batchSize: number, dataDir: string | null) {
   const system = { type: 'system' as const, id: null };
@@ -115,7 +96,7 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'lw-bench-import-'));
   try {
     const file = join(dir, 'bench.csv');
-    await generate(file, rows);
+    await generateImportCsv(file, rows);
     emit({ phase: 'generate', rows, bytes: statSync(file).size, bytesPerRow: Math.round(statSync(file).size / rows) });
 
     // A fresh database for the PostgreSQL phases, dropped afterwards.
@@ -137,7 +118,7 @@ async function main(): Promise<void> {
     let pgliteFile = file;
     if (pgliteRows !== rows && pgliteRows > 0) {
       pgliteFile = join(dir, 'bench-pglite.csv');
-      await generate(pgliteFile, pgliteRows);
+      await generateImportCsv(pgliteFile, pgliteRows);
     }
     // --pglite-rows 0 leaves the PGlite phase out (it is slow: see the report).
     const pgliteResult = pgliteRows > 0 ? runPhase('pglite', pgliteFile) : { rowsPerSecond: null, peakRssMb: null, rssBeforeImportMb: null };

@@ -4,7 +4,7 @@
 // directory, PGlite's defaults, as the product opened it before. Summary: value = peak RSS (MB) of the import
 // process; the database creation that now runs in a child process is reported beside it (`initdbPeakRssMb`).
 import { spawnSync } from 'node:child_process';
-import { createWriteStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -15,6 +15,7 @@ import { initPgliteDataDir } from '../src/db/open-pglite.js';
 import { createImport } from '../src/imports/create-import.js';
 import { runImport } from '../src/imports/run-import.js';
 import { createWorkspace } from '../src/workspaces/create-workspace.js';
+import { generateImportCsv } from './_import-csv.js';
 
 const { values } = parseArgs({ options: { rows: { type: 'string', default: '200000' }, phase: { type: 'string' }, file: { type: 'string' } } });
 const emit = (o: object) => process.stdout.write(`${JSON.stringify(o)}\n`);
@@ -29,23 +30,6 @@ function memory(pglite?: { Module?: { HEAPU8?: Uint8Array } }) {
     rssMb: Math.round(kb('VmRSS') / 1024), peakRssMb: Math.round(kb('VmHWM') / 1024),
     jsHeapMb: mb(usage.heapUsed), externalMb: mb(usage.external), wasmMemoryMb: pglite?.Module?.HEAPU8 ? mb(pglite.Module.HEAPU8.length) : null,
   };
-}
-
-/** The bench's usual rows (as bench/import.ts): about 100 bytes each, distinct addresses, 0.2% invalid. */
-async function generate(path: string, rows: number): Promise<void> {
-  const out = createWriteStream(path);
-  const countries = ['FR', 'DE', 'GB', 'FR', 'NL', 'FR', 'DE', 'ES', 'IT', 'BE'];
-  out.write('email,first_name,last_name,country,phone,company\n');
-  let buf = '';
-  for (let i = 0; i < rows; i++) {
-    const email = i % 500 === 11 ? `broken-address-${i}` : `first.last${i}@company-${i % 9973}.example.com`;
-    buf += `${email},Firstname${i % 1000},Lastname${i % 777},${countries[i % 10]},+3361${String(i).padStart(7, '0')},Company ${i % 5000} SARL\n`;
-    if (buf.length > 1 << 20) {
-      if (!out.write(buf)) await new Promise<void>((r) => out.once('drain', () => r()));
-      buf = '';
-    }
-  }
-  await new Promise<void>((resolve, reject) => out.end(buf, () => resolve()).on('error', reject));
 }
 
 /** PGlite's defaults on a fresh directory, nothing else: what createDatabase cost before its settings. */
@@ -109,7 +93,7 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'lw-bench-pglite-memory-'));
   try {
     const file = join(dir, 'rows.csv');
-    await generate(file, rows);
+    await generateImportCsv(file, rows);
     const baseline = runPhase('bare');
     const result = runPhase('product', file);
     const value = result.imported.peakRssMb;
