@@ -2,10 +2,10 @@
  * A stored contact (row plus its consents, activity, suppressions and bounces) → the engine's contact input,
  * exactly the `contact` object of the evaluate contract. Pure; reused by campaigns and sending.
  */
-import type { ActivityType, ContactInput, ConsentInput } from '../engine/types.js';
+import { ACTIVITY_TYPES, type ActivityType, type ContactInput, type ConsentInput } from '../engine/types.js';
 import type { EngineData } from './contacts.repository.js';
 
-const engineActivity = new Set<string>(['click', 'open', 'reply', 'purchase', 'signup', 'confirm', 'login', 'form']);
+const engineActivity = new Set<string>(ACTIVITY_TYPES);
 
 /** A consent's stored evidence object → the contract's list of references (empty when nothing is kept). */
 export function evidenceReferences(evidence: unknown): string[] {

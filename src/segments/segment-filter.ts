@@ -4,7 +4,7 @@
  * `segment-members.repository.ts`, with every value (custom field keys included) passed as a parameter.
  */
 import { z } from 'zod';
-import { KINDS } from '../engine/types.js';
+import { ACTIVITY_TYPES, KINDS } from '../engine/types.js';
 
 const countryCode = z.string().regex(/^[A-Za-z]{2}$/, 'must be an ISO 3166-1 alpha-2 code like FR').transform((s) => s.toUpperCase());
 const domain = z.string().trim().toLowerCase()
@@ -15,7 +15,7 @@ const moment = z.union([z.iso.date(), z.iso.datetime({ offset: true })], { error
 const values = <T extends z.ZodType>(item: T) => z.array(item).min(1, 'needs at least one value').max(250);
 
 /** Engagement as the glossary defines it: everything a contact does except an open. */
-export const ENGAGEMENT_TYPES = ['click', 'reply', 'purchase', 'signup', 'confirm', 'login', 'form'] as const;
+export const ENGAGEMENT_TYPES = ACTIVITY_TYPES.filter((t) => t !== 'open');
 
 export const CUSTOM_OPS = ['equals', 'not_equals', 'contains', 'not_contains', 'is_set', 'is_not_set'] as const;
 const needsValue = new Set<string>(['equals', 'not_equals', 'contains', 'not_contains']);
