@@ -17,7 +17,7 @@ import { createSmtpConnections, type SmtpTarget } from './smtp-connections.js';
 import { evaluateRecipients } from './evaluate-recipients.js';
 import { contextFromInput, loadSendInput, type SendInput } from './load-send-context.js';
 import { createRenderPool, type Prepared } from './render-pool.js';
-import { claimRecipients, countHostWorkers, finishSends, markSent, recordOutcomes, recordRecheck, renewLease, requeueExpired, type ClaimedRecipient, type Outcome } from './outbox.repository.js';
+import { claimRecipients, countHostWorkers, finishSends, markSent, recordBlocked, recordOutcomes, renewLease, requeueExpired, type ClaimedRecipient, type Outcome } from './outbox.repository.js';
 import { recordBounce } from './record-bounce.js';
 
 export type BounceEvent = { workspaceId: string; contactId: string; sendId: number; reply: string; status: string | null; hard: boolean; at: Date };
@@ -58,6 +58,9 @@ export type SendWorker = {
   done: Promise<void>;
 };
 
+/** The engine's verdict just before sending, as stored with the row. */
+type Verdict = { verdict: string; reasons: unknown[] };
+
 /**
  * Groups the `sent` commits of messages that reach their "." at the same moment into one UPDATE, and lets the
  * dots go with as little time as possible between the commit and them. On PostgreSQL the UPDATE runs in a
@@ -67,10 +70,10 @@ export type SendWorker = {
  * messages out of 1,500 in the crash test). PGlite commits in-process, so its answer already means committed.
  */
 function createSentGate(db: Db) {
-  let pending: { id: number; claim: string; resolve: (owned: boolean) => void; reject: (err: unknown) => void }[] = [];
+  let pending: { id: number; claim: string; recheck: Verdict; resolve: (owned: boolean) => void; reject: (err: unknown) => void }[] = [];
   const postgres = databaseKind(db) === 'postgres';
   async function markAndRelease(batch: typeof pending): Promise<void> {
-    const items = batch.map((p) => ({ id: p.id, claim: p.claim }));
+    const items = batch.map((p) => ({ id: p.id, claim: p.claim, verdict: p.recheck.verdict, reasons: p.recheck.reasons }));
     if (!postgres) {
       const owned = await markSent(db, items);
       for (const p of batch) p.resolve(owned.has(p.id));
@@ -107,8 +110,8 @@ function createSentGate(db: Db) {
     });
   }
   return {
-    commit: (id: number, claim: string) => new Promise<boolean>((resolve, reject) => {
-      pending.push({ id, claim, resolve, reject });
+    commit: (id: number, claim: string, recheck: Verdict) => new Promise<boolean>((resolve, reject) => {
+      pending.push({ id, claim, recheck, resolve, reject });
       schedule();
     }),
     /**
@@ -183,16 +186,18 @@ export function startSendWorker(options: SendWorkerOptions, { loop = true } = {}
     await finishSends(db);
   }
 
-  async function sendOne(claim: string, ctx: SendContext, row: ClaimedRecipient, fields: Record<string, unknown>, ready: PreparedMessage | { error: string } | undefined, outcomes: Outcome[]): Promise<void> {
+  async function sendOne(claim: string, ctx: SendContext, row: ClaimedRecipient, recheck: Verdict & { fields: Record<string, unknown> }, ready: PreparedMessage | { error: string } | undefined, outcomes: Outcome[]): Promise<void> {
+    const { fields } = recheck;
+    const verdict = { verdict: recheck.verdict, reasons: recheck.reasons };
     const domain = row.email.slice(row.email.lastIndexOf('@') + 1);
     const wait = pacer.reserve(domain, now().getTime());
     if (wait > 0) {
-      outcomes.push({ id: row.id, kind: 'defer', delayMs: wait, reply: 'held back by the sending rate limit' });
+      outcomes.push({ id: row.id, kind: 'defer', delayMs: wait, reply: 'held back by the sending rate limit', recheck: verdict });
       return;
     }
     const at = now();
     if (ready && 'error' in ready) {
-      outcomes.push({ id: row.id, kind: 'retry', delayMs: 60_000, reply: `not rendered: ${ready.error}` });
+      outcomes.push({ id: row.id, kind: 'retry', delayMs: 60_000, reply: `not rendered: ${ready.error}`, recheck: verdict });
       return;
     }
     const message = ready ?? prepareMessage({
@@ -200,7 +205,7 @@ export function startSendWorker(options: SendWorkerOptions, { loop = true } = {}
       recipient: { id: row.id, contactId: row.contact_id, email: row.email, idempotencyKey: row.idempotency_key, fields },
     });
     const state = { committed: false };
-    const outcome = await smtp.send({ from: message.envelopeFrom, to: row.email }, gatedMessage(message.raw, () => sentGate.commit(row.id, claim), state), { verbatim: message.verbatim });
+    const outcome = await smtp.send({ from: message.envelopeFrom, to: row.email }, gatedMessage(message.raw, () => sentGate.commit(row.id, claim, verdict), state), { verbatim: message.verbatim });
     const decision = decide(outcome, { attempt: row.attempts, policy: retry, jitter: random() });
     if (decision.kind === 'sent') return;
     // Committed, dot written, then the connection failed before the reply: the server most likely has it, and
@@ -209,15 +214,27 @@ export function startSendWorker(options: SendWorkerOptions, { loop = true } = {}
       log({ msg: 'no reply after the final dot; kept as sent', id: row.id, reply: decision.kind === 'retry' ? decision.reply : '' });
       return;
     }
-    if (decision.kind === 'retry') outcomes.push({ id: row.id, kind: 'retry', delayMs: decision.delayMs, reply: decision.reply });
-    else if (decision.kind === 'give_up') outcomes.push({ id: row.id, kind: 'retry_exhausted', reply: decision.reply });
+    if (decision.kind === 'retry') outcomes.push({ id: row.id, kind: 'retry', delayMs: decision.delayMs, reply: decision.reply, recheck: verdict });
+    else if (decision.kind === 'give_up') outcomes.push({ id: row.id, kind: 'retry_exhausted', reply: decision.reply, recheck: verdict });
     else {
-      outcomes.push({ id: row.id, kind: 'bounced', reply: decision.reply });
+      outcomes.push({ id: row.id, kind: 'bounced', reply: decision.reply, recheck: verdict });
       await onBounce({ workspaceId: row.workspace_id, contactId: row.contact_id, sendId: row.send_id, reply: decision.reply, status: decision.status ?? enhancedStatus(decision.reply), hard: decision.hard, at });
     }
   }
 
-  type Ready = { claim: string; claimedAt: number; ctx: SendContext; rows: ClaimedRecipient[]; fields: Map<string, Record<string, unknown>>; prepared?: Map<number, Promise<Prepared>> };
+  type Ready = { claim: string; claimedAt: number; ctx: SendContext; rows: ClaimedRecipient[]; rechecks: Map<number, Verdict & { fields: Record<string, unknown> }>; prepared?: Map<number, Promise<Prepared>> };
+  // The last id claimed: the next claim starts after it (see `claimRecipients`).
+  let cursor = 0;
+
+  /** Claims from the cursor, then from the start for what that left short (retries and rows put back sit below it). */
+  async function claimNext(claim: string): Promise<ClaimedRecipient[]> {
+    const limit = options.batchSize;
+    const ahead = await claimRecipients(db, { claim, limit, leaseMs: options.leaseMs, after: cursor });
+    const behind = ahead.length < limit && cursor > 0 ? await claimRecipients(db, { claim, limit: limit - ahead.length, leaseMs: options.leaseMs }) : [];
+    const moved = ahead.length > 0 ? ahead : behind;
+    cursor = moved.reduce((m, r) => Math.max(m, r.id), 0);
+    return [...ahead, ...behind];
+  }
 
   /** Claims a batch and re-evaluates it: everything up to the SMTP part, which the loop overlaps with sending. */
   async function prepareBatch(): Promise<{ claimed: number; ready: Ready[] }> {
@@ -225,7 +242,7 @@ export function startSendWorker(options: SendWorkerOptions, { loop = true } = {}
     const claim = `${workerId}/${++batchSeq}`;
     // Taken before the claim is asked for, so the lease the database sets runs out no earlier than this plus leaseMs.
     const claimedAt = performance.now();
-    const claimed = await claimRecipients(db, { claim, limit: options.batchSize, leaseMs: options.leaseMs });
+    const claimed = await claimNext(claim);
     const bySend = new Map<number, ClaimedRecipient[]>();
     for (const r of claimed) bySend.set(r.send_id, [...(bySend.get(r.send_id) ?? []), r]);
     const ready: Ready[] = [];
@@ -243,26 +260,31 @@ export function startSendWorker(options: SendWorkerOptions, { loop = true } = {}
         db, workspaceId: ctx.workspaceId, contactIds: rows.map((r) => r.contact_id),
         message: { channel: 'email', purpose: ctx.campaign.purpose, categories: ctx.campaign.categories }, at: now(),
       });
-      const owned = await recordRecheck(db, claim, rows.map((r) => {
+      // A blocked row ends here; the others carry their verdict to their next write (sent, or the SMTP outcome).
+      const blocked = rows.filter((r) => verdicts.get(r.contact_id)!.answer.verdict !== 'send');
+      await recordBlocked(db, claim, blocked.map((r) => {
         const v = verdicts.get(r.contact_id)!;
         return { id: r.id, verdict: v.answer.verdict, reasons: v.answer.reasons };
       }));
-      const eligible = rows.filter((r) => owned.has(r.id) && verdicts.get(r.contact_id)!.answer.verdict === 'send');
-      const fields = new Map(eligible.map((r) => [r.contact_id, verdicts.get(r.contact_id)!.fields]));
+      const eligible = rows.filter((r) => verdicts.get(r.contact_id)!.answer.verdict === 'send');
+      const rechecks = new Map(eligible.map((r) => {
+        const v = verdicts.get(r.contact_id)!;
+        return [r.id, { verdict: v.answer.verdict, reasons: v.answer.reasons, fields: v.fields }];
+      }));
       // Not awaited: the threads render while this batch waits its turn, and sending starts with the first piece.
       let prepared: Map<number, Promise<Prepared>> | undefined;
       if (pool && renderThreads > 0 && eligible.length > 0) {
-        const recipients = eligible.map((r) => ({ id: r.id, contactId: r.contact_id, email: r.email, idempotencyKey: r.idempotency_key, fields: fields.get(r.contact_id)! }));
+        const recipients = eligible.map((r) => ({ id: r.id, contactId: r.contact_id, email: r.email, idempotencyKey: r.idempotency_key, fields: rechecks.get(r.id)!.fields }));
         const out = pool.prepare(input, recipients, now());
         prepared = new Map(eligible.map((r, i) => [r.id, out[i]]));
       }
-      ready.push({ claim, claimedAt, ctx, rows: eligible, fields, prepared });
+      ready.push({ claim, claimedAt, ctx, rows: eligible, rechecks, prepared });
     }
     return { claimed: claimed.length, ready };
   }
 
   async function sendBatch(batch: { claimed: number; ready: Ready[] }): Promise<void> {
-    for (const { claim, claimedAt, ctx, rows: claimedRows, fields, prepared } of batch.ready) {
+    for (const { claim, claimedAt, ctx, rows: claimedRows, rechecks, prepared } of batch.ready) {
       // A batch that waited long behind the previous one gets its lease extended, and drops rows whose claim
       // lapsed. One claimed moments ago (the usual case) still holds most of its lease: renewing it would only
       // rewrite every row once more. Either way `sent` is fenced by the claim, so a lapsed row is never sent twice.
@@ -274,7 +296,7 @@ export function startSendWorker(options: SendWorkerOptions, { loop = true } = {}
       const lanes = Array.from({ length: Math.min(options.connections, rows.length) }, async () => {
         while (next < rows.length) {
           const row = rows[next++];
-          await sendOne(claim, ctx, row, fields.get(row.contact_id)!, await prepared?.get(row.id), outcomes);
+          await sendOne(claim, ctx, row, rechecks.get(row.id)!, await prepared?.get(row.id), outcomes);
         }
       });
       await Promise.all(lanes);

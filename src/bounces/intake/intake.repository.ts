@@ -41,9 +41,16 @@ export async function findSentByIds(db: Db, sendId: string, contactId: string): 
   return toSent(await sentRecipient(db).where('r.send_id', '=', Number(sendId)).where('r.contact_id', '=', contactId).executeTakeFirst());
 }
 
-/** The outbox row whose Message-ID local part (its idempotency key) is `key`. */
+/**
+ * The outbox row whose Message-ID local part (its idempotency key, `<send id>.<contact id>`) is `key`, found
+ * through the (send_id, contact_id) key it is made of: the key column has no index of its own.
+ */
 export async function findSentByIdempotencyKey(db: Db, key: string): Promise<SentRecipient | undefined> {
-  return toSent(await sentRecipient(db).where('r.idempotency_key', '=', key).executeTakeFirst());
+  const dot = key.indexOf('.');
+  const [sendId, contactId] = [key.slice(0, dot), key.slice(dot + 1)];
+  if (dot < 1 || !/^\d{1,18}$/.test(sendId) || !/^[0-9a-f-]{36}$/i.test(contactId)) return undefined;
+  return toSent(await sentRecipient(db).where('r.send_id', '=', Number(sendId)).where('r.contact_id', '=', contactId.toLowerCase())
+    .where('r.idempotency_key', '=', key).executeTakeFirst());
 }
 
 export async function insertBounceActions(db: Db, rows: { returnedMailId: number; workspaceId: string; sendId: number | null; contactId: string | null; address: string; action: string; effect: string; reason: string; status: string; diagnostic: string; at: Date }[]): Promise<void> {
