@@ -54,3 +54,21 @@ test('a custom lifetime and a base URL with a path prefix are honoured', () => {
   const r = verify({ secret, purpose: 'preferences', token: tokenOf(url), now });
   assert.equal(r.ok && r.value.expiresAt.getTime(), now.getTime() + 60_000);
 });
+
+test('links are byte for byte what URL and its search params make of the base, path and query', () => {
+  const bases = ['https://lists.example.org', 'https://lists.example.org/', 'https://example.org/lists/', 'https://example.org/lists',
+    'http://127.0.0.1:3000', 'https://example.org/?x=1', 'https://example.org/a b/', 'https://example.org/x#frag', 'https://Exämple.org'];
+  for (const baseUrl of bases) {
+    for (const lang of [undefined, 'fr', 'a b&c=é']) {
+      for (const [build, path] of [[unsubscribeUrl, '/p/unsubscribe'], [preferencesUrl, '/p/preferences'], [myDataUrl, '/p/my-data']] as const) {
+        const out = build({ ...base, baseUrl, lang });
+        const expected = new URL(path.slice(1), baseUrl.replace(/\/+$/, '') + '/');
+        expected.searchParams.set('t', tokenOf(out));
+        if (lang !== undefined) expected.searchParams.set('lang', lang);
+        assert.equal(out, expected.toString(), `${baseUrl} ${lang}`);
+        // The second link on the same page comes from the cached prefix and must be built the same way.
+        assert.equal(build({ ...base, baseUrl, lang }).split('t=')[0], out.split('t=')[0]);
+      }
+    }
+  }
+});

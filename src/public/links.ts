@@ -61,11 +61,33 @@ function token(purpose: TokenPurpose, o: LinkOptions | ConfirmLinkOptions): stri
   return sign({ secret: o.secret, purpose, payload, expiresAt });
 }
 
-function build(baseUrl: string, path: string, query: Record<string, string | undefined>): string {
+// Resolved page URLs by base and path: every message builds three links on the same few (a URL object and its
+// search params for each link cost 19 µs a message). Bounded: bases and paths come from configuration.
+const resolved = new Map<string, string | null>();
+
+function resolve(baseUrl: string, path: string): URL {
   // Relative resolution keeps a path prefix in baseUrl (https://example.org/lists/...).
-  const url = new URL(path.replace(/^\/+/, ''), baseUrl.replace(/\/+$/, '') + '/');
-  for (const [k, v] of Object.entries(query)) if (v !== undefined) url.searchParams.set(k, v);
-  return url.toString();
+  return new URL(path.replace(/^\/+/, ''), baseUrl.replace(/\/+$/, '') + '/');
+}
+
+function build(baseUrl: string, path: string, query: Record<string, string | undefined>): string {
+  const key = `${baseUrl}\n${path}`;
+  let prefix = resolved.get(key);
+  if (prefix === undefined) {
+    const url = resolve(baseUrl, path);
+    // Only a URL without query or fragment of its own is taken apart as text; any other goes through URL.
+    prefix = url.search === '' && url.hash === '' && !url.href.endsWith('?') && !url.href.endsWith('#') ? url.href : null;
+    if (resolved.size < 1000) resolved.set(key, prefix);
+  }
+  const params = new URLSearchParams();
+  for (const [k, v] of Object.entries(query)) if (v !== undefined) params.set(k, v);
+  if (prefix === null) {
+    const url = resolve(baseUrl, path);
+    for (const [k, v] of params) url.searchParams.set(k, v);
+    return url.toString();
+  }
+  const search = params.toString();
+  return search === '' ? prefix : `${prefix}?${search}`;
 }
 
 /** Link to the unsubscribe page (one button; GET never unsubscribes). */
