@@ -164,17 +164,17 @@ export const COPY_COLUMNS = {
 } as const;
 
 /**
- * Loads COPY text (see copy-text.ts; pieces of whole rows) into one of the import's tables, inside the caller's transaction: `FROM
+ * Loads COPY text (see copy-text.ts; UTF-8 pieces of whole rows) into one of the import's tables, inside the caller's transaction: `FROM
  * STDIN` through pg-copy-streams on PostgreSQL, `FROM '/dev/blob'` on PGlite. A row that breaks a constraint
  * fails the whole statement (and so the batch's transaction): COPY has no ON CONFLICT. `kind`: the engine, read
  * from the database handle (a transaction's handle does not tell).
  */
-export async function copyRows(db: Db, kind: DatabaseKind, table: keyof typeof COPY_COLUMNS, pieces: readonly string[]): Promise<void> {
+export async function copyRows(db: Db, kind: DatabaseKind, table: keyof typeof COPY_COLUMNS, pieces: readonly Uint8Array[]): Promise<void> {
   if (pieces.length === 0) return;
   const statement = `copy ${table} (${COPY_COLUMNS[table].join(', ')}) from `;
   if (kind === 'pglite') {
     // The PGlite dialect hands a compiled query's `blob` to PGlite's query options.
-    await db.executeQuery({ ...CompiledQuery.raw(`${statement}'/dev/blob'`), blob: new Blob(pieces as string[]) } as CompiledQuery);
+    await db.executeQuery({ ...CompiledQuery.raw(`${statement}'/dev/blob'`), blob: new Blob(pieces as Uint8Array[]) } as CompiledQuery);
     return;
   }
   const stream = copyFrom(`${statement}stdin`);

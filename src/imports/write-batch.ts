@@ -10,7 +10,7 @@ import { databaseKind, type DatabaseKind } from '../db/database.js';
 import type { Database } from '../db/schema.js';
 import { AppError } from '../errors.js';
 import type { BatchPlan } from './classify-batch.js';
-import { copyField } from './copy-text.js';
+import { copyField, CopyPieces } from './copy-text.js';
 import type { Declaration } from './declaration.js';
 import * as repo from './imports.repository.js';
 import type { ImportCounts, ImportSamples } from './imports.table.js';
@@ -72,12 +72,8 @@ export async function writeBatch(o: WriteBatchOptions): Promise<void> {
   }
 }
 
-/** COPY text per table, in pieces of about 64 KB. */
-type CopyTexts = { contacts: string[]; events: string[]; members: string[] };
-
-// Strings past ~128 KB live in V8's large-object space, freed only by a full collection: a batch's text in
-// one string per table (megabytes, three per batch) made the heap, and the resident memory, grow with the import.
-const PIECE_CHARS = 64 * 1024;
+/** COPY text per table, in UTF-8 pieces of about 64 KB. */
+type CopyTexts = { contacts: Buffer[]; events: Buffer[]; members: Buffer[] };
 
 /**
  * The new contacts of a batch, their consent events and memberships as COPY text, with time-ordered ids made
@@ -94,29 +90,16 @@ function copyTexts(o: WriteBatchOptions, source: repo.ContactSource, consent: re
   const eventEnd = [consent.categories, consent.recordedBy].map(copyField).join('\t');
   const memberStart = `${ws}\t${o.listId}\t`;
   const memberEnd = `\t${added}\n`;
-  const out: CopyTexts = { contacts: [], events: [], members: [] };
-  // One growing string per table and piece (V8 joins the parts once, when the piece is sent).
-  let contacts = '';
-  let events = '';
-  let members = '';
+  const contacts = new CopyPieces();
+  const events = new CopyPieces();
+  const members = new CopyPieces();
   for (const r of o.plan.create) {
     const id = uuidV7(now);
-    contacts += `${id}\t${ws}\t${copyField(r.email)}\t${copyField(r.phone)}\t${copyField(r.country)}\t${copyField(r.kind)}\t${copyField(r.birthDate)}\t${copyField(JSON.stringify(r.custom))}\t${sourceFields}\n`;
-    events += `${uuidV7(now)}\t${eventFields}${id}\t${eventMiddle}\t${evidenceStart}${r.line}}\t${eventEnd}\n`;
-    members += `${memberStart}${id}${memberEnd}`;
-    if (contacts.length >= PIECE_CHARS || events.length >= PIECE_CHARS) {
-      out.contacts.push(contacts);
-      out.events.push(events);
-      out.members.push(members);
-      contacts = events = members = '';
-    }
+    contacts.add(`${id}\t${ws}\t${copyField(r.email)}\t${copyField(r.phone)}\t${copyField(r.country)}\t${copyField(r.kind)}\t${copyField(r.birthDate)}\t${copyField(JSON.stringify(r.custom))}\t${sourceFields}\n`);
+    events.add(`${uuidV7(now)}\t${eventFields}${id}\t${eventMiddle}\t${evidenceStart}${r.line}}\t${eventEnd}\n`);
+    members.add(`${memberStart}${id}${memberEnd}`);
   }
-  if (contacts !== '') {
-    out.contacts.push(contacts);
-    out.events.push(events);
-    out.members.push(members);
-  }
-  return out;
+  return { contacts: contacts.finish(), events: events.finish(), members: members.finish() };
 }
 
 async function writeInTransaction(trx: Kysely<Database>, o: WriteBatchOptions, w: {
