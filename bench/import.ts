@@ -21,11 +21,11 @@ import { generateImportCsv } from './_import-csv.js';
 
 const { values } = parseArgs({ options: {
   rows: { type: 'string', default: '1000000' }, 'pglite-rows': { type: 'string' }, pg: { type: 'string' },
-  phase: { type: 'string' }, file: { type: 'string' }, 'batch-size': { type: 'string', default: '5000' },
+  phase: { type: 'string' }, file: { type: 'string' }, 'batch-size': { type: 'string' },
 } });
 const emit = (o: object) => process.stdout.write(`${JSON.stringify(o)}\n`);
 
-async function importInto(db: Db, file: string, batchSize: number, dataDir: string | null) {
+async function importInto(db: Db, file: string, batchSize: number | undefined, dataDir: string | null) {
   const system = { type: 'system' as const, id: null };
   const ws = await createWorkspace({ db, name: `Bench ${Date.now()}`, actor: system, now: new Date() });
   const created = await createImport({
@@ -52,20 +52,27 @@ const APP_NAME = 'lw-bench-import';
 
 /** One phase in this process: import the file into one engine and print one JSON line with the peak RSS. */
 async function phase(name: string, file: string): Promise<void> {
-  const batchSize = Number(values['batch-size']);
+  const batchSize = values['batch-size'] ? Number(values['batch-size']) : undefined; // the product's default
   const dataDir = name === 'pglite' ? mkdtempSync(join(tmpdir(), 'lw-bench-pglite-')) : null;
   const db = dataDir ? await createDatabase({ dataDir }) : new Kysely<Database>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: values.pg!, max: 4, types: pgTypes, application_name: APP_NAME }) }) });
   await migrateOrThrow(db);
   // PGlite's own footprint (its WASM heap) before a row is read: most of that phase's peak RSS.
   const rssBeforeImportMb = Math.round(process.resourceUsage().maxRSS / 1024);
+  // Where the resident memory goes at its peak: V8's heap, buffers outside it, or the rest (PGlite's WASM heap).
+  const peak = { rssMb: 0, heapMb: 0, externalMb: 0 };
+  const sampler = setInterval(() => {
+    const m = process.memoryUsage();
+    if (m.rss / 2 ** 20 > peak.rssMb) Object.assign(peak, { rssMb: Math.round(m.rss / 2 ** 20), heapMb: Math.round(m.heapTotal / 2 ** 20), externalMb: Math.round(m.external / 2 ** 20) });
+  }, 100);
   const r = await importInto(db, file, batchSize, dataDir);
+  clearInterval(sampler);
   await db.destroy();
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });
-  emit({ phase: name, ...r, rssBeforeImportMb, peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024) });
+  emit({ phase: name, ...r, rssBeforeImportMb, peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024), atPeak: peak });
 }
 
 function runPhase(name: string, file: string, pgUrl?: string): Record<string, any> {
-  const args = ['--import', 'tsx', 'bench/import.ts', '--phase', name, '--file', file, '--batch-size', values['batch-size']!, ...(pgUrl ? ['--pg', pgUrl] : [])];
+  const args = ['--import', 'tsx', 'bench/import.ts', '--phase', name, '--file', file, ...(values['batch-size'] ? ['--batch-size', values['batch-size']] : []), ...(pgUrl ? ['--pg', pgUrl] : [])];
   const child = spawnSync(process.execPath, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 24 });
   const line = child.stdout.trim().split('\n').pop() ?? '';
   if (child.status !== 0 || !line.startsWith('{')) throw new Error(`phase ${name} failed (exit ${child.status}): ${child.stdout}`);
