@@ -19,14 +19,22 @@ function toVerdict(answer: Answer): Verdict {
   return { send: false, codes };
 }
 
-/** A memoising verdict function for rows that become new contacts. */
+/** The engine's verdict on one row that becomes a new contact, evaluated afresh (the memo's reference). */
+export function newContactVerdict(declaration: Declaration, row: RowCandidate, at: number): Verdict {
+  return toVerdict(evaluate(newContactCase({ declaration, row, at })));
+}
+
+/**
+ * A memoising verdict function for rows that become new contacts, for one declaration and moment. The key is
+ * every part of a row the engine reads for a marketing email (verdicts.test.ts checks it against the fresh path).
+ */
 export function newContactVerdicts(declaration: Declaration, at: number): (row: RowCandidate) => Verdict {
   const memo = new Map<string, Verdict>();
   return (row) => {
     const key = `${row.country}|${row.kind}|${row.birthDate ?? ''}|${row.role ? 1 : 0}`;
     let v = memo.get(key);
     if (!v) {
-      v = toVerdict(evaluate(newContactCase({ declaration, row, at })));
+      v = newContactVerdict(declaration, row, at);
       memo.set(key, v);
     }
     return v;
