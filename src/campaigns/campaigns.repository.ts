@@ -69,14 +69,19 @@ export async function insertSend(db: Kysely<Database>, v: { workspaceId: string;
 
 export type QueuedRecipient = { contactId: string; email: string; verdict: string; basis: string | null; reasons: unknown[] };
 
-/** Writes the outbox rows of a send: `queued` for a `send` verdict, `blocked` (never sent) otherwise. */
+/**
+ * Writes the outbox rows of a send: `queued` for a `send` verdict, `blocked` (never sent) otherwise. Pages travel
+ * as one jsonb parameter each: a multi-row VALUES of 1,000 rows bound 10,000 parameters, and the server spent
+ * ~33 µs a recipient on the insert (measured at 30,000 recipients).
+ */
 export async function insertRecipients(db: Kysely<Database>, workspaceId: string, sendId: number, rows: QueuedRecipient[], now: Date): Promise<void> {
-  for (let i = 0; i < rows.length; i += 1000) {
-    await db.insertInto('send_recipients').values(rows.slice(i, i + 1000).map((r) => ({
-      send_id: sendId, workspace_id: workspaceId, contact_id: r.contactId, email: r.email,
-      idempotency_key: `${sendId}.${r.contactId}`, state: r.verdict === 'send' ? 'queued' as const : 'blocked' as const,
-      verdict: r.verdict, basis: r.basis, reasons: JSON.stringify(r.reasons), next_attempt_at: now,
-    }))).execute();
+  for (let i = 0; i < rows.length; i += 5000) {
+    const page = JSON.stringify(rows.slice(i, i + 5000).map((r) => ({ c: r.contactId, e: r.email, v: r.verdict, b: r.basis, r: r.reasons })));
+    await sql`
+      insert into send_recipients (send_id, workspace_id, contact_id, email, idempotency_key, state, verdict, basis, reasons, next_attempt_at)
+      select ${sendId}::bigint, ${workspaceId}::uuid, x.c, x.e, ${sendId}::text || '.' || x.c::text,
+             case when x.v = 'send' then 'queued' else 'blocked' end, x.v, x.b, coalesce(x.r, '[]'::jsonb), ${now}::timestamptz
+        from jsonb_to_recordset(${page}::jsonb) as x(c uuid, e text, v text, b text, r jsonb)`.execute(db);
   }
   const queued = rows.filter((r) => r.verdict === 'send').length;
   await db.updateTable('sends').set({ queued, blocked: rows.length - queued }).where('id', '=', sendId).execute();
