@@ -174,20 +174,20 @@ export const COPY_COLUMNS = {
 } as const;
 
 /**
- * Loads COPY text (see copy-text.ts; UTF-8 pieces of whole rows) into one of the import's tables, inside the caller's transaction: `FROM
- * STDIN` through pg-copy-streams on PostgreSQL, `FROM '/dev/blob'` on PGlite. A row that breaks a constraint
- * fails the whole statement (and so the batch's transaction): COPY has no ON CONFLICT. `kind`: the engine, read
- * from the database handle (a transaction's handle does not tell).
+ * Loads binary COPY data (see copy-binary.ts) into one of the import's tables, inside the caller's transaction:
+ * `FROM STDIN` through pg-copy-streams on PostgreSQL, `FROM '/dev/blob'` on PGlite. A row that breaks a
+ * constraint fails the whole statement (and so the batch's transaction): COPY has no ON CONFLICT. `kind`: the
+ * engine, read from the database handle (a transaction's handle does not tell).
  */
 export async function copyRows(db: Db, kind: DatabaseKind, table: keyof typeof COPY_COLUMNS, pieces: readonly Uint8Array[]): Promise<void> {
   if (pieces.length === 0) return;
-  const statement = `copy ${table} (${COPY_COLUMNS[table].join(', ')}) from `;
+  const columns = `copy ${table} (${COPY_COLUMNS[table].join(', ')})`;
   if (kind === 'pglite') {
     // The PGlite dialect hands a compiled query's `blob` to PGlite's query options.
-    await db.executeQuery({ ...CompiledQuery.raw(`${statement}'/dev/blob'`), blob: new Blob(pieces as Uint8Array[]) } as CompiledQuery);
+    await db.executeQuery({ ...CompiledQuery.raw(`${columns} from '/dev/blob' with (format binary)`), blob: new Blob(pieces as Uint8Array[]) } as CompiledQuery);
     return;
   }
-  const stream = copyFrom(`${statement}stdin`);
+  const stream = copyFrom(`${columns} from stdin with (format binary)`);
   const done = finished(stream);
   // Kysely passes `sql` to pg's client.query untouched, and pg takes a submittable there (its own way of
   // running COPY): the statement runs on the transaction's connection, in order with its other statements.
