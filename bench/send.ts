@@ -5,6 +5,8 @@
 // connection count) sending one pre-rendered message, unsigned. Each phase also prints CPU time per message by
 // process (worker main thread and other threads, sink, PostgreSQL), which load elsewhere does not change.
 // Database: BENCH_DATABASE_URL, else TEST_DATABASE_URL, else the local server; a scratch schema, dropped after.
+// BENCH_PG_OPTS: more options for the workers' database sessions, e.g. `-c log_min_duration_statement=0` to
+// read each statement's time in the server log.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { availableParallelism } from 'node:os';
@@ -124,7 +126,7 @@ try {
   line({ phase: 'baseline', messages: (await sink.count()) - c0, perSecond: Math.round(baselineRate), cpuUsPerMessage: perMessage(await cpu.read(), BASELINE_MESSAGES) });
 
   const env = {
-    PATH: process.env.PATH ?? '', DATABASE_URL: `${named('lw_bench_worker')}&options=${encodeURIComponent(`-c search_path=${schema}`)}`,
+    PATH: process.env.PATH ?? '', DATABASE_URL: `${named('lw_bench_worker')}&options=${encodeURIComponent(`-c search_path=${schema} ${process.env.BENCH_PG_OPTS ?? ''}`)}`,
     LISTWARDEN_SMTP_HOST: sink.host, LISTWARDEN_SMTP_PORT: String(sink.port), LISTWARDEN_SMTP_TRANSPORT: 'smtp',
     LISTWARDEN_SECRET_KEY: secret, LISTWARDEN_BASE_URL: baseUrl, LISTWARDEN_LOG_LEVEL: process.env.BENCH_WORKER_LOG ?? 'error', LISTWARDEN_DATABASE_POOL_SIZE: '8',
     LISTWARDEN_SENDING_CONNECTIONS: String(CONNECTIONS), LISTWARDEN_SENDING_BATCH_SIZE: '500', LISTWARDEN_SENDING_POLL_MS: '20',

@@ -10,6 +10,7 @@ import type { Db } from '../db/database.js';
 import { AppError, type Result } from '../errors.js';
 import type { RecipientVerdict } from '../sending/evaluate-recipients.js';
 import type { SendSnapshot } from '../sending/load-send-context.js';
+import { analyzeOutbox } from '../sending/outbox.repository.js';
 import { insertRecipients, insertSend, setCampaignStatus } from './campaigns.repository.js';
 import type { CheckResult } from './check-campaign.js';
 import { previewCampaign, type Preview } from './preview-campaign.js';
@@ -75,5 +76,6 @@ export async function startSend(options: StartSendOptions): Promise<Result<Start
       ? new AppError('conflict', `schedule ${schedule.id} was cancelled or moved before it started`, { userMessage: 'The scheduled send was cancelled or moved before it started.' })
       : new AppError('conflict', `campaign ${campaign.id} is ${campaign.status}`, { userMessage: campaign.status === 'scheduled' ? 'This campaign is scheduled: reschedule it to send it now, or cancel the schedule.' : 'This campaign is already being sent.' }) };
   }
+  if (result.queued > 0) await analyzeOutbox(db);
   return { ok: true, value: { ...result, preview: preview.value } };
 }

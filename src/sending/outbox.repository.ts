@@ -34,6 +34,8 @@ export type ClaimedRecipient = {
  * Claims up to `limit` due recipients of running sends under the token `claim`, in one statement, in id order
  * from `after` (the last id this worker claimed; 0 for the start). Rows below it (retries, rows put back) are
  * reached by a claim from 0, which the worker makes when one from its cursor comes back short.
+ * The send's state is a scalar subquery on purpose: as a join it let the planner, on statistics taken before the
+ * send was queued, intersect two indexes and sort every queued row of the send (30 ms a claim at 30,000).
  * On PostgreSQL `FOR UPDATE SKIP LOCKED` lets several worker processes claim side by side without waiting on
  * each other; PGlite has one connection, so it never meets a lock.
  */
@@ -45,12 +47,20 @@ export async function claimRecipients(db: Kysely<Database>, options: { claim: st
      where r.id in (
        select q.id from send_recipients q
         where q.state = 'queued' and q.id > ${options.after ?? 0} and q.next_attempt_at <= now()
-          and q.send_id in (select s.id from sends s where s.status = 'sending')
+          and (select s.status from sends s where s.id = q.send_id) = 'sending'
         order by q.id
         limit ${options.limit}
         for update of q skip locked)
     returning r.id, r.send_id, r.workspace_id, r.contact_id, r.email, r.idempotency_key, r.attempts`.execute(db);
   return r.rows.map((x) => ({ ...x, id: Number(x.id), send_id: Number(x.send_id) }));
+}
+
+/**
+ * Refreshes the outbox's statistics once a send is queued: until autovacuum gets to it (a minute or more, never
+ * while the send is a small share of a big table) the planner would see none of its queued rows.
+ */
+export async function analyzeOutbox(db: Kysely<Database>): Promise<void> {
+  await sql`analyze send_recipients`.execute(db);
 }
 
 /**
@@ -148,12 +158,16 @@ export async function countHostWorkers(db: Kysely<Database>, prefix: string): Pr
   return Number(r.rows[0]?.n ?? 0);
 }
 
-/** Marks sends with nothing left to do as done, and their campaigns as sent; returns how many finished. */
+/**
+ * Marks sends with nothing left to do as done, and their campaigns as sent; returns how many finished. One test
+ * per state, so that each can use its partial index (`state in (…)` walked every row of the send: 13 ms a call).
+ */
 export async function finishSends(db: Kysely<Database>): Promise<number> {
   const r = await sql<{ campaign_id: string }>`
     update sends s set status = 'done', finished_at = now()
      where s.status = 'sending'
-       and not exists (select 1 from send_recipients r where r.send_id = s.id and r.state in ('queued', 'sending'))
+       and not exists (select 1 from send_recipients r where r.send_id = s.id and r.state = 'queued')
+       and not exists (select 1 from send_recipients r where r.send_id = s.id and r.state = 'sending')
     returning s.campaign_id`.execute(db);
   const ids = r.rows.map((x) => x.campaign_id);
   if (ids.length > 0) {

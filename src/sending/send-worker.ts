@@ -88,7 +88,11 @@ function createSentGate(db: Db) {
   }
   // Several groups may be committing at once (each on its own pooled connection), so a message that becomes
   // ready during a commit waits for one commit, not for the end of another one and then its own.
-  const MAX_IN_FLIGHT = postgres ? 4 : 1;
+  const MAX_IN_FLIGHT = postgres ? 2 : 1;
+  // Measured at 30,000 messages: groups of 8 on average cost 55 µs of server time a message (begin, update,
+  // commit); gathering up to 24 for at most 2 ms made them 18 and the cost 41 µs.
+  const GROUP = 24;
+  const GATHER_MS = 2;
   let inFlight = 0;
   let scheduled = false;
   // Waiting for every commit under way to end (see `settled`).
@@ -97,7 +101,7 @@ function createSentGate(db: Db) {
     if (!scheduled && pending.length === 0 && inFlight === 0) { for (const w of whenIdle.splice(0)) w(); return; }
     if (scheduled || pending.length === 0 || inFlight >= MAX_IN_FLIGHT) return;
     scheduled = true;
-    setImmediate(() => {
+    const run = () => {
       scheduled = false;
       if (pending.length === 0 || inFlight >= MAX_IN_FLIGHT) return;
       const batch = pending;
@@ -107,7 +111,11 @@ function createSentGate(db: Db) {
         // Released messages whose COMMIT then failed would be sent again later; the caller logs the error.
         for (const p of batch) p.reject(err);
       }).finally(() => { inFlight -= 1; schedule(); });
-    });
+    };
+    // A small group waits up to GATHER_MS for more: each group costs a transaction (three round trips), and a
+    // message's lane waits for its commit anyway.
+    if (postgres && pending.length < GROUP) setTimeout(run, GATHER_MS);
+    else setImmediate(run);
   }
   return {
     commit: (id: number, claim: string, recheck: Verdict) => new Promise<boolean>((resolve, reject) => {
