@@ -9,7 +9,7 @@ import type { AudienceGroup } from './check-campaign.js';
 import type { CampaignFields } from './campaign.js';
 import { listCampaignAudienceIds } from '../sending/audience.repository.js';
 import type { SegmentFilter } from '../segments/segment-filter.js';
-import { evaluateRecipients, type RecipientVerdict } from '../sending/evaluate-recipients.js';
+import { evaluateLoaded, loadRecipientData, type RecipientVerdict } from '../sending/evaluate-recipients.js';
 
 export type AudienceSummary = {
   total: number;
@@ -31,12 +31,19 @@ export async function evaluateAudience(options: {
   const { db, workspaceId, campaign, at } = options;
   const summary: AudienceSummary = { total: 0, byVerdict: { send: 0, block: 0 }, byBlockCode: {}, groups: [], sample: null };
   const seen = new Set<string>();
-  let after: string | undefined;
-  for (;;) {
+  const fetchPage = async (after: string | undefined) => {
     const ids = await listCampaignAudienceIds(db, { workspaceId, listIds: campaign.listIds, segments: options.segments ?? [], after, limit: 2000 });
-    if (ids.length === 0) break;
-    after = ids[ids.length - 1];
-    const verdicts = await evaluateRecipients({ db, workspaceId, contactIds: ids, at, message: { channel: 'email', purpose: campaign.purpose, categories: campaign.categories } });
+    return ids.length === 0 ? undefined : { ids, data: await loadRecipientData({ db, workspaceId, contactIds: ids }) };
+  };
+  // The next page is read while this one is evaluated (on PostgreSQL the two run side by side).
+  let next = fetchPage(undefined);
+  for (;;) {
+    const loaded = await next;
+    if (!loaded) break;
+    next = fetchPage(loaded.ids[loaded.ids.length - 1]);
+    // A failed read surfaces when it is awaited, never as an unhandled rejection in between.
+    next.catch(() => undefined);
+    const verdicts = evaluateLoaded({ contactIds: loaded.ids, data: loaded.data, at, message: { channel: 'email', purpose: campaign.purpose, categories: campaign.categories } });
     const page = [...verdicts.values()];
     for (const v of page) {
       summary.total += 1;

@@ -3,7 +3,7 @@
  * just before each message goes out (someone who unsubscribed after queueing receives nothing).
  * A contact that is gone (erased) or whose stored data the engine cannot read is blocked, with the reason.
  */
-import { loadEngineDataFor } from '../contacts/contacts.repository.js';
+import { loadEngineDataFor, type EngineData } from '../contacts/contacts.repository.js';
 import { toEngineContact } from '../contacts/to-engine-contact.js';
 import type { Db } from '../db/database.js';
 import { evaluate, answerToJson } from '../engine/evaluate.js';
@@ -25,7 +25,18 @@ const gone = (contactId: string, text: string): RecipientVerdict => ({
 });
 
 export async function evaluateRecipients(options: { db: Db; workspaceId: string; contactIds: readonly string[]; message: MessageInput; at: Date }): Promise<Map<string, RecipientVerdict>> {
-  const data = await loadEngineDataFor(options.db, options.contactIds.map((id) => ({ workspaceId: options.workspaceId, id })));
+  const data = await loadRecipientData(options);
+  return evaluateLoaded({ ...options, data });
+}
+
+/** The engine's data for each contact id, in order (`undefined` for one that is gone). */
+export function loadRecipientData(options: { db: Db; workspaceId: string; contactIds: readonly string[] }): Promise<(EngineData | undefined)[]> {
+  return loadEngineDataFor(options.db, options.contactIds.map((id) => ({ workspaceId: options.workspaceId, id })));
+}
+
+/** The verdicts for data already loaded (pure): a caller can load the next page while this one is evaluated. */
+export function evaluateLoaded(options: { contactIds: readonly string[]; data: readonly (EngineData | undefined)[]; message: MessageInput; at: Date }): Map<string, RecipientVerdict> {
+  const { data } = options;
   const out = new Map<string, RecipientVerdict>();
   const at = options.at.getTime();
   for (let i = 0; i < options.contactIds.length; i++) {
