@@ -10,6 +10,7 @@ import { createCampaign } from '../src/campaigns/create-campaign.js';
 import { startSend } from '../src/campaigns/start-send.js';
 import { claimRecipients, countHostWorkers } from '../src/sending/outbox.repository.js';
 import { startSendWorker } from '../src/sending/send-worker.js';
+import { controlSend } from '../src/campaigns/control-send.js';
 import { startSmtpSink, type SmtpSink } from './support/smtp-sink.js';
 
 const secret = 'outbox-secret-0123456789abcdef';
@@ -58,6 +59,47 @@ forEachDatabase('send outbox', (t) => {
     assert.equal(rows.find((r) => r.email === 'later@example.net')?.attempts, 2);
   });
 
+  it('keeps a cursor per send: an older send paused and resumed goes on from where it stopped, before a newer one', async () => {
+    const ws = await aWorkspace(t.db);
+    const emails = (p: string) => Array.from({ length: 4 }, (_, i) => `${p}${i}@example.net`);
+    await someContacts(t.db, ws, [...emails('a'), ...emails('b')].map((email) => ({ email })));
+    const lists = await Promise.all(['A', 'B'].map(async (name) => {
+      const list = await t.db.insertInto('lists').values({ workspace_id: ws.workspaceId, name: `Cursor ${name}` }).returning('id').executeTakeFirstOrThrow();
+      await t.db.insertInto('list_memberships').columns(['workspace_id', 'list_id', 'contact_id'])
+        .expression((eb) => eb.selectFrom('contacts').select([eb.val(ws.workspaceId).as('w'), eb.val(list.id).as('l'), 'id'])
+          .where('workspace_id', '=', ws.workspaceId).where('email', 'like', `${name.toLowerCase()}%`)).execute();
+      return list.id;
+    }));
+    const start = async (listId: string) => {
+      const created = await createCampaign({ db: t.db, workspaceId: ws.workspaceId, now: new Date(), input: {
+        name: `Cursor ${listId}`, purpose: 'marketing', listIds: [listId], fromName: 'Shop', fromAddress: 'news@shop.example', subject: 'Hi', html: '<p>Hi</p>',
+      } });
+      assert.ok(created.ok);
+      const started = await startSend({ db: t.db, workspaceId: ws.workspaceId, campaignId: created.value.id, actor: system, acknowledged: true, secret, baseUrl: 'https://x.example', now: new Date() });
+      assert.ok(started.ok);
+      return { campaignId: created.value.id, sendId: started.value.sendId };
+    };
+    const control = async (campaignId: string, action: 'pause' | 'resume') =>
+      assert.ok((await controlSend({ db: t.db, workspaceId: ws.workspaceId, campaignId, action, actor: system, now: new Date() })).ok);
+    const worker = startSendWorker({ db: t.db, workerId: 'w-sends', smtp: { host: sink.host, port: sink.port }, connections: 2, batchSize: 2,
+      leaseMs: 30_000, pollMs: 10, secret, baseUrl: 'https://x.example', random: () => 0.5 }, { loop: false });
+    const sentTo = async () => (await t.db.selectFrom('send_recipients').select(['email']).where('workspace_id', '=', ws.workspaceId).where('state', '=', 'sent').orderBy('sent_at').orderBy('id').execute()).map((r) => r.email);
+    const a = await start(lists[0]);
+    assert.equal(await worker.runOnce(), 2);
+    await control(a.campaignId, 'pause');
+    await start(lists[1]);
+    assert.equal(await worker.runOnce(), 2, 'the newer send while the older one is paused');
+    await control(a.campaignId, 'resume');
+    assert.equal(await worker.runOnce(), 2);
+    const order = await sentTo();
+    assert.deepEqual(order.slice(0, 2).map((e) => e[0]), ['a', 'a']);
+    assert.deepEqual(order.slice(2, 4).map((e) => e[0]), ['b', 'b']);
+    assert.deepEqual(order.slice(4, 6).map((e) => e[0]), ['a', 'a'], 'the resumed older send goes first, from its own cursor');
+    while ((await worker.runOnce()) > 0);
+    await worker.stop();
+    assert.deepEqual((await sentTo()).sort(), [...emails('a'), ...emails('b')].sort(), 'everyone once');
+  });
+
   it('counts the workers of one host that hold live claims, once each', async () => {
     const ws = await aWorkspace(t.db);
     await someContacts(t.db, ws, Array.from({ length: 6 }, (_, i) => ({ email: `o${i}@example.net` })));
@@ -68,14 +110,14 @@ forEachDatabase('send outbox', (t) => {
     const started = await startSend({ db: t.db, workspaceId: ws.workspaceId, campaignId: created.value.id, actor: system, acknowledged: true, secret: 'outbox-secret-0123456789abcdef', baseUrl: 'https://x.example', now: new Date() });
     assert.ok(started.ok);
     assert.equal(await countHostWorkers(t.db, 'hostA:'), 0);
-    await claimRecipients(t.db, { claim: 'hostA:1/1', limit: 2, leaseMs: 60_000 });
-    await claimRecipients(t.db, { claim: 'hostA:1/2', limit: 1, leaseMs: 60_000 });
-    await claimRecipients(t.db, { claim: 'hostA:2/1', limit: 1, leaseMs: 60_000 });
-    await claimRecipients(t.db, { claim: 'hostB:1/1', limit: 1, leaseMs: 60_000 });
+    await claimRecipients(t.db, { claim: 'hostA:1/1', sendId: started.value.sendId, limit: 2, leaseMs: 60_000 });
+    await claimRecipients(t.db, { claim: 'hostA:1/2', sendId: started.value.sendId, limit: 1, leaseMs: 60_000 });
+    await claimRecipients(t.db, { claim: 'hostA:2/1', sendId: started.value.sendId, limit: 1, leaseMs: 60_000 });
+    await claimRecipients(t.db, { claim: 'hostB:1/1', sendId: started.value.sendId, limit: 1, leaseMs: 60_000 });
     assert.equal(await countHostWorkers(t.db, 'hostA:'), 2, 'two workers of hostA, one of them with two batches');
     assert.equal(await countHostWorkers(t.db, 'hostB:'), 1);
     // A claim whose lease ran out is no longer a busy worker.
-    await claimRecipients(t.db, { claim: 'hostC:1/1', limit: 1, leaseMs: -1000 });
+    await claimRecipients(t.db, { claim: 'hostC:1/1', sendId: started.value.sendId, limit: 1, leaseMs: -1000 });
     assert.equal(await countHostWorkers(t.db, 'hostC:'), 0);
   });
 });

@@ -17,7 +17,7 @@ import { createSmtpConnections, type SmtpTarget } from './smtp-connections.js';
 import { evaluateRecipients } from './evaluate-recipients.js';
 import { contextFromInput, loadSendInput, type SendInput } from './load-send-context.js';
 import { createRenderPool, type Prepared } from './render-pool.js';
-import { claimRecipients, countHostWorkers, finishSends, markSent, recordBlocked, recordOutcomes, renewLease, requeueExpired, type ClaimedRecipient, type Outcome } from './outbox.repository.js';
+import { claimRecipients, countHostWorkers, finishSends, listSendingSends, markSent, recordBlocked, recordOutcomes, renewLease, requeueExpired, type ClaimedRecipient, type Outcome } from './outbox.repository.js';
 import { recordBounce } from './record-bounce.js';
 
 export type BounceEvent = { workspaceId: string; contactId: string; sendId: number; reply: string; status: string | null; hard: boolean; at: Date };
@@ -231,17 +231,28 @@ export function startSendWorker(options: SendWorkerOptions, { loop = true } = {}
   }
 
   type Ready = { claim: string; claimedAt: number; ctx: SendContext; rows: ClaimedRecipient[]; rechecks: Map<number, Verdict & { fields: Record<string, unknown> }>; prepared?: Map<number, Promise<Prepared>> };
-  // The last id claimed: the next claim starts after it (see `claimRecipients`).
-  let cursor = 0;
+  // Per send, the last id this worker claimed: its next claim of that send starts after it (`claimRecipients`).
+  const cursors = new Map<number, number>();
 
-  /** Claims from the cursor, then from the start for what that left short (retries and rows put back sit below it). */
+  /**
+   * Claims up to a batch over the running sends, oldest first: for each, from its cursor, then from its start for
+   * what that left short (retries and rows put back sit below the cursor).
+   */
   async function claimNext(claim: string): Promise<ClaimedRecipient[]> {
-    const limit = options.batchSize;
-    const ahead = await claimRecipients(db, { claim, limit, leaseMs: options.leaseMs, after: cursor });
-    const behind = ahead.length < limit && cursor > 0 ? await claimRecipients(db, { claim, limit: limit - ahead.length, leaseMs: options.leaseMs }) : [];
-    const moved = ahead.length > 0 ? ahead : behind;
-    cursor = moved.reduce((m, r) => Math.max(m, r.id), 0);
-    return [...ahead, ...behind];
+    const sends = await listSendingSends(db);
+    for (const id of cursors.keys()) if (!sends.includes(id)) cursors.delete(id);
+    const out: ClaimedRecipient[] = [];
+    for (const sendId of sends) {
+      const need = options.batchSize - out.length;
+      if (need <= 0) break;
+      const after = cursors.get(sendId) ?? 0;
+      const ahead = await claimRecipients(db, { claim, sendId, limit: need, leaseMs: options.leaseMs, after });
+      const behind = ahead.length < need && after > 0 ? await claimRecipients(db, { claim, sendId, limit: need - ahead.length, leaseMs: options.leaseMs }) : [];
+      const moved = ahead.length > 0 ? ahead : behind;
+      cursors.set(sendId, moved.reduce((m, r) => Math.max(m, r.id), 0));
+      out.push(...ahead, ...behind);
+    }
+    return out;
   }
 
   /** Claims a batch and re-evaluates it: everything up to the SMTP part, which the loop overlaps with sending. */
