@@ -6,7 +6,7 @@
 // RSS and ~9 MB of live heap. The sources and this file are compiled by tsc into node_modules/.cache (incremental,
 // ~1 s when nothing changed) at the start of each run, so a phase never runs code older than src/.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -78,12 +78,17 @@ const COMPILED = 'node_modules/.cache/lw-bench-import';
 
 /** Compiles src/ and this bench with the project's compiler options (as `npm run build` does) for the phases. */
 function compile(): string {
-  mkdirSync(COMPILED, { recursive: true });
+  mkdirSync(join(COMPILED, 'src'), { recursive: true });
   writeFileSync(join(COMPILED, 'tsconfig.json'), JSON.stringify({
     extends: '../../../tsconfig.json',
     compilerOptions: { rootDir: '../../..', outDir: '.', sourceMap: false, incremental: true, tsBuildInfoFile: './.tsbuildinfo', typeRoots: ['../../@types'] },
     include: ['../../../src', '../../../bench/import.ts'], exclude: ['../../../src/**/*.test.ts'],
   }));
+  // tsc never deletes what a removed or renamed source emitted (a stale migration would run): prune it first
+  for (const entry of readdirSync(join(COMPILED, 'src'), { recursive: true, withFileTypes: true }).filter((e) => e.isFile() && e.name.endsWith('.js'))) {
+    const out = join(entry.parentPath ?? entry.path, entry.name);
+    if (!existsSync(join('src', out.slice(join(COMPILED, 'src').length).replace(/\.js$/, '.ts')))) rmSync(out);
+  }
   const tsc = spawnSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', join(COMPILED, 'tsconfig.json')], { encoding: 'utf8' });
   // 2: type errors (someone's work in progress) but the JavaScript was emitted, as `npm run build` would.
   if (tsc.status === 2) process.stderr.write(`tsc reported type errors; benching the emitted JavaScript:\n${tsc.stdout}`);
