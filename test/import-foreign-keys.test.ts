@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../src/db/schema.js';
 import { eraseContact } from '../src/contacts/erase-contact.js';
+import { uuidV7 } from '../src/imports/uuid-v7.js';
 import { createWorkspace } from '../src/workspaces/create-workspace.js';
 import { forEachDatabase } from './support/db.js';
 
@@ -125,6 +126,34 @@ forEachDatabase('import foreign keys', (t) => {
     await member(c);
     assert.equal((await failure(() => t.db.updateTable('contacts').set({ id: randomUUID() }).where('id', '=', c).execute())).code, '23503');
     assert.equal((await failure(() => t.db.updateTable('lists').set({ id: randomUUID() }).where('id', '=', list).execute())).code, '23503');
+  });
+
+  it('keys made together (one UUIDv7 id range, probed at once since 0104) are checked as strictly as any others', async () => {
+    const ids = Array.from({ length: 201 }, () => uuidV7(Date.now())).sort();
+    const missing = ids[100];
+    const committed = ids.slice(0, 50);
+    const own = ids.slice(50).filter((id) => id !== missing);
+    const insertContacts = (db: Kysely<Database>, list: string[]) => db.insertInto('contacts')
+      .values(list.map((id) => ({ id, workspace_id: ws, email: `${id}@example.com`, country: 'FR', source_type: 'web_form' }))).execute();
+    const members = (db: Kysely<Database>, listId: string, list: string[]) => db.insertInto('list_memberships')
+      .values(list.map((id) => ({ workspace_id: ws, list_id: listId, contact_id: id }))).execute();
+    await insertContacts(t.db, committed);
+    // this transaction's new contacts and contacts committed before, in one range: all found
+    await t.db.transaction().execute(async (trx) => {
+      await insertContacts(trx, own);
+      await members(trx, list, [...committed, ...own]);
+    });
+    assert.equal(Number((await sql<{ n: number }>`select count(*)::int as n from list_memberships where contact_id = any(${ids}::uuid[])`.execute(t.db)).rows[0].n), 200);
+    // one key inside the range that no contact has: the whole statement is refused
+    const other = (await t.db.insertInto('lists').values({ workspace_id: ws, name: 'Range' }).returning('id').executeTakeFirstOrThrow()).id;
+    assert.deepEqual(await failure(() => members(t.db, other, ids)), { code: '23503', constraint: 'list_memberships_contact_id_fkey' });
+    // the range holds as many of this transaction's contacts as there are keys, but not the same ones
+    const fresh = Array.from({ length: 151 }, () => uuidV7(Date.now())).sort();
+    assert.deepEqual(await failure(() => t.db.transaction().execute(async (trx) => {
+      await insertContacts(trx, fresh.filter((_, i) => i !== 75));
+      await members(trx, other, fresh.filter((_, i) => i !== 100));
+    })), { code: '23503', constraint: 'list_memberships_contact_id_fkey' });
+    assert.equal(await count('list_memberships', 'list_id', other), 0);
   });
 
   it('a parent deleted while a child is being inserted: the insert waits for it and is refused; the reverse cascades', { skip: t.kind === 'pglite' ? 'PGlite has one connection' : false }, async () => {
