@@ -36,6 +36,15 @@ describe('normalizeEmail', () => {
   it('rejects what is not a string without throwing', () => {
     for (const v of [null, undefined, 42, {}, ['a@b.c']]) assert.equal(normalizeEmail(v).ok, false);
   });
+  it('answers the same for a domain however many other domains were checked between (the bounded domain cache)', () => {
+    const probes = ['Ex\u00e4mple.COM', 'bad_domain.com', 'mail.example.org'];
+    const first = probes.map((d) => normalizeEmail(`someone@${d}`));
+    for (let round = 0; round < 3; round++) {
+      for (let i = 0; i < 20000; i++) assert.equal(normalizeEmail(`a@d${i}.example`).ok, true);
+      assert.deepEqual(probes.map((d) => normalizeEmail(`someone@${d}`)), first);
+    }
+    assert.deepEqual(first.map((r) => r.ok && r.domain), ['xn--exmple-cua.com', false, 'mail.example.org']);
+  });
 });
 
 describe('isRoleAddress', () => {

@@ -24,18 +24,22 @@ function fail(message: string): NormalizedEmail {
 
 type DomainResult = { ok: true; domain: string } | { ok: false; message: string };
 
-// A list holds few distinct domains (gmail.com, the company's own …): remember recent answers. Cleared when full,
-// so memory stays bounded however many lines stream through.
-const domainCache = new Map<string, DomainResult>();
-const DOMAIN_CACHE_SIZE = 4096;
+// A list holds few distinct domains next to its many addresses: remember recent answers. Two generations (a hit in
+// the older one moves the entry to the newer; a full newer one becomes the older) keep the ~16k most recently used
+// domains at least, whereas clearing one map when full thrashed on lists with more domains than it held.
+const DOMAIN_GENERATION_SIZE = 16384;
+let recentDomains = new Map<string, DomainResult>();
+let olderDomains = new Map<string, DomainResult>();
 
 function checkDomain(raw: string): DomainResult {
-  let result = domainCache.get(raw);
-  if (result === undefined) {
-    if (domainCache.size >= DOMAIN_CACHE_SIZE) domainCache.clear();
-    result = checkDomainUncached(raw);
-    domainCache.set(raw, result);
+  let result = recentDomains.get(raw);
+  if (result !== undefined) return result;
+  result = olderDomains.get(raw) ?? checkDomainUncached(raw);
+  if (recentDomains.size >= DOMAIN_GENERATION_SIZE) {
+    olderDomains = recentDomains;
+    recentDomains = new Map();
   }
+  recentDomains.set(raw, result);
   return result;
 }
 
