@@ -44,6 +44,9 @@ test('disposable domains (and their subdomains) are rejected; role addresses are
   assert.equal(isDisposableDomain('mailinator.com'), true);
   assert.equal(isDisposableDomain('eu.mailinator.com'), true);
   assert.equal(isDisposableDomain('example.org'), false);
+  // answers are remembered per domain (bounded): the same after 40,000 other domains
+  for (let i = 0; i < 40000; i++) assert.equal(isDisposableDomain(`d${i}.example`), false);
+  assert.deepEqual(['mailinator.com', 'eu.mailinator.com', 'example.org'].map(isDisposableDomain), [true, true, false]);
   const ctx = context(['courriel', 'pays'], null);
   assert.match((checkRow(ctx, 2, ['x@mailinator.com', 'FR']) as { reason: string }).reason, /disposable/);
   const role = checkRow(ctx, 3, ['info@shop.example', 'France']);

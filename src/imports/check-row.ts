@@ -37,8 +37,26 @@ export type RowCheckContext = {
 
 let disposable: Set<string> | undefined;
 
+// Answers per domain, remembered: each check slices the domain at every dot and hashes the pieces, while a list
+// holds few domains. Two generations of 16,384 (as the engine's domain cache) keep memory bounded.
+const DISPOSABLE_GENERATION_SIZE = 16384;
+let recentAnswers = new Map<string, boolean>();
+let olderAnswers = new Map<string, boolean>();
+
 /** True for a throwaway-mailbox domain or any subdomain of one (the list is the maintained npm package's). */
 export function isDisposableDomain(domain: string): boolean {
+  let answer = recentAnswers.get(domain);
+  if (answer !== undefined) return answer;
+  answer = olderAnswers.get(domain) ?? checkDisposable(domain);
+  if (recentAnswers.size >= DISPOSABLE_GENERATION_SIZE) {
+    olderAnswers = recentAnswers;
+    recentAnswers = new Map();
+  }
+  recentAnswers.set(domain, answer);
+  return answer;
+}
+
+function checkDisposable(domain: string): boolean {
   disposable ??= disposableEmailBlocklistSet();
   if (disposable.has(domain)) return true;
   for (let dot = domain.indexOf('.'); dot !== -1; dot = domain.indexOf('.', dot + 1)) {
