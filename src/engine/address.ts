@@ -5,6 +5,7 @@
  */
 import { isIPv4, isIPv6 } from 'node:net';
 import { domainToASCII } from 'node:url';
+import { boundedMemo } from '../bounded-memo.js';
 
 export type NormalizedEmail =
   | { ok: true; address: string; local: string; domain: string }
@@ -24,24 +25,8 @@ function fail(message: string): NormalizedEmail {
 
 type DomainResult = { ok: true; domain: string } | { ok: false; message: string };
 
-// A list holds few distinct domains next to its many addresses: remember recent answers. Two generations (a hit in
-// the older one moves the entry to the newer; a full newer one becomes the older) keep the ~16k most recently used
-// domains at least, whereas clearing one map when full thrashed on lists with more domains than it held.
-const DOMAIN_GENERATION_SIZE = 16384;
-let recentDomains = new Map<string, DomainResult>();
-let olderDomains = new Map<string, DomainResult>();
-
-function checkDomain(raw: string): DomainResult {
-  let result = recentDomains.get(raw);
-  if (result !== undefined) return result;
-  result = olderDomains.get(raw) ?? checkDomainUncached(raw);
-  if (recentDomains.size >= DOMAIN_GENERATION_SIZE) {
-    olderDomains = recentDomains;
-    recentDomains = new Map();
-  }
-  recentDomains.set(raw, result);
-  return result;
-}
+// A list holds few distinct domains next to its many addresses: recent answers are remembered (bounded-memo.ts).
+const checkDomain = boundedMemo(16384, checkDomainUncached);
 
 function checkDomainUncached(raw: string): DomainResult {
   if (raw.startsWith('[') && raw.endsWith(']')) {

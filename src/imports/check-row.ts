@@ -4,6 +4,7 @@
  * from an earlier batch is found in the database, where that batch already is).
  */
 import { disposableEmailBlocklistSet } from 'disposable-email-domains-js';
+import { boundedMemo } from '../bounded-memo.js';
 import { isRoleAddress, normalizeEmail } from '../engine/address.js';
 import type { Kind } from '../engine/types.js';
 import { applyMapping, type HeaderMapping } from './header-map.js';
@@ -37,23 +38,13 @@ export type RowCheckContext = {
 
 let disposable: Set<string> | undefined;
 
-// Answers per domain, remembered: each check slices the domain at every dot and hashes the pieces, while a list
-// holds few domains. Two generations of 16,384 (as the engine's domain cache) keep memory bounded.
-const DISPOSABLE_GENERATION_SIZE = 16384;
-let recentAnswers = new Map<string, boolean>();
-let olderAnswers = new Map<string, boolean>();
+// Answers per domain, remembered (bounded-memo.ts): each check slices the domain at every dot and hashes the
+// pieces, while a list holds few domains.
+const disposableAnswer = boundedMemo(16384, checkDisposable);
 
 /** True for a throwaway-mailbox domain or any subdomain of one (the list is the maintained npm package's). */
 export function isDisposableDomain(domain: string): boolean {
-  let answer = recentAnswers.get(domain);
-  if (answer !== undefined) return answer;
-  answer = olderAnswers.get(domain) ?? checkDisposable(domain);
-  if (recentAnswers.size >= DISPOSABLE_GENERATION_SIZE) {
-    olderAnswers = recentAnswers;
-    recentAnswers = new Map();
-  }
-  recentAnswers.set(domain, answer);
-  return answer;
+  return disposableAnswer(domain);
 }
 
 function checkDisposable(domain: string): boolean {
