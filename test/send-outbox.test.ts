@@ -59,7 +59,7 @@ forEachDatabase('send outbox', (t) => {
     assert.equal(rows.find((r) => r.email === 'later@example.net')?.attempts, 2);
   });
 
-  it('keeps a cursor per send: an older send paused and resumed goes on from where it stopped, before a newer one', async () => {
+  it('claims per send, oldest first: an older send paused and resumed goes on with the rows it had left, before a newer one', async () => {
     const ws = await aWorkspace(t.db);
     const emails = (p: string) => Array.from({ length: 4 }, (_, i) => `${p}${i}@example.net`);
     await someContacts(t.db, ws, [...emails('a'), ...emails('b')].map((email) => ({ email })));
@@ -94,7 +94,7 @@ forEachDatabase('send outbox', (t) => {
     const order = await sentTo();
     assert.deepEqual(order.slice(0, 2).map((e) => e[0]), ['a', 'a']);
     assert.deepEqual(order.slice(2, 4).map((e) => e[0]), ['b', 'b']);
-    assert.deepEqual(order.slice(4, 6).map((e) => e[0]), ['a', 'a'], 'the resumed older send goes first, from its own cursor');
+    assert.deepEqual(order.slice(4, 6).map((e) => e[0]), ['a', 'a'], 'the resumed older send goes first, with the rows it had left');
     while ((await worker.runOnce()) > 0);
     await worker.stop();
     assert.deepEqual((await sentTo()).sort(), [...emails('a'), ...emails('b')].sort(), 'everyone once');

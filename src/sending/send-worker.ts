@@ -240,6 +240,8 @@ export function startSendWorker(options: SendWorkerOptions, { loop = true } = {}
    */
   async function claimNext(claim: string): Promise<ClaimedRecipient[]> {
     const sends = await listSendingSends(db);
+    // A send that stopped running (done, paused, cancelled) loses its cursor: resumed, it is walked from its first
+    // queued row again, which the partial index makes as cheap as from the cursor.
     for (const id of cursors.keys()) if (!sends.includes(id)) cursors.delete(id);
     const out: ClaimedRecipient[] = [];
     for (const sendId of sends) {
