@@ -19,7 +19,10 @@ export type CheckEligibilityOptions = {
   message: MessageInput;
   policies?: PolicyPack[];
   at: Date;
-  /** How the contact's data is read; default one query for this contact (see `createEngineDataLoader`). */
+  /**
+   * How the contact's data is read, with the workspace's settings (RULES.md C-1) in `workspacePolicy`; default
+   * one query for this contact (see `createEngineDataLoader`).
+   */
   load?: EngineDataLoader;
 };
 
@@ -27,21 +30,22 @@ export type EngineDataLoader = (key: ContactKey) => Promise<EngineData | undefin
 
 /**
  * A loader that reads the contacts asked for at the same moment (the same event-loop turn, or while earlier
- * reads are in flight) with one statement: under load this turns fifty concurrent lookups into a few round
- * trips, which costs less in both Node (pg's per-query work) and PostgreSQL (per-statement overhead).
+ * reads are in flight) with one statement, the workspace's settings included: under load this turns fifty
+ * concurrent lookups into a few round trips, which costs less in both Node (pg's per-query work) and PostgreSQL (per-statement overhead).
  */
 export function createEngineDataLoader(options: { db: Kysely<Database>; maxInFlight?: number }): EngineDataLoader {
   const batcher = createBatcher<ContactKey, EngineData | undefined>({
-    run: (keys) => loadEngineDataFor(options.db, keys), maxSize: 64, maxInFlight: options.maxInFlight ?? 4,
+    run: (keys) => loadEngineDataFor(options.db, keys, { withWorkspacePolicy: true }), maxSize: 64, maxInFlight: options.maxInFlight ?? 4,
   });
   return (key) => batcher.submit(key);
 }
 
 export async function checkEligibility(options: CheckEligibilityOptions): Promise<AnswerJson> {
   const key = { workspaceId: options.workspaceId, id: options.contactId };
-  const data = options.load ? await options.load(key) : await loadEngineData(options.db, key.workspaceId, key.id);
+  const data = options.load ? await options.load(key) : await loadEngineData(options.db, key.workspaceId, key.id, { withWorkspacePolicy: true });
   if (!data) throw new AppError('not_found', `contact ${options.contactId} not found`);
-  const parsed = parseCase({ id: options.contactId, contact: toEngineContact(data), message: options.message, ...(options.policies ? { policies: options.policies } : {}) }, { at: options.at.getTime() });
+  // the judgement under the workspace's settings (RULES.md C-1); a loader that leaves them out gets the strict default
+  const parsed = parseCase({ id: options.contactId, contact: toEngineContact(data), message: options.message, ...(options.policies ? { policies: options.policies } : {}) }, { at: options.at.getTime(), workspacePolicy: data.workspacePolicy });
   if (!parsed.ok) {
     // the stored contact lacks something the engine needs (say, no phone for an SMS): the caller's question cannot be answered
     throw new AppError('invalid_input', parsed.error.message, { userMessage: parsed.error.message, details: { issues: [{ path: parsed.error.path, message: parsed.error.message }] } });

@@ -3,6 +3,7 @@
  */
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { ContactsTable, Database } from '../db/schema.js';
+import type { B2bColdEmail, WorkspacePolicy } from '../engine/types.js';
 
 export type ContactRow = Selectable<ContactsTable>;
 
@@ -74,6 +75,8 @@ export type EngineData = {
   activity: { type: string; at: Date; categories: string[] }[];
   suppressions: { reason: string; at: Date; channel: string; scope: string }[];
   bounces: { type: 'hard' | 'soft'; at: Date; status: string | null }[];
+  /** The workspace's settings (RULES.md C-1), read only when asked for (`withWorkspacePolicy`). */
+  workspacePolicy?: WorkspacePolicy;
 };
 
 const toDate = (v: string | Date) => (v instanceof Date ? v : new Date(v));
@@ -86,8 +89,8 @@ const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{1
  * Everything the engine needs about one contact, in one round trip (the eligibility endpoint's hot path).
  * See `loadEngineDataFor`.
  */
-export async function loadEngineData(db: Kysely<Database>, workspaceId: string, id: string): Promise<EngineData | undefined> {
-  return (await loadEngineDataFor(db, [{ workspaceId, id }]))[0];
+export async function loadEngineData(db: Kysely<Database>, workspaceId: string, id: string, options: { withWorkspacePolicy?: boolean } = {}): Promise<EngineData | undefined> {
+  return (await loadEngineDataFor(db, [{ workspaceId, id }], options))[0];
 }
 
 /**
@@ -97,13 +100,16 @@ export async function loadEngineData(db: Kysely<Database>, workspaceId: string, 
  * up a parser per column on every execution, and twenty columns cost ~10% of the route's CPU.
  * Plan on 100k contacts: a nested loop of index scans, ~22 buffer hits and ~0.2 ms per contact.
  */
-export async function loadEngineDataFor(db: Kysely<Database>, keys: readonly ContactKey[]): Promise<(EngineData | undefined)[]> {
+export async function loadEngineDataFor(db: Kysely<Database>, keys: readonly ContactKey[], options: { withWorkspacePolicy?: boolean } = {}): Promise<(EngineData | undefined)[]> {
   // a malformed id would fail the cast for every key of the batch: it simply matches nothing
   const valid = keys.filter((k) => uuidPattern.test(k.id) && uuidPattern.test(k.workspaceId));
   const found = new Map<string, EngineData>();
   if (valid.length > 0) {
     const pairs = JSON.stringify(valid.map((k) => ({ wid: k.workspaceId, cid: k.id })));
-    const result = await sql<{ x: { contact: any; consents: any[]; activity: any[]; suppressions: any[]; bounces: any[] } }>`
+    // the workspace's settings ride in the same statement (a primary-key probe a contact) rather than a second
+    // statement per batch, which is one more round trip and pg's per-query work
+    const policy = options.withWorkspacePolicy ? sql`, 'b2bColdEmail', (select w.b2b_cold_email from workspaces w where w.id = c.workspace_id)` : sql``;
+    const result = await sql<{ x: { contact: any; consents: any[]; activity: any[]; suppressions: any[]; bounces: any[]; b2bColdEmail?: B2bColdEmail } }>`
       select json_build_object('contact', to_json(c),
         'consents', coalesce((select json_agg(json_build_object('channel', e.channel, 'method', e.method, 'at', e.at, 'confirmed_at', e.confirmed_at,
           'withdrawn_at', e.withdrawn_at, 'evidence', e.evidence, 'categories', e.categories) order by e.at)
@@ -113,7 +119,7 @@ export async function loadEngineDataFor(db: Kysely<Database>, keys: readonly Con
         'suppressions', coalesce((select json_agg(json_build_object('reason', s.reason, 'at', s.at, 'channel', s.channel, 'scope', s.scope) order by s.at)
           from suppressions s where s.contact_id = c.id and s.lifted_at is null), '[]'),
         'bounces', coalesce((select json_agg(json_build_object('type', b.type, 'at', b.at, 'status', b.status) order by b.at)
-          from bounces b where b.contact_id = c.id), '[]')) as x
+          from bounces b where b.contact_id = c.id), '[]')${policy}) as x
       from (select distinct wid, cid from jsonb_to_recordset(${pairs}::jsonb) as k(wid uuid, cid uuid)) k
       join contacts c on c.workspace_id = k.wid and c.id = k.cid`.execute(db);
     for (const { x } of result.rows) {
@@ -125,6 +131,7 @@ export async function loadEngineDataFor(db: Kysely<Database>, keys: readonly Con
         activity: x.activity.map((a) => ({ ...a, at: toDate(a.at) })),
         suppressions: x.suppressions.map((s) => ({ ...s, at: toDate(s.at) })),
         bounces: x.bounces.map((b) => ({ ...b, at: toDate(b.at) })),
+        ...(x.b2bColdEmail !== undefined ? { workspacePolicy: { b2bColdEmail: x.b2bColdEmail } } : {}),
       });
     }
   }

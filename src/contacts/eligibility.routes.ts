@@ -1,6 +1,7 @@
 /**
- * `GET /api/v1/contacts/:id/eligibility` (a stored contact) and `POST /api/v1/evaluate` (the contract's cases,
- * an array in and out, each answered or given its own error element).
+ * `GET /api/v1/contacts/:id/eligibility` (a stored contact, under the workspace's settings: RULES.md C-1) and
+ * `POST /api/v1/evaluate` (the contract's cases, an array in and out, each answered or given its own error element;
+ * like the CLI, it answers with the default settings: a case is judged by what it says, not by who asks).
  */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';

@@ -43,6 +43,7 @@ export function computeFacts(c: ParsedCase, f: Facts): Facts {
   if (k.kind !== 'corporate') f.set(F.individual);
   if (k.kind !== 'consumer') f.set(F.b2b);
   if (ch === 'email' && k.email !== null && (k.roleAddress ?? isRoleAddress(k.email))) f.set(F.role_address);
+  if (c.workspacePolicy !== undefined && c.workspacePolicy.b2bColdEmail === 'jurisdictional') f.set(F.policy_b2b_jurisdictional);
 
   const s = k.source;
   f.set(SOURCE_BIT.get(s.type)!);

@@ -73,6 +73,9 @@ export const FACTS = [
   'implied_consent_lapsed',
   /** address published or handed over (web_scrape, business_card) and the message fits the person's role */
   'published_role_relevant',
+  // the workspace's settings
+  /** the workspace leaves B2B email without consent to the contact's law (setting b2b_cold_email, RULES.md C-1) */
+  'policy_b2b_jurisdictional',
   // national do-not-call registries
   'bloctel', 'tps', 'dncl',
   // age at the moment

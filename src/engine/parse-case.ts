@@ -9,9 +9,10 @@ import { parseIsoDate } from './dates.js';
 import { defaultPolicies } from './packs/index.js';
 import {
   ACTIVITY_TYPES, BOUNCE_TYPES, CHANNELS, COLLECTED_BY, CONSENT_METHODS, KINDS, POLICY_PACKS, PURPOSES, SOURCE_TYPES,
-  SUPPRESSION_REASONS, SUPPRESSION_SCOPES,
+  DEFAULT_WORKSPACE_POLICY, SUPPRESSION_REASONS, SUPPRESSION_SCOPES,
   type Activity, type Bounce, type Channel, type Consent, type Contact, type InputError, type Inquiry,
   type LegitimateInterest, type Message, type ParsedCase, type PolicyPack, type Purchase, type Source, type Suppression,
+  type WorkspacePolicy,
 } from './types.js';
 
 export interface CaseDefaults {
@@ -19,6 +20,8 @@ export interface CaseDefaults {
   policies?: readonly PolicyPack[];
   /** Epoch milliseconds of the moment for cases without `at`; otherwise now. */
   at?: number;
+  /** The workspace's settings (RULES.md C-1); otherwise the platform's strictest, `DEFAULT_WORKSPACE_POLICY`. */
+  workspacePolicy?: Readonly<WorkspacePolicy>;
 }
 
 export type ParseResult =
@@ -270,7 +273,8 @@ export function parseCase(json: unknown, defaults: CaseDefaults = {}): ParseResu
     const contact = parseContact(json.contact, message.channel);
     const at = json.at === undefined || json.at === null ? (defaults.at ?? Date.now()) : date(json.at, 'at');
     const policies = parsePolicies(json.policies) ?? defaults.policies ?? defaultPolicies(contact.country);
-    return { ok: true, case: { id: id ?? null, at, policies, contact, message } };
+    const workspacePolicy = defaults.workspacePolicy ?? DEFAULT_WORKSPACE_POLICY;
+    return { ok: true, case: { id: id ?? null, at, policies, contact, message, workspacePolicy } };
   } catch (e) {
     if (!(e instanceof Invalid)) throw e;
     const error: InputError = { code: 'invalid_input', path: e.path, message: `${e.path === '' ? 'the case' : e.path} ${e.message}` };

@@ -69,10 +69,26 @@ export type WarnCode = (typeof WARN_CODES)[number];
 /** Codes of the rules that allow (the contract lets us add codes; these name the lawful path that was found). */
 export const ALLOW_CODES = [
   'valid_consent', 'soft_opt_in', 'legitimate_interest', 'implied_consent', 'service_message', 'opt_out_regime',
+  'jurisdiction_decides',
 ] as const;
 export type AllowCode = (typeof ALLOW_CODES)[number];
 
 export type ReasonCode = BlockCode | WarnCode | AllowCode;
+
+/**
+ * RULES.md C-1, a workspace setting: `forbidden` (the default) keeps the platform's ban on B2B email without
+ * consent (CR-NO-05), stricter than the law; `jurisdictional` leaves that question to the contact's country.
+ */
+export const B2B_COLD_EMAIL = ['forbidden', 'jurisdictional'] as const;
+export type B2bColdEmail = (typeof B2B_COLD_EMAIL)[number];
+
+/** The workspace's own policy settings that the engine reads. Not part of a case's JSON: callers pass it in. */
+export interface WorkspacePolicy {
+  b2bColdEmail: B2bColdEmail;
+}
+
+/** The platform's strictest settings, used when a case carries none. */
+export const DEFAULT_WORKSPACE_POLICY: Readonly<WorkspacePolicy> = Object.freeze({ b2bColdEmail: 'forbidden' });
 
 // ---------------------------------------------------------------------------------------------------------------
 // Input as JSON (one line of `listwarden evaluate`, one element of POST /api/v1/evaluate)
@@ -204,6 +220,8 @@ export interface ParsedCase {
   policies: readonly PolicyPack[];
   contact: Contact;
   message: Message;
+  /** The workspace's settings (RULES.md Part 4 switches); absent means `DEFAULT_WORKSPACE_POLICY`. */
+  workspacePolicy?: Readonly<WorkspacePolicy>;
 }
 
 // ---------------------------------------------------------------------------------------------------------------

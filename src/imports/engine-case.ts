@@ -3,7 +3,7 @@
  * is an argument. The declared provenance becomes the contact's source and one consent event.
  */
 import { defaultPolicies } from '../engine/packs/index.js';
-import type { Consent, Contact, Kind, ParsedCase, PolicyPack, Source } from '../engine/types.js';
+import { DEFAULT_WORKSPACE_POLICY, type Consent, type Contact, type Kind, type ParsedCase, type PolicyPack, type Source, type WorkspacePolicy } from '../engine/types.js';
 import type { Declaration } from './declaration.js';
 
 /** The contact's source as the declaration states it. */
@@ -39,7 +39,7 @@ export function declaredConsent(d: Declaration): Consent {
 export type CaseRow = { email: string; country: string; kind: Kind; birthDate: string | null; phone: string | null };
 
 /** The case of a new contact made from one row. */
-export function newContactCase(options: { declaration: Declaration; row: CaseRow; at: number; policies?: readonly PolicyPack[] }): ParsedCase {
+export function newContactCase(options: { declaration: Declaration; row: CaseRow; at: number; policies?: readonly PolicyPack[]; workspacePolicy?: Readonly<WorkspacePolicy> }): ParsedCase {
   const { declaration: d, row } = options;
   const contact: Contact = {
     email: row.email,
@@ -57,5 +57,6 @@ export function newContactCase(options: { declaration: Declaration; row: CaseRow
     policies: options.policies ?? defaultPolicies(row.country),
     contact,
     message: { channel: 'email', purpose: 'marketing', categories: [] },
+    workspacePolicy: options.workspacePolicy ?? DEFAULT_WORKSPACE_POLICY,
   };
 }

@@ -22,6 +22,8 @@ import type { ImportCounts, ImportSamples } from './imports.table.js';
 import { openImportFile, readAhead, type SourceRecord, type RowProblem } from './read-rows.js';
 import { addOutcomes, emptyCounts, type RowOutcome } from './report.js';
 import { existingContactVerdict, newContactVerdicts } from './verdicts.js';
+import { loadWorkspacePolicy } from '../workspaces/load-workspace-policy.js';
+import type { WorkspacePolicy } from '../engine/types.js';
 import { writeBatch } from './write-batch.js';
 
 export type ImportProgress = { importId: number; rows: number; bytesDone: number; fileSize: number; startedAt: number; counts: ImportCounts };
@@ -84,7 +86,9 @@ async function processFile(options: RunImportOptions): Promise<string | null> {
   let samples: ImportSamples = row.samples ?? {};
   const startedAt = (row.started_at ?? now()).getTime();
   const secret = (await repo.workspaceHasTombstones(db, row.workspace_id)) ? await workspaceSecret(db, row.workspace_id) : null;
-  const verdictNew = newContactVerdicts(declaration, now().getTime());
+  // The workspace's settings (RULES.md C-1) as they are when this run starts; a resume reads them again.
+  const workspacePolicy = await loadWorkspacePolicy({ db, workspaceId: row.workspace_id });
+  const verdictNew = newContactVerdicts(declaration, now().getTime(), workspacePolicy);
   let ctx: RowCheckContext | null = null;
 
   // On PostgreSQL batch N+1 is written on a second connection while batch N commits; it commits only after N
@@ -95,7 +99,7 @@ async function processFile(options: RunImportOptions): Promise<string | null> {
   let beforePrevious: Promise<void> = Promise.resolve();
   const flush = async (outcomes: RowOutcome[], candidates: RowCandidate[], raws: Map<number, string>, lastLine: number) => {
     await beforePrevious;
-    const plan = await planBatch({ db, importId, workspaceId: row.workspace_id, listId: row.list_id, fingerprint: row.fingerprint, declaration, candidates, secret, verdictNew, at: now().getTime() });
+    const plan = await planBatch({ db, importId, workspaceId: row.workspace_id, listId: row.list_id, fingerprint: row.fingerprint, declaration, candidates, secret, verdictNew, workspacePolicy, at: now().getTime() });
     const all = [...outcomes, ...plan.outcomes].sort((a, b) => a.line - b.line);
     const next = addOutcomes(counts, samples, all);
     const bytesDone = opened.file.bytesRead();
@@ -184,7 +188,8 @@ function headerContext(record: SourceRecord, d: Declaration): { ctx: RowCheckCon
 
 async function planBatch(o: {
   db: Kysely<Database>; importId: number; workspaceId: string; listId: string; fingerprint: string; declaration: Declaration;
-  candidates: RowCandidate[]; secret: string | null; verdictNew: (row: RowCandidate) => ReturnType<typeof existingContactVerdict>; at: number;
+  candidates: RowCandidate[]; secret: string | null; verdictNew: (row: RowCandidate) => ReturnType<typeof existingContactVerdict>;
+  workspacePolicy: WorkspacePolicy; at: number;
 }) {
   const emails = o.candidates.map((c) => c.email);
   const existing = new Map<string, KnownContact>((await repo.findExistingContacts(o.db, { workspaceId: o.workspaceId, listId: o.listId, fingerprint: o.fingerprint, emails })).map((c) => [c.email.toLowerCase(), c]));
@@ -207,7 +212,7 @@ async function planBatch(o: {
     candidates: o.candidates, existing, tombstoned, verdictNew: o.verdictNew, importId: o.importId,
     verdictExisting: (row, contact) => {
       const data = histories.get(contact.id);
-      return data ? existingContactVerdict(o.declaration, data, o.at) : o.verdictNew(row);
+      return data ? existingContactVerdict(o.declaration, data, o.at, o.workspacePolicy) : o.verdictNew(row);
     },
   });
 }

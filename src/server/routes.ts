@@ -27,4 +27,5 @@ export const routePlugins: RouteEntry[] = [
   { name: 'campaigns', prefix: '/api/v1', load: () => import('../campaigns/campaigns.routes.js') },
   { name: 'segments', prefix: '/api/v1', load: () => import('../segments/segments.routes.js') },
   { name: 'tracking', load: () => import('../tracking/tracking.routes.js') },
+  { name: 'workspace-policy', prefix: '/api/v1', load: () => import('../workspaces/workspace-policy.routes.js') },
 ];

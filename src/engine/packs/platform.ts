@@ -1,7 +1,8 @@
 /**
  * `platform`: the operator's own list policy, taken from the seed documents (CleverReach's worked examples and
  * guidelines, RULES.md Part 1) with the resolutions of RULES.md Part 4. It is the strictest pack: it applies
- * even where the recipient's law would allow more (B2B cold email is forbidden, C-1; bought and scraped lists are
+ * even where the recipient's law would allow more (B2B cold email is forbidden, C-1, unless the workspace's
+ * setting `b2bColdEmail` is `jurisdictional`, then the law pack decides; bought and scraped lists are
  * never allowed, C-2 and C-3; verbal consent is refused for email, C-4; role addresses are refused, C-5).
  *
  * Worked examples that share a rule speak under that rule's id: CR-EX-01 and CR-EX-07 (bought lists) are
@@ -67,6 +68,11 @@ export const platform: PackSpec = {
       text: 'The contact agreed to calls by phone, following a script that is kept.' },
     { id: 'CR-YES-02', code: 'soft_opt_in', effect: 'allow', basis: 'soft_opt_in', when: ['marketing', 'soft_opt_in'], unless: ['under_18'], source: `${S1} (YES 2); ${S0} ex. 11`,
       text: 'The customer bought from you, was told at checkout that you may advertise similar products, and this message does.' },
+    // RULES.md C-1 as a workspace setting: with `jurisdictional`, a business contact's email needs no platform
+    // consent (CR-NO-05 stays silent) and the law pack decides. Every block rule above still applies.
+    { id: 'C-1', code: 'jurisdiction_decides', effect: 'allow', basis: 'no_consent_required', when: ['marketing', 'email', 'b2b', 'policy_b2b_jurisdictional'],
+      unless: ['consent_doi', 'consent_written', 'soft_opt_in', 'under_18'], source: 'RULES.md Part 4 C-1 (workspace setting b2b_cold_email = jurisdictional)',
+      text: "This workspace leaves email to business contacts to the law of the contact's country (setting b2b_cold_email: jurisdictional), so the platform's ban on B2B email without consent (CR-NO-05) is waived; the country's rules decide." },
     { id: 'P-POST', code: 'opt_out_regime', effect: 'allow', basis: 'legitimate_interest', when: ['marketing', 'post'], source: 'Platform policy covers electronic messages',
       text: "Postal mail is outside the platform's email list policy; the law of the recipient's country decides." },
 
