@@ -10,7 +10,8 @@
  */
 import { Readable } from 'node:stream';
 import { databaseKind, type Db } from '../db/database.js';
-import { createPacer, type PacingLimits } from './pacing.js';
+import { hasLimits, type PacingLimits } from './pacing.js';
+import { startSharedPacer } from './shared-pacer.js';
 import { prepareMessage, type PreparedMessage, type SendContext } from './prepare-message.js';
 import { decide, DEFAULT_RETRY, enhancedStatus, type RetryPolicy } from './retry-policy.js';
 import { createSmtpConnections, type SmtpTarget } from './smtp-connections.js';
@@ -32,7 +33,10 @@ export type SendWorkerOptions = {
   pollMs: number;
   secret: string;
   baseUrl: string;
+  /** Rate limits, shared with every other worker on the database (shared-pacer.ts). */
   pacing?: PacingLimits;
+  /** How often a worker with rate limits refreshes its count of the workers, and when a silent one stops counting. */
+  pacingHeartbeat?: { refreshMs: number; ttlMs: number };
   retry?: RetryPolicy;
   now?: () => Date;
   random?: () => number;
@@ -160,7 +164,11 @@ export function startSendWorker(options: SendWorkerOptions, { loop = true } = {}
   const random = options.random ?? Math.random;
   const log = options.log ?? (() => {});
   const retry = options.retry ?? DEFAULT_RETRY;
-  const pacer = createPacer(options.pacing ?? {});
+  // Without limits nothing registers or waits; with them the worker takes its share of each limit.
+  const shared = options.pacing && hasLimits(options.pacing)
+    ? startSharedPacer({ db, workerId, limits: options.pacing, now: () => now().getTime(), ...options.pacingHeartbeat, log })
+    : undefined;
+  const pacer = shared ?? { reserve: () => 0 };
   const smtp = createSmtpConnections({ target: options.smtp, size: options.connections });
   const sentGate = createSentGate(db);
   let batchSeq = 0;
@@ -259,6 +267,7 @@ export function startSendWorker(options: SendWorkerOptions, { loop = true } = {}
 
   /** Claims a batch and re-evaluates it: everything up to the SMTP part, which the loop overlaps with sending. */
   async function prepareBatch(): Promise<{ claimed: number; ready: Ready[] }> {
+    if (shared) await shared.ready;
     await maintenance();
     const claim = `${workerId}/${++batchSeq}`;
     // Taken before the claim is asked for, so the lease the database sets runs out no earlier than this plus leaseMs.
@@ -363,6 +372,7 @@ export function startSendWorker(options: SendWorkerOptions, { loop = true } = {}
     async stop() {
       stopping = true;
       await done;
+      await shared?.close();
       await smtp.close();
       await pool?.close();
     },
