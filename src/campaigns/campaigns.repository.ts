@@ -1,6 +1,9 @@
 /** SQL of campaigns and sends (creation, reads, status changes). The outbox rows are in sending/outbox.repository.ts. */
 import { sql, type Kysely } from 'kysely';
+import { copyBinaryRows } from '../db/copy-rows.js';
+import { databaseKind, type DatabaseKind } from '../db/database.js';
 import type { Database } from '../db/schema.js';
+import { CopyBinary, fields as copyFields } from '../imports/copy-binary.js';
 import '../sending/sending.table.js';
 import type { SendStatus } from '../sending/sending.table.js';
 import type { Campaign, CampaignFields, CampaignStatus } from './campaign.js';
@@ -69,22 +72,48 @@ export async function insertSend(db: Kysely<Database>, v: { workspaceId: string;
 
 export type QueuedRecipient = { contactId: string; email: string; verdict: string; basis: string | null; reasons: unknown[] };
 
+/** The outbox columns a send's start fills, in the order `encodeRecipients` writes them; the rest take their defaults. */
+const RECIPIENT_COLUMNS = ['send_id', 'workspace_id', 'next_attempt_at', 'contact_id', 'email', 'idempotency_key', 'state', 'verdict', 'basis', 'reasons'] as const;
+
 /**
- * Writes the outbox rows of a send: `queued` for a `send` verdict, `blocked` (never sent) otherwise. Pages travel
- * as one jsonb parameter each: a multi-row VALUES of 1,000 rows bound 10,000 parameters, and the server spent
- * ~33 µs a recipient on the insert (measured at 30,000 recipients).
+ * Outbox rows of a send as binary COPY data: `queued` for a `send` verdict, `blocked` (never sent) otherwise, with
+ * the verdict, basis and reasons as decided, the idempotency key `<send id>.<contact id>`, due `now`. Pure.
  */
-export async function insertRecipients(db: Kysely<Database>, workspaceId: string, sendId: number, rows: QueuedRecipient[], now: Date): Promise<void> {
-  for (let i = 0; i < rows.length; i += 5000) {
-    const page = JSON.stringify(rows.slice(i, i + 5000).map((r) => ({ c: r.contactId, e: r.email, v: r.verdict, b: r.basis, r: r.reasons })));
-    await sql`
-      insert into send_recipients (send_id, workspace_id, contact_id, email, idempotency_key, state, verdict, basis, reasons, next_attempt_at)
-      select ${sendId}::bigint, ${workspaceId}::uuid, x.c, x.e, ${sendId}::text || '.' || x.c::text,
-             case when x.v = 'send' then 'queued' else 'blocked' end, x.v, x.b, coalesce(x.r, '[]'::jsonb), ${now}::timestamptz
-        from jsonb_to_recordset(${page}::jsonb) as x(c uuid, e text, v text, b text, r jsonb)`.execute(db);
+export function encodeRecipients(workspaceId: string, sendId: number, rows: readonly QueuedRecipient[], now: Date): Buffer[] {
+  const sendIdField = Buffer.allocUnsafe(12);
+  sendIdField.writeInt32BE(8, 0);
+  sendIdField.writeBigInt64BE(BigInt(sendId), 4);
+  const constant = copyFields((w) => w.raw(sendIdField).uuidText(workspaceId).timestamptz(now.getTime()));
+  const w = new CopyBinary({ pieceBytes: 256 * 1024 });
+  for (const r of rows) {
+    const contactId = r.contactId.toLowerCase();
+    w.row(RECIPIENT_COLUMNS.length).raw(constant).uuidText(contactId).text(r.email).text(`${sendId}.${contactId}`)
+      .text(r.verdict === 'send' ? 'queued' : 'blocked').text(r.verdict).text(r.basis).jsonb(JSON.stringify(r.reasons ?? []));
   }
-  const queued = rows.filter((r) => r.verdict === 'send').length;
-  await db.updateTable('sends').set({ queued, blocked: rows.length - queued }).where('id', '=', sendId).execute();
+  return w.finish();
+}
+
+/**
+ * Writes outbox rows of a send (one COPY in binary format, inside the caller's transaction); returns how many are
+ * queued and blocked. Binary spares the server the jsonb parse of a whole page and the casts of
+ * jsonb_to_recordset, but most of a row's server cost is elsewhere: its three row-level foreign-key checks
+ * (100,000 rows inserted by insert … select: 2.37 s with them, 0.95 s into a copy of the table without).
+ */
+export async function copyRecipients(db: Kysely<Database>, kind: DatabaseKind, workspaceId: string, sendId: number, rows: readonly QueuedRecipient[], now: Date): Promise<{ queued: number; blocked: number }> {
+  if (rows.length === 0) return { queued: 0, blocked: 0 };
+  await copyBinaryRows(db, kind, 'send_recipients', RECIPIENT_COLUMNS, encodeRecipients(workspaceId, sendId, rows, now));
+  let queued = 0;
+  for (const r of rows) if (r.verdict === 'send') queued += 1;
+  return { queued, blocked: rows.length - queued };
+}
+
+export async function setSendCounts(db: Kysely<Database>, sendId: number, counts: { queued: number; blocked: number }): Promise<void> {
+  await db.updateTable('sends').set(counts).where('id', '=', sendId).execute();
+}
+
+/** All outbox rows of a send at once, and its counts (fixtures, benches). `kind` defaults to the handle's engine. */
+export async function insertRecipients(db: Kysely<Database>, workspaceId: string, sendId: number, rows: QueuedRecipient[], now: Date, kind: DatabaseKind = databaseKind(db)): Promise<void> {
+  await setSendCounts(db, sendId, await copyRecipients(db, kind, workspaceId, sendId, rows, now));
 }
 
 export async function findSend(db: Kysely<Database>, id: number): Promise<SendRow | undefined> {

@@ -8,6 +8,7 @@ import { oneClickUnsubscribeUrl, unsubscribeUrl } from '../public/links.js';
 import type { SenderProfile } from '../senders/sender-profile.js';
 import { findSenderProfile } from '../senders/senders.repository.js';
 import { loadSegments } from '../segments/load-segments.js';
+import type { SegmentFilter } from '../segments/segment-filter.js';
 import type { Campaign } from './campaign.js';
 import { findCampaign } from './campaigns.repository.js';
 import { checkCampaign, type CheckResult } from './check-campaign.js';
@@ -16,24 +17,41 @@ import { compileCampaign, renderMessage, type CompiledCampaign } from './render-
 
 export type Preview = { campaign: Campaign; sender: SenderProfile | null; compiled: CompiledCampaign | null; audience: AudienceSummary; check: CheckResult };
 
-export type PreviewOptions = { db: Db; workspaceId: string; campaignId: string; secret: string; baseUrl: string; now: Date; onPage?: Parameters<typeof evaluateAudience>[0]['onPage'] };
+export type PreviewOptions = { db: Db; workspaceId: string; campaignId: string; secret: string; baseUrl: string; now: Date };
+
+/** What the preview needs besides the audience: the campaign, its segments' filters, the sender, the compiled mail. */
+export type PreviewInputs = { campaign: Campaign; segments: SegmentFilter[]; sender: SenderProfile | null; compiled: CompiledCampaign | null };
 
 export async function previewCampaign(options: PreviewOptions): Promise<Result<Preview>> {
-  const { db, workspaceId, now } = options;
+  const inputs = await loadPreviewInputs(options);
+  if (!inputs.ok) return inputs;
+  const audience = await evaluateAudience({ db: options.db, workspaceId: options.workspaceId, campaign: inputs.value.campaign, at: options.now, segments: inputs.value.segments });
+  return { ok: true, value: finishPreview(options, inputs.value, audience) };
+}
+
+/** Reads the campaign, its segments and the sender, and compiles the mail (a template error is returned here). */
+export async function loadPreviewInputs(options: { db: Db; workspaceId: string; campaignId: string }): Promise<Result<PreviewInputs>> {
+  const { db, workspaceId } = options;
   const campaign = await findCampaign(db, workspaceId, options.campaignId);
   if (!campaign) return { ok: false, error: new AppError('not_found', `campaign ${options.campaignId}`) };
   const loaded = await loadSegments({ db, workspaceId, ids: campaign.segmentIds });
   if (!loaded.ok) return loaded;
-  const segments = loaded.value;
   const sender = (await findSenderProfile(db, workspaceId)) ?? null;
-  const audience = await evaluateAudience({ db, workspaceId, campaign, at: now, segments: segments.map((s) => s.filter), onPage: options.onPage });
   let compiled: CompiledCampaign | null = null;
-  let sample = null;
   if (sender) {
     const c = compileCampaign({ campaign, sender });
     if (!c.ok) return c;
     compiled = c.value;
-    const link = { baseUrl: options.baseUrl, secret: options.secret, workspaceId, contactId: audience.sample?.contactId ?? 'sample', campaignId: campaign.id, now };
+  }
+  return { ok: true, value: { campaign, segments: loaded.value.map((s) => s.filter), sender, compiled } };
+}
+
+/** Renders the sample for the first recipient who may be mailed and runs the gate over the evaluated audience. Pure. */
+export function finishPreview(options: { workspaceId: string; secret: string; baseUrl: string; now: Date }, inputs: PreviewInputs, audience: AudienceSummary): Preview {
+  const { campaign, sender, compiled } = inputs;
+  let sample = null;
+  if (compiled) {
+    const link = { baseUrl: options.baseUrl, secret: options.secret, workspaceId: options.workspaceId, contactId: audience.sample?.contactId ?? 'sample', campaignId: campaign.id, now: options.now };
     const unsub = unsubscribeUrl(link);
     const message = renderMessage(compiled, { contact: audience.sample?.fields ?? {}, unsubscribeUrl: unsub });
     sample = { message, unsubscribeUrl: unsub, oneClickUrl: oneClickUnsubscribeUrl(link) };
@@ -43,5 +61,5 @@ export async function previewCampaign(options: PreviewOptions): Promise<Result<P
     check.ok = false;
     check.failures.push({ code: 'nobody_eligible', rule: 'platform', text: 'Nobody on the campaign\'s lists or in its segments may receive it now: see the block codes.' });
   }
-  return { ok: true, value: { campaign, sender, compiled, audience, check } };
+  return { campaign, sender, compiled, audience, check };
 }

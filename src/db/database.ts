@@ -31,6 +31,20 @@ export function databaseKind(db: Kysely<any>): DatabaseKind {
   return kinds.get(db) ?? 'postgres';
 }
 
+const pools = new WeakMap<object, { pool: pg.Pool; max: number }>();
+
+/**
+ * Whether a caller about to open a transaction may also hold a second connection beside it for reads: never on
+ * PGlite (one connection: the reads would wait for the transaction's end), on PostgreSQL when two connections of
+ * the pool are free now (idle, or not opened yet), so that taking both cannot wait on one another. A handle not
+ * made by `createDatabase` (tests, benches: pools of several, used by one caller) is taken to have room.
+ */
+export function readsBesideTransaction(db: Kysely<any>): boolean {
+  if (databaseKind(db) !== 'postgres') return false;
+  const p = pools.get(db);
+  return !p || p.pool.idleCount + (p.max - p.pool.totalCount) >= 2;
+}
+
 /** The PGlite instance behind a handle, if it is one (benches read its WASM memory). */
 export function pgliteOf(db: Kysely<any>): PGlite | undefined {
   return pgliteClients.get(db);
@@ -86,6 +100,7 @@ export async function createDatabase(options: CreateDatabaseOptions): Promise<Db
     const pool = createPostgresPool({ url: options.databaseUrl, max: options.poolSize ?? 20, prepared: options.preparedStatements });
     db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     kinds.set(db, 'postgres');
+    pools.set(db, { pool, max: options.poolSize ?? 20 });
   } else {
     const client = await openPglite(options.dataDir ? join(options.dataDir, 'pglite') : undefined);
     db = new Kysely<Database>({ dialect: new PGliteDialect(client) });

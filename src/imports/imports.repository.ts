@@ -2,10 +2,8 @@
  * All SQL of imports. Batches are written set-based: each statement takes the whole batch as arrays and
  * `unnest`s them, so a batch of 5,000 rows is a handful of round trips on PostgreSQL and PGlite alike.
  */
-import { once } from 'node:events';
-import { finished } from 'node:stream/promises';
-import { CompiledQuery, sql, type Kysely } from 'kysely';
-import { from as copyFrom } from 'pg-copy-streams';
+import { sql, type Kysely } from 'kysely';
+import { copyBinaryRows } from '../db/copy-rows.js';
 import type { DatabaseKind } from '../db/database.js';
 import type { Database } from '../db/schema.js';
 import type { DeclarationInput } from './declaration.js';
@@ -174,32 +172,12 @@ export const COPY_COLUMNS = {
 } as const;
 
 /**
- * Loads binary COPY data (see copy-binary.ts) into one of the import's tables, inside the caller's transaction:
- * `FROM STDIN` through pg-copy-streams on PostgreSQL, `FROM '/dev/blob'` on PGlite. A row that breaks a
- * constraint fails the whole statement (and so the batch's transaction): COPY has no ON CONFLICT. `kind`: the
- * engine, read from the database handle (a transaction's handle does not tell).
+ * Loads binary COPY data (see copy-binary.ts) into one of the import's tables, inside the caller's transaction
+ * (`db/copy-rows.ts`). A row that breaks a constraint fails the whole statement (and so the batch's transaction):
+ * COPY has no ON CONFLICT. `kind`: the engine, read from the database handle (a transaction's handle does not tell).
  */
 export async function copyRows(db: Db, kind: DatabaseKind, table: keyof typeof COPY_COLUMNS, pieces: readonly Uint8Array[]): Promise<void> {
-  if (pieces.length === 0) return;
-  const columns = `copy ${table} (${COPY_COLUMNS[table].join(', ')})`;
-  if (kind === 'pglite') {
-    // The PGlite dialect hands a compiled query's `blob` to PGlite's query options.
-    await db.executeQuery({ ...CompiledQuery.raw(`${columns} from '/dev/blob' with (format binary)`), blob: new Blob(pieces as Uint8Array[]) } as CompiledQuery);
-    return;
-  }
-  const stream = copyFrom(`${columns} from stdin with (format binary)`);
-  const done = finished(stream);
-  // Kysely passes `sql` to pg's client.query untouched, and pg takes a submittable there (its own way of
-  // running COPY): the statement runs on the transaction's connection, in order with its other statements.
-  await db.executeQuery({ ...CompiledQuery.raw(''), sql: stream as unknown as string });
-  // A failed COPY (a constraint) destroys the stream: stop writing, and let `done` throw the server's error.
-  const settled = done.then(() => undefined, () => undefined);
-  for (const piece of pieces) {
-    if (stream.destroyed) break;
-    if (!stream.write(piece)) await Promise.race([once(stream, 'drain'), settled]);
-  }
-  if (!stream.destroyed) stream.end();
-  await done;
+  await copyBinaryRows(db, kind, table, COPY_COLUMNS[table], pieces);
 }
 
 /** Contact ids by lower-cased address (addresses are unique per workspace whatever their case). */
