@@ -9,7 +9,7 @@ import type { AudienceGroup } from './check-campaign.js';
 import type { CampaignFields } from './campaign.js';
 import { listCampaignAudienceIds } from '../sending/audience.repository.js';
 import type { SegmentFilter } from '../segments/segment-filter.js';
-import { evaluateLoaded, loadRecipientData, type RecipientVerdict } from '../sending/evaluate-recipients.js';
+import { evaluateLoaded, loadRecipientData, readWorkspacePolicy, type RecipientVerdict } from '../sending/evaluate-recipients.js';
 
 export type AudienceSummary = {
   total: number;
@@ -34,6 +34,8 @@ export async function evaluateAudience(options: {
   const { db, workspaceId, campaign, at } = options;
   const summary: AudienceSummary = { total: 0, byVerdict: { send: 0, block: 0 }, byBlockCode: {}, groups: [], sample: null };
   const seen = new Set<string>();
+  // the workspace's settings (RULES.md C-1), read once: the whole audience is judged under the same ones
+  const workspacePolicy = await readWorkspacePolicy(db, workspaceId);
   const fetchPage = async (after: string | undefined) => {
     const ids = await listCampaignAudienceIds(db, { workspaceId, listIds: campaign.listIds, segments: options.segments ?? [], after, limit: 2000 });
     return ids.length === 0 ? undefined : { ids, data: await loadRecipientData({ db, workspaceId, contactIds: ids }) };
@@ -51,7 +53,7 @@ export async function evaluateAudience(options: {
     const page: RecipientVerdict[] = [];
     for (let i = 0; i < loaded.ids.length; i += SLICE) {
       if (i > 0) await new Promise<void>((resolve) => setImmediate(resolve));
-      const verdicts = evaluateLoaded({ contactIds: loaded.ids.slice(i, i + SLICE), data: loaded.data.slice(i, i + SLICE), at, message: { channel: 'email', purpose: campaign.purpose, categories: campaign.categories } });
+      const verdicts = evaluateLoaded({ contactIds: loaded.ids.slice(i, i + SLICE), data: loaded.data.slice(i, i + SLICE), at, workspacePolicy, message: { channel: 'email', purpose: campaign.purpose, categories: campaign.categories } });
       for (const v of verdicts.values()) page.push(v);
     }
     for (const v of page) {

@@ -8,7 +8,8 @@ import { toEngineContact } from '../contacts/to-engine-contact.js';
 import type { Db } from '../db/database.js';
 import { evaluate, answerToJson } from '../engine/evaluate.js';
 import { parseCase } from '../engine/parse-case.js';
-import type { AnswerJson, MessageInput } from '../engine/types.js';
+import { DEFAULT_WORKSPACE_POLICY, type AnswerJson, type MessageInput, type WorkspacePolicy } from '../engine/types.js';
+import { findWorkspacePolicy } from '../workspaces/workspaces.repository.js';
 
 export type RecipientVerdict = {
   contactId: string;
@@ -25,8 +26,14 @@ const gone = (contactId: string, text: string): RecipientVerdict => ({
 });
 
 export async function evaluateRecipients(options: { db: Db; workspaceId: string; contactIds: readonly string[]; message: MessageInput; at: Date }): Promise<Map<string, RecipientVerdict>> {
-  const data = await loadRecipientData(options);
-  return evaluateLoaded({ ...options, data });
+  // the workspace's settings are read with every batch, so a change reaches the next message that goes out
+  const [data, workspacePolicy] = await Promise.all([loadRecipientData(options), readWorkspacePolicy(options.db, options.workspaceId)]);
+  return evaluateLoaded({ ...options, data, workspacePolicy });
+}
+
+/** The workspace's settings (RULES.md C-1) for the engine; a workspace that is gone gets the strictest default. */
+export async function readWorkspacePolicy(db: Db, workspaceId: string): Promise<WorkspacePolicy> {
+  return (await findWorkspacePolicy(db, workspaceId)) ?? DEFAULT_WORKSPACE_POLICY;
 }
 
 /** The engine's data for each contact id, in order (`undefined` for one that is gone). */
@@ -35,7 +42,11 @@ export function loadRecipientData(options: { db: Db; workspaceId: string; contac
 }
 
 /** The verdicts for data already loaded (pure): a caller can load the next page while this one is evaluated. */
-export function evaluateLoaded(options: { contactIds: readonly string[]; data: readonly (EngineData | undefined)[]; message: MessageInput; at: Date }): Map<string, RecipientVerdict> {
+export function evaluateLoaded(options: {
+  contactIds: readonly string[]; data: readonly (EngineData | undefined)[]; message: MessageInput; at: Date;
+  /** The workspace's settings (RULES.md C-1); default the strictest. */
+  workspacePolicy?: WorkspacePolicy;
+}): Map<string, RecipientVerdict> {
   const { data } = options;
   const out = new Map<string, RecipientVerdict>();
   const at = options.at.getTime();
@@ -43,7 +54,7 @@ export function evaluateLoaded(options: { contactIds: readonly string[]; data: r
     const id = options.contactIds[i];
     const d = data[i];
     if (!d) { out.set(id, gone(id, 'The contact no longer exists (erased or deleted).')); continue; }
-    const parsed = parseCase({ contact: toEngineContact(d), message: options.message }, { at });
+    const parsed = parseCase({ contact: toEngineContact(d), message: options.message }, { at, workspacePolicy: options.workspacePolicy });
     if (!parsed.ok) {
       out.set(id, { ...gone(id, `The stored contact cannot be evaluated: ${parsed.error.path}: ${parsed.error.message}`), email: d.contact.email });
       continue;
