@@ -6,14 +6,11 @@
 // is read from /proc, since wall time on a shared machine says little. `value`: evaluated contacts a second
 // through the segment; `baseline`: through the list. Database: BENCH_DATABASE_URL, else TEST_DATABASE_URL, else
 // the local server; a scratch schema, dropped after.
-import { readFileSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
-import { Kysely, PostgresDialect, sql } from 'kysely';
+import { sql } from 'kysely';
 import { evaluateAudience } from '../src/campaigns/evaluate-audience.js';
 import { campaignInputSchema } from '../src/campaigns/campaign.js';
-import { createPostgresPool, type Db } from '../src/db/database.js';
 import { migrateOrThrow } from '../src/db/migrate.js';
-import type { Database } from '../src/db/schema.js';
+import { pgScratch } from './_pg-scratch.js';
 import { segmentFilterSchema } from '../src/segments/segment-filter.js';
 import { countSegmentMembers } from '../src/segments/segment-members.repository.js';
 import { listCampaignAudienceIds } from '../src/sending/audience.repository.js';
@@ -22,32 +19,8 @@ import { aWorkspace } from '../test/send-support.js';
 const flag = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
 const CONTACTS = Number(flag('contacts') ?? 100_000);
 const ROUNDS = Number(flag('rounds') ?? 3);
-const url = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const line = (o: object) => process.stdout.write(JSON.stringify(o) + '\n');
-const ticks = (pid: number) => {
-  try { const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' '); return (Number(f[11]) + Number(f[12])) * 10; } catch { return 0; }
-};
-
-const schema = `bench_${randomBytes(5).toString('hex')}`;
-const app = 'lw_bench_segment';
-const admin = new Kysely<Database>({ dialect: new PostgresDialect({ pool: createPostgresPool({ url, max: 1 }) }) });
-await sql.raw(`create schema ${schema}`).execute(admin);
-const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: createPostgresPool({ url: `${url}${url.includes('?') ? '&' : '?'}application_name=${app}`, max: 4, searchPath: schema }) }) }) as Db;
-
-/** CPU ms used so far by this process and by its PostgreSQL backends. */
-async function cpuNow(): Promise<{ node: number; postgres: number }> {
-  const pids = (await sql<{ pid: number }>`select pid from pg_stat_activity where application_name = ${app}`.execute(admin)).rows.map((r) => r.pid);
-  return { node: ticks(process.pid), postgres: pids.reduce((a, p) => a + ticks(p), 0) };
-}
-
-async function measure<T>(run: () => Promise<T>): Promise<{ ms: number; cpuNodeMs: number; cpuPgMs: number; result: T }> {
-  const c0 = await cpuNow();
-  const t0 = performance.now();
-  const result = await run();
-  const ms = performance.now() - t0;
-  const c1 = await cpuNow();
-  return { ms, cpuNodeMs: c1.node - c0.node, cpuPgMs: c1.postgres - c0.postgres, result };
-}
+const { db, measure, drop } = await pgScratch('lw_bench_segment');
 
 try {
   await migrateOrThrow(db);
@@ -112,7 +85,5 @@ try {
   const [value, baseline] = [best(rates.segment), best(rates.list)];
   line({ bench: 'segment', value, unit: 'contacts/s evaluated (audience by segment)', baseline, ratio: Math.round((value / baseline) * 100) / 100, contacts: CONTACTS, audience: members });
 } finally {
-  await db.destroy();
-  await sql.raw(`drop schema ${schema} cascade`).execute(admin).catch(() => undefined);
-  await admin.destroy();
+  await drop();
 }

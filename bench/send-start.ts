@@ -6,59 +6,27 @@
 // `value`: recipients a second through startSend; `baseline`: recipients a second through the preview alone
 // (ratio 1 would mean queueing costs nothing beyond evaluating). Database: BENCH_DATABASE_URL, else
 // TEST_DATABASE_URL, else the local server; a scratch schema, dropped after.
-import { readFileSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
-import { Kysely, PostgresDialect, sql } from 'kysely';
+import { sql } from 'kysely';
 import { createCampaign } from '../src/campaigns/create-campaign.js';
 import { previewCampaign } from '../src/campaigns/preview-campaign.js';
 import { startSend } from '../src/campaigns/start-send.js';
-import { createPostgresPool, type Db } from '../src/db/database.js';
 import { migrateOrThrow } from '../src/db/migrate.js';
-import type { Database } from '../src/db/schema.js';
+import { insertOptedInContacts, pgScratch } from './_pg-scratch.js';
 import { aWorkspace, system } from '../test/send-support.js';
 
 const flag = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
 const RECIPIENTS = Number(flag('recipients') ?? 100_000);
 const ROUNDS = Number(flag('rounds') ?? 2);
 if (!(RECIPIENTS > 0) || !(ROUNDS > 0)) throw new Error('--recipients and --rounds must be positive numbers');
-const url = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const line = (o: object) => process.stdout.write(JSON.stringify(o) + '\n');
-const ticks = (pid: number) => {
-  try { const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' '); return (Number(f[11]) + Number(f[12])) * 10; } catch { return 0; }
-};
-
-const schema = `bench_${randomBytes(5).toString('hex')}`;
-const app = 'lw_bench_send_start';
-const admin = new Kysely<Database>({ dialect: new PostgresDialect({ pool: createPostgresPool({ url, max: 1 }) }) });
-await sql.raw(`create schema ${schema}`).execute(admin);
-const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: createPostgresPool({ url: `${url}${url.includes('?') ? '&' : '?'}application_name=${app}`, max: 4, searchPath: schema }) }) }) as Db;
-
-/** CPU ms used so far by this process and by its PostgreSQL backends. */
-async function cpuNow(): Promise<{ node: number; postgres: number }> {
-  const pids = (await sql<{ pid: number }>`select pid from pg_stat_activity where application_name = ${app}`.execute(admin)).rows.map((r) => r.pid);
-  return { node: ticks(process.pid), postgres: pids.reduce((a, p) => a + ticks(p), 0) };
-}
-
-async function measure<T>(run: () => Promise<T>): Promise<{ ms: number; cpuNodeMs: number; cpuPgMs: number; result: T }> {
-  const c0 = await cpuNow();
-  const t0 = performance.now();
-  const result = await run();
-  const ms = performance.now() - t0;
-  const c1 = await cpuNow();
-  return { ms, cpuNodeMs: c1.node - c0.node, cpuPgMs: c1.postgres - c0.postgres, result };
-}
+const { db, measure, drop } = await pgScratch('lw_bench_send_start');
 
 try {
   await migrateOrThrow(db);
   const ws = await aWorkspace(db);
   const t0 = performance.now();
   // Every recipient eligible (double opt-in with evidence), one in 50 unsubscribed (blocked, stored with its reason).
-  await sql`insert into contacts (workspace_id, email, country, source_type, source_at, custom_fields)
-    select ${ws.workspaceId}::uuid, 'r' || g || '@d' || (g % 200) || '.example', 'FR', 'web_form', '2026-01-01T00:00:00Z', jsonb_build_object('first_name', 'Name' || g)
-    from generate_series(1, ${RECIPIENTS}::int) g`.execute(db);
-  await sql`insert into consent_events (workspace_id, contact_id, channel, method, at, confirmed_at, evidence)
-    select workspace_id, id, 'email', 'double_opt_in', '2026-01-01T00:00:00Z', '2026-01-01T00:10:00Z', '{"formId":"f1","formVersion":1,"ip":"192.0.2.1"}'
-    from contacts where workspace_id = ${ws.workspaceId}::uuid`.execute(db);
+  await insertOptedInContacts(db, ws, RECIPIENTS);
   await sql`insert into suppressions (workspace_id, contact_id, reason, at)
     select workspace_id, id, 'unsubscribe', '2026-02-01T00:00:00Z' from contacts where workspace_id = ${ws.workspaceId}::uuid and hashtext(id::text) % 50 = 0`.execute(db);
   await sql`insert into list_memberships (workspace_id, list_id, contact_id) select workspace_id, ${ws.listId}::uuid, id from contacts where workspace_id = ${ws.workspaceId}::uuid`.execute(db);
@@ -93,7 +61,5 @@ try {
   const [value, baseline] = [best(rates.start), best(rates.preview)];
   line({ bench: 'send-start', value, unit: 'recipients/s started (evaluate + queue)', baseline, ratio: Math.round((value / baseline) * 100) / 100, recipients: RECIPIENTS });
 } finally {
-  await db.destroy();
-  await sql.raw(`drop schema ${schema} cascade`).execute(admin).catch(() => undefined);
-  await admin.destroy();
+  await drop();
 }

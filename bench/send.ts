@@ -22,6 +22,7 @@ import { prepareMessage } from '../src/sending/prepare-message.js';
 import { generateDkimKey } from '../src/senders/dkim-key.js';
 import { aWorkspace, system } from '../test/send-support.js';
 import { startSinkProcess } from '../test/send-sink-process.js';
+import { insertOptedInContacts } from './_pg-scratch.js';
 import { cpuTracker, processCpu } from './_send-cpu.js';
 
 const flag = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
@@ -84,12 +85,7 @@ try {
   await migrateOrThrow(db);
   const ws = await aWorkspace(db);
   const t0 = performance.now();
-  await sql`insert into contacts (workspace_id, email, country, source_type, source_at, custom_fields)
-    select ${ws.workspaceId}::uuid, 'r' || g || '@d' || (g % 200) || '.example', 'FR', 'web_form', '2026-01-01T00:00:00Z', jsonb_build_object('first_name', 'Name' || g)
-    from generate_series(1, ${RECIPIENTS}::int) g`.execute(db);
-  await sql`insert into consent_events (workspace_id, contact_id, channel, method, at, confirmed_at, evidence)
-    select workspace_id, id, 'email', 'double_opt_in', '2026-01-01T00:00:00Z', '2026-01-01T00:10:00Z', '{"formId":"f1","formVersion":1,"ip":"192.0.2.1"}'
-    from contacts where workspace_id = ${ws.workspaceId}::uuid`.execute(db);
+  await insertOptedInContacts(db, ws, RECIPIENTS);
   await sql`insert into list_memberships (workspace_id, list_id, contact_id) select workspace_id, ${ws.listId}::uuid, id from contacts where workspace_id = ${ws.workspaceId}::uuid`.execute(db);
   await sql`analyze`.execute(db);
   line({ phase: 'fixtures', recipients: RECIPIENTS, ms: Math.round(performance.now() - t0) });
