@@ -1,6 +1,6 @@
-// The start of a send writes the outbox page by page inside its transaction, while the audience is evaluated:
-// the rows stored are the engine's verdicts exactly as decided, and a start refused after pages were written
-// (the gate, a conflict) leaves nothing behind.
+// The start of a send writes the outbox page by page (inside its transaction on PostgreSQL, after the gate on
+// PGlite), while the audience is evaluated: the rows stored are the engine's verdicts exactly as decided, and a
+// refused start (the gate, a conflict) leaves nothing behind. On PGlite other requests go on meanwhile.
 import assert from 'node:assert/strict';
 import { before, it } from 'node:test';
 import { sql } from 'kysely';
@@ -120,6 +120,27 @@ forEachDatabase('send start', (t) => {
     // The database is usable afterwards (on PGlite the one connection was given back).
     const ok = await start(await aCampaign());
     assert.ok(ok.ok);
+  });
+
+  it('on PGlite other requests go on while the audience is evaluated: only the writes hold the one connection', { skip: t.kind === 'pglite' ? false : 'PGlite only' }, async () => {
+    const campaignId = await aCampaign();
+    // A request at every turn of the event loop while the start runs. Were the evaluation inside the start's transaction,
+    // each would wait for its commit (the connection is the transaction's): none would end before the start.
+    let running = true;
+    let during = 0;
+    const others = (async () => {
+      while (running) {
+        await sql`select count(*) from lists`.execute(t.db);
+        if (running) during += 1;
+        await new Promise((r) => setImmediate(r));
+      }
+    })();
+    const started = await start(campaignId);
+    running = false;
+    await others;
+    assert.ok(started.ok);
+    assert.equal(started.value.queued + started.value.blocked, 4500);
+    assert.ok(during >= 6, `other requests answered during the start: ${during}`);
   });
 
   it('on a PostgreSQL pool of one connection the start reads on its transaction\'s connection instead of waiting for a second', { timeout: 60_000 }, async () => {

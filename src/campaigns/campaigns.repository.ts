@@ -62,7 +62,19 @@ export type SendRow = {
 };
 
 /** `acknowledgedAt` defaults to `now`; a scheduled send carries the moment its operator acknowledged the terms. */
-export async function insertSend(db: Kysely<Database>, v: { workspaceId: string; campaignId: string; acknowledgedBy: string; acknowledgedAt?: Date; acknowledgement: string; snapshot: object; now: Date }): Promise<number> {
+/** A send id taken from the sequence ahead of its row (a start on PGlite encodes its outbox rows before writing). */
+export async function reserveSendId(db: Kysely<Database>): Promise<number> {
+  const r = await sql<{ id: string }>`select nextval(pg_get_serial_sequence('sends', 'id')) as id`.execute(db);
+  return Number(r.rows[0].id);
+}
+
+/** Inserts a send; `id`: one reserved with `reserveSendId`, otherwise the next of the sequence. */
+export async function insertSend(db: Kysely<Database>, v: { id?: number; workspaceId: string; campaignId: string; acknowledgedBy: string; acknowledgedAt?: Date; acknowledgement: string; snapshot: object; now: Date }): Promise<number> {
+  if (v.id !== undefined) {
+    await sql`insert into sends (id, workspace_id, campaign_id, acknowledged_by, acknowledged_at, acknowledgement, snapshot, created_at) overriding system value
+      values (${v.id}, ${v.workspaceId}, ${v.campaignId}, ${v.acknowledgedBy}, ${v.acknowledgedAt ?? v.now}, ${v.acknowledgement}, ${JSON.stringify(v.snapshot)}, ${v.now})`.execute(db);
+    return v.id;
+  }
   const r = await db.insertInto('sends').values({
     workspace_id: v.workspaceId, campaign_id: v.campaignId, acknowledged_by: v.acknowledgedBy, acknowledged_at: v.acknowledgedAt ?? v.now,
     acknowledgement: v.acknowledgement, snapshot: JSON.stringify(v.snapshot), created_at: v.now,
@@ -73,7 +85,7 @@ export async function insertSend(db: Kysely<Database>, v: { workspaceId: string;
 export type QueuedRecipient = { contactId: string; email: string; verdict: string; basis: string | null; reasons: unknown[] };
 
 /** The outbox columns a send's start fills, in the order `encodeRecipients` writes them; the rest take their defaults. */
-const RECIPIENT_COLUMNS = ['send_id', 'workspace_id', 'next_attempt_at', 'contact_id', 'email', 'idempotency_key', 'state', 'verdict', 'basis', 'reasons'] as const;
+export const RECIPIENT_COLUMNS = ['send_id', 'workspace_id', 'next_attempt_at', 'contact_id', 'email', 'idempotency_key', 'state', 'verdict', 'basis', 'reasons'] as const;
 
 /**
  * Outbox rows of a send as binary COPY data: `queued` for a `send` verdict, `blocked` (never sent) otherwise, with
