@@ -44,3 +44,14 @@ test('a verbatim message arrives byte for byte, exactly as the escaping path del
   }), { numRuns: 150 });
   assert.ok(verbatimSeen > 10, `generated verbatim messages: ${verbatimSeen}`);
 });
+
+test('nodemailer still has the DATA stream internals that the verbatim path replaces (an update that drops them fails here, not silently)', async () => {
+  const { default: SMTPConnection } = await import('nodemailer/lib/smtp-connection');
+  const create = (SMTPConnection.prototype as unknown as { _createSendStream?: (this: unknown, cb: unknown) => Record<string, unknown> })._createSendStream;
+  assert.equal(typeof create, 'function', 'SMTPConnection#_createSendStream');
+  // Called as nodemailer calls it after DATA is accepted, on a stand-in socket.
+  const { PassThrough } = await import('node:stream');
+  const stream = create!.call({ _envelope: {}, options: {}, _responseActions: [], _socket: new PassThrough() }, () => undefined);
+  assert.equal(typeof stream._transform, 'function');
+  for (const field of ['lastByte', 'outByteCount', 'inByteCount']) assert.ok(field in stream, `the DATA stream's ${field}`);
+});
