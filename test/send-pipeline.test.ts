@@ -178,4 +178,35 @@ forEachDatabase('send pipeline', (t) => {
     assert.equal(held.attempts, 0);
     assert.match(held.last_reply ?? '', /held back/);
   });
+
+  it('an SMTP server that cannot be reached puts the batch back for a retry instead of holding it for ever', { timeout: 30_000 }, async () => {
+    const { createServer } = await import('node:net');
+    const probe = createServer();
+    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+    const port = (probe.address() as { port: number }).port;
+    await new Promise<void>((resolve) => probe.close(() => resolve()));
+    const ws = await aWorkspace(t.db);
+    const ids = await someContacts(t.db, ws, [{ email: 'ann@example.net' }, { email: 'bob@example.net' }, { email: 'cat@example.net' }]);
+    const created = await createCampaign({ db: t.db, workspaceId: ws.workspaceId, now: new Date(), input: {
+      name: 'Down', purpose: 'marketing', listIds: [ws.listId], fromName: 'Shop', fromAddress: 'news@shop.example', subject: 'Hi', html: '<p>Hi</p>',
+    } });
+    assert.ok(created.ok);
+    const started = await startSend({ db: t.db, workspaceId: ws.workspaceId, campaignId: created.value.id, actor: system, acknowledged: true, secret, baseUrl, now: new Date() });
+    assert.ok(started.ok);
+    // more recipients than connections, so that some wait for a connection that never opens
+    const worker = startSendWorker({ db: t.db, workerId: 'w-down', smtp: { host: '127.0.0.1', port }, connections: 2, batchSize: 10, leaseMs: 30_000, pollMs: 10, secret, baseUrl, random: () => 0.5 }, { loop: false });
+    try {
+      assert.equal(await worker.runOnce(), 3);
+    } finally {
+      await worker.stop();
+    }
+    for (const id of ids) {
+      const row = await findRecipient(t.db, ws.workspaceId, started.value.sendId, id);
+      assert.equal(row?.state, 'queued', 'back in the queue');
+      assert.equal(row?.attempts, 1);
+      const due = await t.db.selectFrom('send_recipients').select('next_attempt_at').where('send_id', '=', started.value.sendId).where('contact_id', '=', id).executeTakeFirstOrThrow();
+      assert.ok(new Date(due.next_attempt_at).getTime() > Date.now() + 30_000, 'after a backoff');
+      assert.match(row?.last_reply ?? '', /^connect: /);
+    }
+  });
 });

@@ -55,3 +55,22 @@ test('nodemailer still has the DATA stream internals that the verbatim path repl
   assert.equal(typeof stream._transform, 'function');
   for (const field of ['lastByte', 'outByteCount', 'inByteCount']) assert.ok(field in stream, `the DATA stream's ${field}`);
 });
+
+test('a refused connection is answered as a connection error at once, not waited on for ever', { timeout: 10_000 }, async () => {
+  const { createServer } = await import('node:net');
+  // a port that was free a moment ago: nothing listens on it
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const port = (probe.address() as { port: number }).port;
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  const down = createSmtpConnections({ target: { host: '127.0.0.1', port }, size: 2 });
+  try {
+    const outcomes = await Promise.all([1, 2, 3].map(() => down.send({ from: 'b@bounces.example', to: 'r@example.net' }, Buffer.from('X-Test: 1\r\n\r\nhi\r\n'))));
+    for (const o of outcomes) {
+      assert.equal(o.ok, false);
+      assert.match(o.ok ? '' : o.error ?? '', /^connect: .*ECONNREFUSED/);
+    }
+  } finally {
+    await down.close();
+  }
+});

@@ -73,7 +73,21 @@ async function open(target: SmtpTarget): Promise<Conn> {
   allowVerbatim(conn);
   c.on('error', () => { conn.broken = true; });
   c.on('end', () => { conn.broken = true; });
-  await call<void>((cb) => c.connect(() => cb(null)));
+  // connect's callback comes only on success: a refused or dropped connection is an 'error' or 'end' event, and
+  // without listening for them here the caller (and with it the worker's whole batch) would wait for ever.
+  await new Promise<void>((resolve, reject) => {
+    const settle = (err?: Error) => {
+      c.removeListener('error', settle);
+      c.removeListener('end', ended);
+      if (!err) { resolve(); return; }
+      reject(err);
+      try { c.close(); } catch { /* already closed */ }
+    };
+    const ended = () => settle(new Error('the server closed the connection before its greeting'));
+    c.once('error', settle);
+    c.once('end', ended);
+    c.connect(() => settle());
+  });
   // The final "." is a small write that follows the body after the commit; with Nagle's algorithm it waits for
   // the server's delayed ACK (up to 40 ms on Linux), which capped a worker at about 300 messages a second.
   (c as unknown as { _socket?: { setNoDelay?: (on: boolean) => void } })._socket?.setNoDelay?.(true);
@@ -84,7 +98,8 @@ async function open(target: SmtpTarget): Promise<Conn> {
 /** Opens connections lazily, up to `size`; `send` waits for a free one. */
 export function createSmtpConnections(options: { target: SmtpTarget; size: number }): SmtpConnections {
   const idle: Conn[] = [];
-  const waiting: ((c: Conn | undefined) => void)[] = [];
+  // Senders waiting for a connection: each gets one, `undefined` once closed, or the error of opening one for it.
+  const waiting: { resolve: (c: Conn | undefined) => void; reject: (err: unknown) => void }[] = [];
   let opened = 0;
   let closed = false;
 
@@ -100,22 +115,29 @@ export function createSmtpConnections(options: { target: SmtpTarget; size: numbe
         return await open(options.target);
       } catch (err) {
         opened -= 1;
+        // The slot is free again: a sender waiting for it tries its own connection (and learns its own error).
+        handOver();
         throw err;
       }
     }
-    return new Promise((resolve) => waiting.push(resolve));
+    return new Promise((resolve, reject) => waiting.push({ resolve, reject }));
+  }
+
+  /** A slot was freed without a connection to pass on: the next waiting sender opens one. */
+  function handOver(): void {
+    const next = waiting.shift();
+    if (next) acquire().then(next.resolve, next.reject);
   }
 
   function release(conn: Conn): void {
     if (conn.broken || closed) {
       opened -= 1;
       conn.c.close();
-      const next = waiting.shift();
-      if (next) acquire().then(next, () => next(undefined));
+      handOver();
       return;
     }
     const next = waiting.shift();
-    if (next) next(conn);
+    if (next) next.resolve(conn);
     else idle.push(conn);
   }
 
@@ -148,7 +170,7 @@ export function createSmtpConnections(options: { target: SmtpTarget; size: numbe
     async close() {
       closed = true;
       for (const conn of idle.splice(0)) conn.c.quit();
-      for (const w of waiting.splice(0)) w(undefined);
+      for (const w of waiting.splice(0)) w.resolve(undefined);
     },
   };
 }
