@@ -123,7 +123,7 @@ forEachDatabase('workspace policy', (t) => {
   it('an import judges its rows under the importing workspace\'s setting', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'lw-policy-import-'));
     const path = join(dir, 'b2b.csv');
-    writeFileSync(path, ['email,country', 'buyer@corp-us.example,US', 'einkauf@werk-de.example,DE', ''].join('\n'));
+    writeFileSync(path, ['email,country', 'buyer@corp-us.example,US', 'k.weber@werk-de.example,DE', ''].join('\n'));
     // Business contacts who signed up without confirming: the platform refuses single opt-in (CR-NO-03) and cold
     // B2B (CR-NO-05); under `jurisdictional` US law allows the email, German law still wants a double opt-in.
     const declaration = { list: 'Prospects', source: 'web_form', collectedAt: '2026-02-01', consent: 'single_opt_in', evidence: ['form:trial@2'], defaultKind: 'corporate' };

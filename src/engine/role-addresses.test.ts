@@ -36,3 +36,17 @@ describe('isRoleAddress (trie walk) agrees with the reference definition', () =>
     assert.equal(isRoleAddress('jörg@x.de'), false);
   });
 });
+
+describe('role names in French and German', () => {
+  it('knows the desks of a French or German company, not only the English ones', () => {
+    for (const a of ['ventes@shop.fr', 'Service-Client@shop.fr', 'ne-pas-repondre@shop.fr', 'facturation@shop.fr', 'rh@shop.fr',
+      'verkauf@shop.de', 'Kundendienst@shop.de', 'keine.antwort@shop.de', 'rechnungen@shop.de', 'einkauf2@shop.de']) {
+      assert.equal(isRoleAddress(a), true, a);
+    }
+  });
+  it('still leaves people alone', () => {
+    for (const a of ['vincent@shop.fr', 'venteux@shop.fr', 'sabine.verkaufer@shop.de', 'rhea@shop.fr', 'savannah@shop.com', 'anna@shop.de']) {
+      assert.equal(isRoleAddress(a), false, a);
+    }
+  });
+});

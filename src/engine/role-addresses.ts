@@ -6,7 +6,7 @@
 
 /**
  * Local parts that name a function rather than a person (RFC 2142 mailbox names, and the usual ones in
- * English, French and German). Kept without separators: `no-reply`, `no_reply` and `no.reply` all fold to `noreply`.
+ * English, French and German: a sales desk is `sales@`, `ventes@` or `verkauf@`). Kept without separators: `no-reply`, `no_reply` and `no.reply` all fold to `noreply`.
  */
 export const ROLE_NAMES: ReadonlySet<string> = new Set([
   'abuse', 'accounting', 'accounts', 'admin', 'administrator', 'administration', 'billing', 'bookings', 'booking',
@@ -17,9 +17,18 @@ export const ROLE_NAMES: ReadonlySet<string> = new Set([
   'noreply', 'office', 'orders', 'postmaster', 'pr', 'press', 'privacy', 'reception', 'recruiting', 'recruitment',
   'root', 'sales', 'security', 'service', 'services', 'shop', 'spam', 'staff', 'store', 'subscribe', 'support',
   'sysadmin', 'team', 'tech', 'unsubscribe', 'usenet', 'uucp', 'webmaster', 'www',
-  // French and German
-  'accueil', 'commercial', 'compta', 'comptabilite', 'direction', 'secretariat', 'buchhaltung', 'kontakt',
-  'presse', 'redaktion', 'verwaltung', 'vertrieb', 'bewerbung', 'personal', 'datenschutz', 'kundenservice',
+  'bounce', 'bounces', 'dmarc', 'events', 'invoice', 'invoices', 'membership', 'notifications', 'partners',
+  'partnerships', 'procurement', 'purchasing', 'reservations', 'reservation', 'returns', 'webshop', 'website',
+  // French
+  'accueil', 'achat', 'achats', 'administratif', 'assistance', 'candidature', 'candidatures', 'commande',
+  'commandes', 'commercial', 'communication', 'compta', 'comptabilite', 'devis', 'direction', 'emploi', 'emplois',
+  'facturation', 'factures', 'juridique', 'nepasrepondre', 'partenariats', 'recrutement', 'relationclient', 'rh',
+  'sav', 'secretariat', 'serviceclient', 'serviceclients', 'vente', 'ventes',
+  // German
+  'anfrage', 'anfragen', 'bestellung', 'bestellungen', 'bewerbung', 'bewerbungen', 'buchhaltung', 'buero',
+  'datenschutz', 'einkauf', 'empfang', 'geschaeftsfuehrung', 'geschaeftsleitung', 'hilfe', 'impressum',
+  'karriere', 'keineantwort', 'kontakt', 'kundendienst', 'kundenservice', 'personal', 'personalabteilung', 'presse',
+  'rechnung', 'rechnungen', 'redaktion', 'sekretariat', 'verkauf', 'vertrieb', 'verwaltung', 'zentrale',
 ]);
 
 const SEPARATORS = /[-_."\s]/g;
