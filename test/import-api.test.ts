@@ -77,7 +77,8 @@ forEachDatabase('import api', (t) => {
     const rows = csv.body.trim().split('\n');
     assert.equal(rows[0], 'line,outcome,reason,email,raw');
     assert.match(rows[1], /^12002,invalid,/);
-    assert.match(rows[2], /^12003,duplicate,duplicate of line 7 in this file,client5@example.com/);
+    assert.match(rows[1], /,"broken-address,X,FR"$/, 'the line as it stands in the file');
+    assert.equal(rows[2], '12003,duplicate,duplicate of line 7 in this file,client5@example.com,"client5@example.com,Dup,FR"');
   });
 
   it('refuses a forbidden source with the rule, and bad declarations with the field', async () => {

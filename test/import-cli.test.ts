@@ -137,6 +137,9 @@ for (const kind of kinds) {
         ['3,invalid', '5,invalid', '6,invalid', '7,duplicate', '8,invalid', '9,invalid', '11,invalid', '12,invalid']);
       assert.match(lines[1], /quote/);
       assert.match(lines[2], /5 fields but the header has 3/);
+      // Each rejected row with its text as it stands in the file, duplicates included.
+      assert.match(lines[3], /,"not-an-address,Bad,GB"$/);
+      assert.equal(lines[4], '7,duplicate,duplicate of line 2 in this file,ok1@example.com,"ok1@example.com,Duplicate,GB"');
       assert.match(lines[7], /longer than/);
       assert.match(lines[8], /binary|encoding/);
     });

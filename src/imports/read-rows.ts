@@ -12,7 +12,8 @@ import { createDecoder, detectFileKind, type TextEncoding } from './decode.js';
 import { createLineGuard } from './line-guard.js';
 import { sniffDelimiter, type Delimiter } from './sniff-delimiter.js';
 
-export type SourceRecord = { line: number; cells: string[] };
+/** `raw`: the record's text as it stands in the file (CSV/TSV; not for XLSX), for the rejected-rows report. */
+export type SourceRecord = { line: number; cells: string[]; raw?: string };
 export type RowProblem = { line: number; reason: string; raw?: string };
 export type RecordBatch = { records: SourceRecord[]; problems: RowProblem[] };
 export type FileFormat = { kind: 'csv'; encoding: TextEncoding; delimiter: Delimiter } | { kind: 'xlsx' };
@@ -63,7 +64,8 @@ async function readSample(path: string): Promise<Uint8Array> {
   }
 }
 
-function shorten(raw: string): string {
+/** A record's text as shown in reports: one line at most, without its line break, at most RAW_SHOWN characters. */
+export function shorten(raw: string): string {
   const oneLine = raw.replace(TRAILING_BREAK, '');
   return oneLine.length > RAW_SHOWN ? `${oneLine.slice(0, RAW_SHOWN)}…` : oneLine;
 }
@@ -118,7 +120,7 @@ class RecordSink {
       this.reject(body, start, 'malformed quotes: a quoted field is never closed on its line');
       return;
     }
-    this.records.push({ line: start, cells });
+    this.records.push({ line: start, cells, raw: body });
   }
 
   /** Reports the first line of a broken record and parses the lines after it again. */

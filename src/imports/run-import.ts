@@ -19,7 +19,7 @@ import { fileSha256 } from './file-digest.js';
 import { mapHeaders, type HeaderMapping } from './header-map.js';
 import * as repo from './imports.repository.js';
 import type { ImportCounts, ImportSamples } from './imports.table.js';
-import { openImportFile, readAhead, type SourceRecord, type RowProblem } from './read-rows.js';
+import { openImportFile, readAhead, shorten, type SourceRecord, type RowProblem } from './read-rows.js';
 import { addOutcomes, emptyCounts, type RowOutcome } from './report.js';
 import { existingContactVerdict, newContactVerdicts } from './verdicts.js';
 import { loadWorkspacePolicy } from '../workspaces/load-workspace-policy.js';
@@ -97,9 +97,15 @@ async function processFile(options: RunImportOptions): Promise<string | null> {
   const overlap = databaseKind(db) === 'postgres';
   let previous: Promise<void> = Promise.resolve();
   let beforePrevious: Promise<void> = Promise.resolve();
-  const flush = async (outcomes: RowOutcome[], candidates: RowCandidate[], raws: Map<number, string>, lastLine: number) => {
+  const flush = async (outcomes: RowOutcome[], candidates: RowCandidate[], raws: Map<number, string>, lastLine: number, records: readonly SourceRecord[]) => {
     await beforePrevious;
     const plan = await planBatch({ db, importId, workspaceId: row.workspace_id, listId: row.list_id, fingerprint: row.fingerprint, declaration, candidates, secret, verdictNew, workspacePolicy, at: now().getTime() });
+    // Duplicates and suppressed rows go to the rejected-rows report with their text too.
+    for (const out of plan.outcomes) {
+      if (out.outcome !== 'duplicate' && out.outcome !== 'suppressed') continue;
+      const record = recordAt(records, out.line);
+      if (record) raws.set(out.line, recordText(record));
+    }
     const all = [...outcomes, ...plan.outcomes].sort((a, b) => a.line - b.line);
     const next = addOutcomes(counts, samples, all);
     const bytesDone = opened.file.bytesRead();
@@ -141,7 +147,7 @@ async function processFile(options: RunImportOptions): Promise<string | null> {
       if (result.outcome === 'candidate') candidates.push(result);
       else {
         outcomes.push(result);
-        if (result.outcome === 'invalid') raws.set(record.line, record.cells.join(',').slice(0, 200));
+        if (result.outcome === 'invalid' || result.outcome === 'duplicate' || result.outcome === 'suppressed') raws.set(record.line, recordText(record));
       }
     }
     // The line guard runs ahead of the parser: keep its problems until the batch whose records reach their line.
@@ -154,12 +160,12 @@ async function processFile(options: RunImportOptions): Promise<string | null> {
         if (p.raw) raws.set(p.line, p.raw);
       }
     }
-    if (candidates.length > 0 || outcomes.length > 0) await flush(outcomes, candidates, raws, lastLine);
+    if (candidates.length > 0 || outcomes.length > 0) await flush(outcomes, candidates, raws, lastLine, batch.records);
   }
   const rest = carried.filter((p) => p.line > checkpoint);
   if (rest.length > 0) {
     const raws = new Map(rest.filter((p) => p.raw).map((p) => [p.line, p.raw!]));
-    await flush(rest.map((p) => ({ outcome: 'invalid', line: p.line, email: null, reason: p.reason })), [], raws, 0);
+    await flush(rest.map((p) => ({ outcome: 'invalid', line: p.line, email: null, reason: p.reason })), [], raws, 0, []);
   }
   await beforePrevious;
   await previous;
@@ -215,4 +221,23 @@ async function planBatch(o: {
       return data ? existingContactVerdict(o.declaration, data, o.at, o.workspacePolicy) : o.verdictNew(row);
     },
   });
+}
+
+/** A rejected record's text for the report: as it stands in the file, or its cells joined (XLSX has no text). */
+function recordText(record: SourceRecord): string {
+  return shorten(record.raw ?? record.cells.join(','));
+}
+
+/** The record on a line; a batch's records are in line order. */
+function recordAt(records: readonly SourceRecord[], line: number): SourceRecord | undefined {
+  let lo = 0;
+  let hi = records.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const at = records[mid].line;
+    if (at === line) return records[mid];
+    if (at < line) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return undefined;
 }
