@@ -1,12 +1,14 @@
 /**
  * Opens the database: PostgreSQL through a pg Pool when a URL is given, otherwise embedded PGlite in
- * `dataDir/pglite` (or in memory when neither is given, for tests). The handle is passed in, never imported.
+ * `dataDir/pglite` (or in memory when neither is given, for tests), holding `dataDir/pglite.lock` while open so
+ * that one process at a time uses the directory. The handle is passed in, never imported.
  */
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import type { PGlite } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
+import { lockDataDir } from './data-dir-lock.js';
 import { openPglite } from './open-pglite.js';
 import { PGliteDialect } from './pglite-dialect.js';
 import type { Database } from './schema.js';
@@ -102,8 +104,26 @@ export async function createDatabase(options: CreateDatabaseOptions): Promise<Db
     kinds.set(db, 'postgres');
     pools.set(db, { pool, max: options.poolSize ?? 20 });
   } else {
-    const client = await openPglite(options.dataDir ? join(options.dataDir, 'pglite') : undefined);
+    // One process at a time on a data directory; taken before a new directory is created, released by destroy.
+    const lock = options.dataDir ? await lockDataDir(options.dataDir) : undefined;
+    let client: PGlite;
+    try {
+      client = await openPglite(options.dataDir ? join(options.dataDir, 'pglite') : undefined);
+    } catch (err) {
+      lock?.release();
+      throw err;
+    }
     db = new Kysely<Database>({ dialect: new PGliteDialect(client) });
+    if (lock) {
+      const destroy = db.destroy.bind(db);
+      db.destroy = async () => {
+        try {
+          await destroy();
+        } finally {
+          lock.release();
+        }
+      };
+    }
     kinds.set(db, 'pglite');
     pgliteClients.set(db, client);
   }
