@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { isAppError } from '../errors.js';
 import { createDatabase } from './database.js';
-import { commandSummary, lockDataDir, lockFileName, type LockHolder } from './data-dir-lock.js';
+import { commandSummary, heartbeatMs, lockDataDir, lockFileName, otherHostStaleMs, type LockHolder } from './data-dir-lock.js';
 
 const work = mkdtempSync(join(tmpdir(), 'lw-lock-unit-'));
 after(() => rmSync(work, { recursive: true, force: true }));
@@ -55,6 +55,29 @@ describe('data directory lock', () => {
     await lockDataDir(dir).then((l) => l.release());
     const path = staleLock(dir, JSON.stringify({ pid: 1, hostname: `not-${hostname()}`, command: 'listwarden serve', startedAt: 'x', nonce: 'n' }));
     await assert.rejects(lockDataDir(dir), new RegExp(`on host not-${hostname()}.*delete ${path}`));
+  });
+
+  it('takes over another host\'s lock once its heartbeat has stopped (a container recreated under a new name)', async () => {
+    const dir = aDir();
+    await lockDataDir(dir).then((l) => l.release());
+    const path = staleLock(dir, JSON.stringify({ pid: 1, hostname: `not-${hostname()}`, command: 'listwarden serve', startedAt: 'x', nonce: 'n' }));
+    const silentSince = new Date(Date.now() - otherHostStaleMs - 1000);
+    utimesSync(path, silentSince, silentSince);
+    const lock = await lockDataDir(dir);
+    assert.equal(JSON.parse(readFileSync(path, 'utf8')).nonce, lock.holder.nonce);
+    lock.release();
+  });
+
+  it('touches its own lock while it holds it, so that other hosts see it alive', async (t) => {
+    t.mock.timers.enable({ apis: ['setInterval'] });
+    const dir = aDir();
+    const lock = await lockDataDir(dir);
+    const old = new Date(Date.now() - 3_600_000);
+    utimesSync(lock.path, old, old);
+    t.mock.timers.tick(heartbeatMs);
+    assert.ok(Date.now() - statSync(lock.path).mtimeMs < 60_000, 'the heartbeat refreshed the lock');
+    lock.release();
+    assert.deepEqual(readdirSync(dir), []);
   });
 
   it('two takers at once on a stale lock, in one process: exactly one wins', async () => {

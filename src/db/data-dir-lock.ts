@@ -9,15 +9,22 @@
  * stale lock is "remove it if it is still the one judged stale, then create": the removal is done only by the
  * holder of a claim named after that lock's identity, itself taken the same way, so two processes that judge the
  * same lock stale cannot both remove it, and neither can remove a fresh lock made meanwhile.
+ *
+ * A holder on another host (a directory on a shared volume, or a container recreated under a new host name
+ * after a kill) cannot be asked whether it lives: every holder touches its lock every `heartbeatMs`, and
+ * another host's lock untouched for `otherHostStaleMs` is stale.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, fstatSync, linkSync, mkdirSync, openSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, fstatSync, linkSync, mkdirSync, openSync, readFileSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { basename, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AppError } from '../errors.js';
 
 export const lockFileName = 'pglite.lock';
+/** How often a holder touches its lock, and how long another host's untouched lock is kept. */
+export const heartbeatMs = 10_000;
+export const otherHostStaleMs = 120_000;
 
 /** What the lock file holds. `nonce` tells this process's own locks from a former process with the same pid. */
 export type LockHolder = { pid: number; hostname: string; command: string; startedAt: string; nonce: string; procStart?: string };
@@ -58,10 +65,18 @@ export async function lockDataDir(dataDir: string, options: {
     unlinkSync(temp);
   }
   if (held.size === 0) process.once('exit', releaseAll);
+  // The heartbeat: only while the file is still ours (never refresh a lock someone else holds).
+  const beat = setInterval(() => {
+    try {
+      if (readIdentity(path)?.holder?.nonce === holder.nonce) utimesSync(path, new Date(), new Date());
+    } catch { /* gone: nothing to refresh */ }
+  }, heartbeatMs);
+  beat.unref();
   const lock: DataDirLock = {
     path, holder,
     release() {
       if (!held.delete(lock)) return;
+      clearInterval(beat);
       try {
         if (readIdentity(path)?.holder?.nonce === holder.nonce) unlinkSync(path);
       } catch { /* already gone */ }
@@ -93,7 +108,7 @@ async function take(path: string, temp: string, depth: number, beforeTakeover?: 
     }
     const seen = readIdentity(path);
     if (!seen) continue; // removed meanwhile: try again
-    if (seen.holder && isAlive(seen.holder)) return seen.holder;
+    if (seen.holder && isAlive(seen.holder, seen.mtimeMs)) return seen.holder;
     if (depth >= maxClaimDepth) break;
     await beforeTakeover?.();
     // Stale (dead holder, or not a lock we can read). Only the holder of the claim named after this very file
@@ -121,8 +136,8 @@ function removeIfPresent(path: string): void {
   }
 }
 
-/** The file's identity (inode and exact content, read through one descriptor) and its holder if it parses. */
-function readIdentity(path: string): { id: string; holder?: LockHolder } | undefined {
+/** The file's identity (inode and exact content, read through one descriptor), its holder if it parses, and when it was last touched. */
+function readIdentity(path: string): { id: string; holder?: LockHolder; mtimeMs?: number } | undefined {
   let fd: number;
   try {
     fd = openSync(path, 'r');
@@ -133,9 +148,9 @@ function readIdentity(path: string): { id: string; holder?: LockHolder } | undef
     throw err;
   }
   try {
-    const { ino } = fstatSync(fd);
+    const { ino, mtimeMs } = fstatSync(fd);
     const text = readFileSync(fd, 'utf8');
-    return { id: `${ino}:${text}`, holder: parseHolder(text) };
+    return { id: `${ino}:${text}`, holder: parseHolder(text), mtimeMs };
   } finally {
     closeSync(fd);
   }
@@ -151,9 +166,12 @@ function parseHolder(text: string): LockHolder | undefined {
   }
 }
 
-/** Alive, or on another host where we cannot tell (a directory shared over the network): then it is kept. */
-export function isAlive(h: LockHolder): boolean {
-  if (h.hostname !== hostname()) return true;
+/**
+ * Alive: on this host, the process still runs (and is the same process); on another host, where we cannot ask,
+ * its heartbeat touched the lock within `otherHostStaleMs` (`touchedMs`: the file's mtime; unknown counts as fresh).
+ */
+export function isAlive(h: LockHolder, touchedMs?: number, nowMs = Date.now()): boolean {
+  if (h.hostname !== hostname()) return touchedMs === undefined || nowMs - touchedMs < otherHostStaleMs;
   if (h.pid === process.pid) return ownNonces.has(h.nonce);
   try {
     process.kill(h.pid, 0);
@@ -190,7 +208,7 @@ export function commandSummary(argv: readonly string[]): string {
 
 function inUse(dataDir: string, path: string, h: LockHolder): AppError {
   const who = `pid ${h.pid}${h.hostname !== hostname() ? ` on host ${h.hostname}` : ''}, \`${h.command || 'unknown command'}\`${h.startedAt ? `, since ${h.startedAt}` : ''}`;
-  const elsewhere = h.hostname !== hostname() ? ` If no Listwarden process runs on ${h.hostname} any more, delete ${path}.` : '';
+  const elsewhere = h.hostname !== hostname() ? ` If no Listwarden process runs on ${h.hostname} any more, its lock expires ${otherHostStaleMs / 1000} s after its last heartbeat (or delete ${path}).` : '';
   const message = `The data directory ${dataDir} is in use by another Listwarden process (${who}). Stop it first, or run the command through that server's API.${elsewhere} Several processes can share a PostgreSQL database (DATABASE_URL).`;
   return new AppError('conflict', message, { userMessage: message, details: { holder: h } });
 }
