@@ -4,6 +4,7 @@
  * (From and Reply-To on the workspace's sender profile) and when.
  */
 import { z } from 'zod';
+import { LANGUAGES } from '../i18n/language.js';
 
 export const CAMPAIGN_STATUSES = ['draft', 'scheduled', 'sending', 'paused', 'sent', 'cancelled'] as const;
 export type CampaignStatus = (typeof CAMPAIGN_STATUSES)[number];
@@ -34,6 +35,8 @@ export const campaignInputSchema = z.object({
   advertisementLabel: z.string().trim().max(200).default(''),
   /** For recipients mailed on legitimate interest (B2B-06): how the address was obtained, why, how to object. */
   legitimateInterestDisclosure: z.string().trim().max(5000).default(''),
+  /** Language of the footer's fixed texts and of the pages its unsubscribe and preferences links open. */
+  language: z.enum(LANGUAGES).default('en'),
 });
 
 export type CampaignInput = z.input<typeof campaignInputSchema>;

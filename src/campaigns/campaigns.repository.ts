@@ -3,20 +3,22 @@ import { sql, type Kysely } from 'kysely';
 import { copyBinaryRows } from '../db/copy-rows.js';
 import { databaseKind, type DatabaseKind } from '../db/database.js';
 import type { Database } from '../db/schema.js';
+import type { Language } from '../i18n/language.js';
 import { CopyBinary, fields as copyFields } from '../imports/copy-binary.js';
 import '../sending/sending.table.js';
 import type { SendStatus } from '../sending/sending.table.js';
 import type { Campaign, CampaignFields, CampaignStatus } from './campaign.js';
 
-type Row = { id: string; workspace_id: string; status: CampaignStatus; definition: Record<string, unknown>; created_at: Date; updated_at: Date };
+type Row = { id: string; workspace_id: string; status: CampaignStatus; definition: Record<string, unknown>; language: Language; created_at: Date; updated_at: Date };
 
+// The column decides the language: a campaign stored before migration 0332 has none in its definition.
 const toCampaign = (r: Row): Campaign => ({
-  ...(r.definition as CampaignFields), id: r.id, workspaceId: r.workspace_id, status: r.status, createdAt: r.created_at, updatedAt: r.updated_at,
+  ...(r.definition as CampaignFields), language: r.language, id: r.id, workspaceId: r.workspace_id, status: r.status, createdAt: r.created_at, updatedAt: r.updated_at,
 });
 
 export async function insertCampaign(db: Kysely<Database>, workspaceId: string, fields: CampaignFields, now: Date): Promise<Campaign> {
   const r = await db.insertInto('campaigns')
-    .values({ workspace_id: workspaceId, name: fields.name, definition: JSON.stringify(fields), created_at: now, updated_at: now })
+    .values({ workspace_id: workspaceId, name: fields.name, language: fields.language, definition: JSON.stringify(fields), created_at: now, updated_at: now })
     .returningAll().executeTakeFirstOrThrow();
   return toCampaign(r as Row);
 }
@@ -24,7 +26,7 @@ export async function insertCampaign(db: Kysely<Database>, workspaceId: string, 
 /** Replaces the fields of a campaign that is in one of `from` (default: not started yet). */
 export async function updateCampaignRow(db: Kysely<Database>, workspaceId: string, id: string, fields: CampaignFields, now: Date, from: CampaignStatus[] = ['draft', 'scheduled']): Promise<Campaign | undefined> {
   const r = await db.updateTable('campaigns')
-    .set({ name: fields.name, definition: JSON.stringify(fields), updated_at: now })
+    .set({ name: fields.name, language: fields.language, definition: JSON.stringify(fields), updated_at: now })
     .where('workspace_id', '=', workspaceId).where('id', '=', id).where('status', 'in', from)
     .returningAll().executeTakeFirst();
   return r && toCampaign(r as Row);

@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import type { CampaignFields } from './campaign.js';
 import { compileCampaign, renderMessage } from './render-message.js';
 import { aCampaign, aSender } from './test-builders.js';
 
@@ -76,4 +77,35 @@ test('a Liquid syntax error is a returned invalid_input naming the part', () => 
     assert.equal(r.error.code, 'invalid_input');
     assert.match(r.error.userMessage, /HTML has a merge tag error/);
   }
+});
+
+test('the footer speaks the campaign\'s language; English stays as it was, and a campaign without one is English', () => {
+  const sender = aSender({ postalAddress: 'BP 42, 75001 Paris Cedex' });
+  const links = { ...values, unsubscribeUrl: 'https://lists.example/p/unsubscribe?t=a.b', preferencesUrl: 'https://lists.example/p/preferences?t=c.d' };
+  const fr = compile({ language: 'fr' }, sender);
+  assert.equal(fr.linkLanguage, 'fr');
+  const m = renderMessage(fr, links);
+  assert.ok(m.html.includes('<a href="https://lists.example/p/unsubscribe?t=a.b">Se désinscrire</a>\n · <a href="https://lists.example/p/preferences?t=c.d">Gérer mes préférences</a>'), m.html);
+  assert.ok(m.text.endsWith('\nSe désinscrire\u00a0: https://lists.example/p/unsubscribe?t=a.b\nGérer mes préférences\u00a0: https://lists.example/p/preferences?t=c.d'), m.text);
+  for (const part of [m.html, m.text]) {
+    assert.ok(part.includes('Immatriculation\u00a0: RCS Paris 123 456 789 · Représentée par Jeanne Martin'), part);
+    assert.ok(part.includes('Adresse postale\u00a0: BP 42, 75001 Paris Cedex'), part);
+  }
+  const de = renderMessage(compile({ language: 'de' }, sender), links);
+  assert.ok(de.text.includes('Registereintrag: RCS Paris 123 456 789 · Vertreten durch Jeanne Martin\nPostanschrift: BP 42, 75001 Paris Cedex'), de.text);
+  assert.ok(de.text.endsWith('\nAbmelden: https://lists.example/p/unsubscribe?t=a.b\nEinstellungen verwalten: https://lists.example/p/preferences?t=c.d'), de.text);
+  assert.ok(de.html.includes('>Abmelden</a>\n · <a href="https://lists.example/p/preferences?t=c.d">Einstellungen verwalten</a>'), de.html);
+
+  const en = compile({}, sender);
+  assert.equal(en.language, 'en');
+  assert.equal(en.linkLanguage, undefined, 'English links carry no lang: the browser decides, as before');
+  const e = renderMessage(en, links);
+  assert.ok(e.text.endsWith('\nUnsubscribe: https://lists.example/p/unsubscribe?t=a.b\nManage preferences: https://lists.example/p/preferences?t=c.d'), e.text);
+  assert.ok(e.text.includes('Registration: RCS Paris 123 456 789 · Represented by Jeanne Martin\nPostal address: BP 42, 75001 Paris Cedex'), e.text);
+  // A send snapshot taken before campaigns had a language renders the same English message.
+  const { language: _drop, ...withoutLanguage } = aCampaign();
+  const old = compileCampaign({ campaign: withoutLanguage as CampaignFields, sender });
+  assert.ok(old.ok);
+  assert.equal(old.value.language, 'en');
+  assert.deepEqual(renderMessage(old.value, links), e);
 });

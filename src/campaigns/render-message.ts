@@ -1,14 +1,17 @@
 /**
  * Rendering a campaign for one recipient, in two steps so that the per-message work stays small:
  * `compileCampaign` (once per send) sanitises the author's HTML, derives the text part when none is given,
- * appends the footer (unsubscribe link, imprint, postal address, disclosures), rewrites links for click
- * tracking and parses every Liquid template; `renderMessage` (per recipient) only fills in the values.
+ * appends the footer with its fixed texts in the campaign's language (unsubscribe link, imprint, postal address,
+ * disclosures), rewrites links for click tracking and parses every Liquid template; `renderMessage` (per
+ * recipient) only fills in the values.
  * Merge values are HTML-escaped by default, and `raw` is disabled so contact data can never become markup.
  */
 import { convert } from 'html-to-text';
 import { Liquid } from 'liquidjs';
 import sanitizeHtml from 'sanitize-html';
 import { AppError, type Result } from '../errors.js';
+import { isLanguage, type Language } from '../i18n/language.js';
+import { format, messagesFor, type Messages } from '../i18n/messages.js';
 import type { SenderProfile } from '../senders/sender-profile.js';
 import type { CampaignFields } from './campaign.js';
 import { compilePieces, renderPieces, type Pieces } from './liquid-pieces.js';
@@ -21,6 +24,13 @@ export type CompiledCampaign = {
   /** Targets of the tracked links, by index; the click redirect reads them from the stored send. */
   links: string[];
   trackOpens: boolean;
+  /** The campaign's language, resolved once: its footer texts are in it. */
+  language: Language;
+  /**
+   * `lang` for the unsubscribe and preferences page links: the campaign's language, except English, whose links
+   * carry none so that the reader's browser picks the page language as before campaigns had one.
+   */
+  linkLanguage: Language | undefined;
 };
 
 /** Per-recipient values: the contact's merge fields and this recipient's signed links. */
@@ -65,32 +75,36 @@ const textLiteral = (s: string) => `{% raw %}${s.replace(/\{%/g, '{ %')}{% endra
 
 const TRACKABLE = /^https?:\/\/[^\s{}%]+$/i;
 
-function footerParts(campaign: CampaignFields, sender: SenderProfile): { lines: string[]; disclosure: string } {
-  const imprint = [sender.company, sender.address, sender.registration && `Registration: ${sender.registration}`,
-    sender.representative && `Represented by ${sender.representative}`].filter(Boolean).join(' · ');
+type FooterTexts = Pick<Messages, 'mail.footer.unsubscribe' | 'mail.footer.unsubscribeText' | 'mail.footer.preferences'
+  | 'mail.footer.preferencesText' | 'mail.footer.registration' | 'mail.footer.representative' | 'mail.footer.postalAddress'>;
+
+function footerParts(campaign: CampaignFields, sender: SenderProfile, t: FooterTexts): { lines: string[]; disclosure: string } {
+  const imprint = [sender.company, sender.address,
+    sender.registration && format(t['mail.footer.registration'], { registration: sender.registration }),
+    sender.representative && format(t['mail.footer.representative'], { representative: sender.representative })].filter(Boolean).join(' · ');
   const contact = [sender.contactEmail, sender.contactPhone, sender.website].filter(Boolean).join(' · ');
-  const lines = [imprint, sender.postalAddress && sender.postalAddress !== sender.address ? `Postal address: ${sender.postalAddress}` : '', contact]
-    .filter(Boolean);
+  const postal = sender.postalAddress && sender.postalAddress !== sender.address ? format(t['mail.footer.postalAddress'], { address: sender.postalAddress }) : '';
+  const lines = [imprint, postal, contact].filter(Boolean);
   return { lines, disclosure: campaign.legitimateInterestDisclosure };
 }
 
-function htmlFooter(campaign: CampaignFields, sender: SenderProfile): string {
-  const { lines, disclosure } = footerParts(campaign, sender);
+function htmlFooter(campaign: CampaignFields, sender: SenderProfile, t: FooterTexts): string {
+  const { lines, disclosure } = footerParts(campaign, sender, t);
   const p = (s: string) => `<p style="margin:4px 0">${literal(escapeHtml(s))}</p>`;
   return [
     '<div class="lw-footer" style="margin-top:24px;font-size:12px;color:#555">',
     disclosure ? p(disclosure) : '',
     ...lines.map(p),
-    '<p style="margin:4px 0"><a href="{{ unsubscribe_url }}">Unsubscribe</a>',
-    '{% if preferences_url %} · <a href="{{ preferences_url }}">Manage preferences</a>{% endif %}</p>',
+    `<p style="margin:4px 0"><a href="{{ unsubscribe_url }}">${escapeHtml(t['mail.footer.unsubscribe'])}</a>`,
+    `{% if preferences_url %} · <a href="{{ preferences_url }}">${escapeHtml(t['mail.footer.preferences'])}</a>{% endif %}</p>`,
     '</div>',
   ].join('\n');
 }
 
-function textFooter(campaign: CampaignFields, sender: SenderProfile): string {
-  const { lines, disclosure } = footerParts(campaign, sender);
-  return ['', '--', ...[disclosure, ...lines].filter(Boolean).map(textLiteral), 'Unsubscribe: {{ unsubscribe_url }}',
-    '{% if preferences_url %}Manage preferences: {{ preferences_url }}{% endif %}'].join('\n');
+function textFooter(campaign: CampaignFields, sender: SenderProfile, t: FooterTexts): string {
+  const { lines, disclosure } = footerParts(campaign, sender, t);
+  return ['', '--', ...[disclosure, ...lines].filter(Boolean).map(textLiteral), format(t['mail.footer.unsubscribeText'], { url: '{{ unsubscribe_url }}' }),
+    `{% if preferences_url %}${format(t['mail.footer.preferencesText'], { url: '{{ preferences_url }}' })}{% endif %}`].join('\n');
 }
 
 function parse(engine: Liquid, source: string, part: string): Pieces {
@@ -107,6 +121,9 @@ function parse(engine: Liquid, source: string, part: string): Pieces {
 /** Prepares a campaign for sending; a Liquid syntax error is returned as `invalid_input` naming the part. */
 export function compileCampaign(options: { campaign: CampaignFields; sender: SenderProfile }): Result<CompiledCampaign> {
   const { campaign, sender } = options;
+  // A send snapshot taken before campaigns had a language has none: it was English.
+  const language: Language = isLanguage(campaign.language) ? campaign.language : 'en';
+  const t = messagesFor(language);
   try {
     const clean = sanitizeHtml(campaign.html, SANITIZE);
     const textSource = campaign.text ?? convert(clean, {
@@ -132,8 +149,8 @@ export function compileCampaign(options: { campaign: CampaignFields; sender: Sen
     const label = campaign.advertisementLabel
       ? `<p class="lw-label" style="font-size:12px;color:#555">${literal(escapeHtml(campaign.advertisementLabel))}</p>\n` : '';
     const pixel = '{% if __open %}<img src="{{ __open }}" width="1" height="1" alt="" style="display:block;border:0">{% endif %}';
-    const html = `${label}${tracked}\n${htmlFooter(campaign, sender)}\n${campaign.trackOpens ? pixel : ''}`;
-    const text = `${campaign.advertisementLabel ? textLiteral(campaign.advertisementLabel) + '\n\n' : ''}${textSource}\n${textFooter(campaign, sender)}`;
+    const html = `${label}${tracked}\n${htmlFooter(campaign, sender, t)}\n${campaign.trackOpens ? pixel : ''}`;
+    const text = `${campaign.advertisementLabel ? textLiteral(campaign.advertisementLabel) + '\n\n' : ''}${textSource}\n${textFooter(campaign, sender, t)}`;
     return {
       ok: true,
       value: {
@@ -142,6 +159,8 @@ export function compileCampaign(options: { campaign: CampaignFields; sender: Sen
         text: parse(plainLiquid, text, 'text'),
         links,
         trackOpens: campaign.trackOpens,
+        language,
+        linkLanguage: language === 'en' ? undefined : language,
       },
     };
   } catch (err) {

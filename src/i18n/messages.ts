@@ -1,6 +1,7 @@
 /**
- * Texts of the public pages and platform mails in English, French and German. The English table defines the
- * keys; the type makes a missing translation a compile error. `{name}` placeholders are filled by `format`.
+ * Texts of the public pages, platform mails and campaign footers in English, French and German. The English table
+ * defines the keys; the type makes a missing translation a compile error. `{name}` placeholders are filled by
+ * `format`.
  */
 import type { Language } from './language.js';
 
@@ -76,6 +77,14 @@ const en = {
   'mail.access.subject': 'Your link to the data held about you',
   'mail.access.body': 'Hello,\n\nyou asked to see the data held about this address. This link works for 24 hours:\n\n{url}\n\nIf it was not you, ignore this message.',
   'evidence.title': 'Consent evidence',
+  // Campaign footers (render-message.ts): labels around the sender's imprint, and the two links.
+  'mail.footer.unsubscribe': 'Unsubscribe',
+  'mail.footer.unsubscribeText': 'Unsubscribe: {url}',
+  'mail.footer.preferences': 'Manage preferences',
+  'mail.footer.preferencesText': 'Manage preferences: {url}',
+  'mail.footer.registration': 'Registration: {registration}',
+  'mail.footer.representative': 'Represented by {representative}',
+  'mail.footer.postalAddress': 'Postal address: {address}',
 } as const;
 
 export type MessageKey = keyof typeof en;
@@ -153,6 +162,13 @@ const fr: Messages = {
   'mail.access.subject': 'Votre lien vers les données détenues sur vous',
   'mail.access.body': 'Bonjour,\n\nvous avez demandé à consulter les données détenues sur cette adresse. Ce lien est valable 24 heures :\n\n{url}\n\nSi ce n’était pas vous, ignorez ce message.',
   'evidence.title': 'Preuve de consentement',
+  'mail.footer.unsubscribe': 'Se désinscrire',
+  'mail.footer.unsubscribeText': 'Se désinscrire : {url}',
+  'mail.footer.preferences': 'Gérer mes préférences',
+  'mail.footer.preferencesText': 'Gérer mes préférences : {url}',
+  'mail.footer.registration': 'Immatriculation : {registration}',
+  'mail.footer.representative': 'Représentée par {representative}',
+  'mail.footer.postalAddress': 'Adresse postale : {address}',
 };
 
 const de: Messages = {
@@ -227,6 +243,13 @@ const de: Messages = {
   'mail.access.subject': 'Ihr Link zu den über Sie gespeicherten Daten',
   'mail.access.body': 'Hallo,\n\nSie möchten die zu dieser Adresse gespeicherten Daten sehen. Dieser Link gilt 24 Stunden:\n\n{url}\n\nWaren Sie es nicht, ignorieren Sie diese Nachricht.',
   'evidence.title': 'Nachweis der Einwilligung',
+  'mail.footer.unsubscribe': 'Abmelden',
+  'mail.footer.unsubscribeText': 'Abmelden: {url}',
+  'mail.footer.preferences': 'Einstellungen verwalten',
+  'mail.footer.preferencesText': 'Einstellungen verwalten: {url}',
+  'mail.footer.registration': 'Registereintrag: {registration}',
+  'mail.footer.representative': 'Vertreten durch {representative}',
+  'mail.footer.postalAddress': 'Postanschrift: {address}',
 };
 
 const tables: Record<Language, Messages> = { en, fr, de };

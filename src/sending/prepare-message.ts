@@ -40,7 +40,8 @@ export function prepareMessage(options: PrepareOptions): PreparedMessage {
 /** The same message as one string: the render thread writes it straight into the buffer it hands back. */
 export function prepareMessageText(options: PrepareOptions): Omit<PreparedMessage, 'raw'> & { message: string } {
   const { ctx, recipient: r, secret, baseUrl, now } = options;
-  const link = { baseUrl, secret, workspaceId: ctx.workspaceId, contactId: r.contactId, campaignId: ctx.campaignId, sendId: String(ctx.sendId), now };
+  // The pages open in the campaign's language (none for English: the reader's browser decides); the one-click URI has no page.
+  const link = { baseUrl, secret, workspaceId: ctx.workspaceId, contactId: r.contactId, campaignId: ctx.campaignId, sendId: String(ctx.sendId), now, lang: ctx.compiled.linkLanguage };
   const unsubscribe = unsubscribeUrl(link);
   const oneClick = oneClickUnsubscribeUrl(link);
   const base = baseUrl.replace(/\/+$/, '');

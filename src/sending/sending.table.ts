@@ -1,6 +1,7 @@
 /** Row types of the campaign and sending tables (migration 0300), added to the shared `Database`. */
 import type { ColumnType, Generated } from 'kysely';
 import type { DefaultedJson, DefaultedTimestamp, Json, Timestamp } from '../db/schema.js';
+import type { Language } from '../i18n/language.js';
 
 export type RecipientState = 'queued' | 'sending' | 'sent' | 'blocked' | 'retry_exhausted' | 'bounced' | 'cancelled';
 export type SendStatus = 'sending' | 'paused' | 'cancelled' | 'done';
@@ -22,6 +23,8 @@ export interface CampaignsTable {
   name: string;
   status: Generated<'draft' | 'scheduled' | 'sending' | 'paused' | 'sent' | 'cancelled'>;
   definition: Json<Record<string, unknown>>;
+  /** Migration 0332: the campaign's language (`en`, `fr`, `de`); the fields in `definition` carry it too. */
+  language: ColumnType<Language, Language | undefined, Language>;
   created_at: DefaultedTimestamp;
   updated_at: DefaultedTimestamp;
 }
