@@ -110,8 +110,8 @@ export function encodeRecipients(workspaceId: string, sendId: number, rows: read
 /**
  * Writes outbox rows of a send (one COPY in binary format, inside the caller's transaction); returns how many are
  * queued and blocked. Binary spares the server the jsonb parse of a whole page and the casts of
- * jsonb_to_recordset, but most of a row's server cost is elsewhere: its three row-level foreign-key checks
- * (100,000 rows inserted by insert … select: 2.37 s with them, 0.95 s into a copy of the table without).
+ * jsonb_to_recordset. The table's foreign keys are checked once per COPY, not per row (migration 0331): backend
+ * CPU of the insert 16 µs a row against 31-36 µs with row-level checks and 9 µs with none.
  */
 export async function copyRecipients(db: Kysely<Database>, kind: DatabaseKind, workspaceId: string, sendId: number, rows: readonly QueuedRecipient[], now: Date): Promise<{ queued: number; blocked: number }> {
   if (rows.length === 0) return { queued: 0, blocked: 0 };
