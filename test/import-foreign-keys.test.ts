@@ -10,20 +10,12 @@ import { eraseContact } from '../src/contacts/erase-contact.js';
 import { uuidV7 } from '../src/imports/uuid-v7.js';
 import { createWorkspace } from '../src/workspaces/create-workspace.js';
 import { forEachDatabase } from './support/db.js';
+import { sqlFailure } from './support/sql-failure.js';
 
 const system = { type: 'system' as const, id: null };
 const now = new Date('2026-03-01T09:00:00Z');
 
-/** The SQLSTATE and constraint of a failed statement (the assertion fails when it did not fail). */
-async function failure(run: () => Promise<unknown>): Promise<{ code: string; constraint: string | undefined }> {
-  try {
-    await run();
-  } catch (err) {
-    const e = err as { code?: string; constraint?: string };
-    return { code: String(e.code), constraint: e.constraint };
-  }
-  assert.fail('the statement was expected to fail');
-}
+const failure = sqlFailure;
 
 forEachDatabase('import foreign keys', (t) => {
   let ws: string;

@@ -14,20 +14,12 @@ import { databaseKind } from '../src/db/database.js';
 import type { Database } from '../src/db/schema.js';
 import { caller, testApp } from './support/api.js';
 import { forEachDatabase } from './support/db.js';
+import { sqlFailure } from './support/sql-failure.js';
 import { aWorkspace, someContacts, system } from './send-support.js';
 
 const now = new Date('2026-03-01T10:00:00Z');
 
-/** The SQLSTATE and constraint of a failed statement (the assertion fails when it did not fail). */
-async function failure(run: () => Promise<unknown>): Promise<{ code: string; constraint: string | undefined }> {
-  try {
-    await run();
-  } catch (err) {
-    const e = err as { code?: string; constraint?: string };
-    return { code: String(e.code), constraint: e.constraint };
-  }
-  assert.fail('the statement was expected to fail');
-}
+const failure = sqlFailure;
 
 forEachDatabase('outbox foreign keys', (t) => {
   let ws: { workspaceId: string; listId: string };
