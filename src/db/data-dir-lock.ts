@@ -170,8 +170,8 @@ function parseHolder(text: string): LockHolder | undefined {
  * Alive: on this host, the process still runs (and is the same process); on another host, where we cannot ask,
  * its heartbeat touched the lock within `otherHostStaleMs` (`touchedMs`: the file's mtime; unknown counts as fresh).
  */
-export function isAlive(h: LockHolder, touchedMs?: number, nowMs = Date.now()): boolean {
-  if (h.hostname !== hostname()) return touchedMs === undefined || nowMs - touchedMs < otherHostStaleMs;
+function isAlive(h: LockHolder, touchedMs?: number): boolean {
+  if (h.hostname !== hostname()) return touchedMs === undefined || Date.now() - touchedMs < otherHostStaleMs;
   if (h.pid === process.pid) return ownNonces.has(h.nonce);
   try {
     process.kill(h.pid, 0);
