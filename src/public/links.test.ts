@@ -70,5 +70,10 @@ test('links are byte for byte what URL and its search params make of the base, p
         assert.equal(build({ ...base, baseUrl, lang }).split('t=')[0], out.split('t=')[0]);
       }
     }
+    // The one-click URI puts its token in the path; its prefix is cached per base, not per token.
+    for (let i = 0; i < 2; i++) {
+      const out = oneClickUnsubscribeUrl({ ...base, baseUrl });
+      assert.equal(out, new URL(`u/${tokenOf(out)}`, baseUrl.replace(/\/+$/, '') + '/').toString(), baseUrl);
+    }
   }
 });

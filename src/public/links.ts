@@ -70,7 +70,7 @@ function resolve(baseUrl: string, path: string): URL {
   return new URL(path.replace(/^\/+/, ''), baseUrl.replace(/\/+$/, '') + '/');
 }
 
-function build(baseUrl: string, path: string, query: Record<string, string | undefined>): string {
+function prefixOf(baseUrl: string, path: string): string | null {
   const key = `${baseUrl}\n${path}`;
   let prefix = resolved.get(key);
   if (prefix === undefined) {
@@ -79,8 +79,20 @@ function build(baseUrl: string, path: string, query: Record<string, string | und
     prefix = url.search === '' && url.hash === '' && !url.href.endsWith('?') && !url.href.endsWith('#') ? url.href : null;
     if (resolved.size < 1000) resolved.set(key, prefix);
   }
-  const params = new URLSearchParams();
-  for (const [k, v] of Object.entries(query)) if (v !== undefined) params.set(k, v);
+  return prefix;
+}
+
+// Query values that form-urlencoding leaves as they are (tokens are base64url and dots, languages letters):
+// written straight, without a URLSearchParams for each link.
+const PLAIN = /^[A-Za-z0-9._-]*$/;
+
+function build(baseUrl: string, path: string, query: Record<string, string | undefined>): string {
+  const prefix = prefixOf(baseUrl, path);
+  const entries = Object.entries(query).filter((e): e is [string, string] => e[1] !== undefined);
+  if (prefix !== null && entries.every(([k, v]) => PLAIN.test(k) && PLAIN.test(v))) {
+    return entries.length === 0 ? prefix : `${prefix}?${entries.map(([k, v]) => `${k}=${v}`).join('&')}`;
+  }
+  const params = new URLSearchParams(entries);
   if (prefix === null) {
     const url = resolve(baseUrl, path);
     for (const [k, v] of params) url.searchParams.set(k, v);
@@ -101,7 +113,10 @@ export function unsubscribeUrl(o: LinkOptions): string {
  * (TECH-02a); the builder does not refuse `http:` so that loopback tests can use it.
  */
 export function oneClickUnsubscribeUrl(o: LinkOptions): string {
-  return build(o.baseUrl, `${PUBLIC_PATHS.oneClickUnsubscribe}/${token('one-click-unsubscribe', o)}`, {});
+  const t = token('one-click-unsubscribe', o);
+  // The path's prefix is resolved once, not once per token (a token in the cache key missed it every time).
+  const prefix = prefixOf(o.baseUrl, PUBLIC_PATHS.oneClickUnsubscribe);
+  return prefix !== null ? `${prefix}/${t}` : build(o.baseUrl, `${PUBLIC_PATHS.oneClickUnsubscribe}/${t}`, {});
 }
 
 /** Link to the preference centre (lists, channels, frequency). */

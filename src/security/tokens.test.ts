@@ -83,3 +83,12 @@ test('property: any payload round-trips; any single-character change is refused'
     if (r.ok) assert.deepEqual(r.value.payload, payload);
   }), { numRuns: 300 });
 });
+
+test('the payload is compact JSON in a fixed key order, so links already mailed keep verifying', () => {
+  const payload = { workspaceId: 'w-1', contactId: 'c "é"', listId: 'l', campaignId: 'm', sendId: '42', signupId: 'u' };
+  const token = sign({ secret, purpose: 'preferences', payload, expiresAt: new Date(1_800_000_000_500), tokenId: 'id-1' });
+  const json = Buffer.from(token.split('.')[0], 'base64url').toString('utf8');
+  assert.equal(json, JSON.stringify({ p: 'preferences', e: 1_800_000_000, i: 'id-1', w: 'w-1', c: 'c "é"', l: 'l', m: 'm', s: '42', u: 'u' }));
+  const some = sign({ secret, purpose: 'unsubscribe', payload: { workspaceId: 'w-1', sendId: '7' }, expiresAt: new Date(1_800_000_000_000), tokenId: 'id-2' });
+  assert.equal(Buffer.from(some.split('.')[0], 'base64url').toString('utf8'), '{"p":"unsubscribe","e":1800000000,"i":"id-2","w":"w-1","s":"7"}');
+});
