@@ -31,7 +31,8 @@ const RECIPIENTS = Number(flag('recipients') ?? 100_000);
 // key. Development: `--workers=1` alone; the summary line needs 1, 2 and 1ed.
 const RUNS = (flag('workers') ?? '1,2,1ed').split(',').map((r) => ({ label: r, count: Number.parseInt(r, 10), ed25519: r.endsWith('ed') }));
 const BASELINE_MESSAGES = Math.min(RECIPIENTS, 30_000);
-const CONNECTIONS = 32;
+const CONNECTIONS = Number(flag('connections') ?? 32);
+const BATCH = Number(flag('batch') ?? 500);
 // Render/sign threads per worker process; default one per core besides the main thread (two threads on two
 // cores measured 390 against 518 messages a second: they took CPU from the main thread and the sink).
 const RENDER_THREADS = Number(flag('render-threads') ?? Math.max(1, availableParallelism() - 1));
@@ -125,7 +126,7 @@ try {
     PATH: process.env.PATH ?? '', DATABASE_URL: `${named('lw_bench_worker')}&options=${encodeURIComponent(`-c search_path=${schema} ${process.env.BENCH_PG_OPTS ?? ''}`)}`,
     LISTWARDEN_SMTP_HOST: sink.host, LISTWARDEN_SMTP_PORT: String(sink.port), LISTWARDEN_SMTP_TRANSPORT: 'smtp',
     LISTWARDEN_SECRET_KEY: secret, LISTWARDEN_BASE_URL: baseUrl, LISTWARDEN_LOG_LEVEL: process.env.BENCH_WORKER_LOG ?? 'error', LISTWARDEN_DATABASE_POOL_SIZE: '8',
-    LISTWARDEN_SENDING_CONNECTIONS: String(CONNECTIONS), LISTWARDEN_SENDING_BATCH_SIZE: '500', LISTWARDEN_SENDING_POLL_MS: '20',
+    LISTWARDEN_SENDING_CONNECTIONS: String(CONNECTIONS), LISTWARDEN_SENDING_BATCH_SIZE: String(BATCH), LISTWARDEN_SENDING_POLL_MS: '20',
     LISTWARDEN_SENDING_RENDER_THREADS: String(RENDER_THREADS),
   };
   const startWorker = () => {
