@@ -27,7 +27,7 @@ test('empty subject, missing imprint parts and no sender profile are refused wit
   assert.deepEqual(r.failures.map((f) => f.code).sort(), ['imprint_missing', 'subject_empty']);
   const imprint = r.failures.find((f) => f.code === 'imprint_missing')!;
   assert.equal(imprint.rule, 'CR-OPS-05b');
-  assert.equal(imprint.text, 'The legal imprint is incomplete: the company name, legal representative are missing from the sender profile.');
+  assert.equal(imprint.text, 'The legal imprint is incomplete: the company name and legal representative are missing from the sender profile.');
   assert.deepEqual(codes({ ...options(), sender: null }), ['sender_missing']);
 });
 

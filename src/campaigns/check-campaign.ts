@@ -1,12 +1,13 @@
 /**
  * The gate before sending: a pure check of a campaign, its sender profile, one rendered sample and the shape of
  * its audience. Each failure is one sentence the operator can act on, with the rule id of shared/RULES.md.
- * The rendered sample is checked, not the template, so a link the sanitiser removed counts as missing.
+ * The rendered sample is checked, not the template, so a link the sanitiser removed counts as missing; the
+ * templates are read only for merge tags that can hold nothing (`{{ first_name }}` instead of `{{ contact.first_name }}`).
  */
 import type { Basis, PolicyPack } from '../engine/types.js';
 import { isOnSenderDomain, missingImprint, type SenderProfile } from '../senders/sender-profile.js';
 import type { CampaignFields } from './campaign.js';
-import type { RenderedMessage } from './render-message.js';
+import { unknownMergeTags, type RenderedMessage } from './render-message.js';
 
 export type CheckFailure = { code: string; rule: string; text: string };
 export type CheckResult = { ok: boolean; failures: CheckFailure[] };
@@ -25,6 +26,9 @@ export type CheckCampaignOptions = {
 
 const ADDRESS_LIKE = /[^\s@<>]+@[^\s@<>]+\.[a-z]{2,}/i;
 
+/** "a", "a and b", "a, b and c". */
+const andList = (items: readonly string[]) => items.length < 2 ? items.join('') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
+
 /** Checks a campaign before it may be sent; pure, so the API, the CLI and the send use the same rules. */
 export function checkCampaign(options: CheckCampaignOptions): CheckResult {
   const { campaign, sender, sample, audience } = options;
@@ -32,6 +36,13 @@ export function checkCampaign(options: CheckCampaignOptions): CheckResult {
   const fail = (code: string, rule: string, text: string) => failures.push({ code, rule, text });
 
   if (!campaign.subject.trim()) fail('subject_empty', 'platform', 'The subject is empty; write a subject that says what the mail is about.');
+  if (!campaign.html.trim() && !campaign.text?.trim()) fail('body_empty', 'platform', 'The message is empty: write its HTML (a text part is made from it).');
+  for (const [part, source] of [['subject', campaign.subject], ['HTML', campaign.html], ['text', campaign.text ?? '']] as const) {
+    const unknown = unknownMergeTags(source);
+    if (unknown.length > 0) {
+      fail('merge_tag_unknown', 'platform', `The ${part} reads ${andList(unknown.map((n) => `{{ ${n} }}`))}, which ${unknown.length > 1 ? 'are' : 'is'} always empty: a contact's fields are read as {{ contact.${unknown[0]} }}, the links as {{ unsubscribe_url }} and {{ preferences_url }}.`);
+    }
+  }
   if (campaign.listIds.length === 0 && campaign.segmentIds.length === 0) {
     fail('audience_empty', 'platform', 'The campaign has no list or segment to send to.');
   }
@@ -40,7 +51,7 @@ export function checkCampaign(options: CheckCampaignOptions): CheckResult {
     fail('sender_missing', 'CR-OPS-05b', 'The workspace has no sender profile yet: add the legal imprint, the postal address and the sending domain.');
   } else {
     const missing = missingImprint(sender);
-    if (missing.length > 0) fail('imprint_missing', 'CR-OPS-05b', `The legal imprint is incomplete: the ${missing.join(', ')} ${missing.length > 1 ? 'are' : 'is'} missing from the sender profile.`);
+    if (missing.length > 0) fail('imprint_missing', 'CR-OPS-05b', `The legal imprint is incomplete: the ${andList(missing)} ${missing.length > 1 ? 'are' : 'is'} missing from the sender profile.`);
     if (!isOnSenderDomain(campaign.fromAddress, sender.domains)) {
       fail('from_domain', 'CR-OPS-05c', `The From address ${campaign.fromAddress} is not on the sender's domain${sender.domains.length > 1 ? 's' : ''} (${sender.domains.join(', ')}); use an address there so that DKIM and DMARC align.`);
     }

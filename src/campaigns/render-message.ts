@@ -6,7 +6,7 @@
  * recipient) only fills in the values.
  * Merge values are HTML-escaped by default, and `raw` is disabled so contact data can never become markup.
  */
-import { convert } from 'html-to-text';
+import { convert, type HtmlToTextOptions } from 'html-to-text';
 import { Liquid } from 'liquidjs';
 import sanitizeHtml from 'sanitize-html';
 import { AppError, type Result } from '../errors.js';
@@ -75,6 +75,25 @@ const textLiteral = (s: string) => `{% raw %}${s.replace(/\{%/g, '{ %')}{% endra
 
 const TRACKABLE = /^https?:\/\/[^\s{}%]+$/i;
 
+/**
+ * The generated text part. Tables are read row by row with a space between cells (a layout table's blocks stay
+ * blocks; html-to-text's own layout format ran inline cells together: "Price10 €"), and an image gives its alt
+ * text, so a linked image button reads "Buy now [https://…]" rather than a bare address.
+ */
+const TO_TEXT: HtmlToTextOptions = {
+  wordwrap: false,
+  formatters: {
+    altText: (elem, _walk, builder) => { const alt = String(elem.attribs?.alt ?? '').trim(); if (alt) builder.addInline(alt); },
+    cell: (elem, walk, builder) => { walk(elem.children, builder); builder.addInline(' '); },
+  },
+  selectors: [
+    { selector: 'h1', options: { uppercase: false } }, { selector: 'h2', options: { uppercase: false } },
+    { selector: 'h3', options: { uppercase: false } }, { selector: 'img', format: 'altText' },
+    { selector: 'table', format: 'block' }, { selector: 'tr', format: 'block', options: { leadingLineBreaks: 1, trailingLineBreaks: 1 } },
+    { selector: 'td', format: 'cell' }, { selector: 'th', format: 'cell' },
+  ],
+};
+
 type FooterTexts = Pick<Messages, 'mail.footer.unsubscribe' | 'mail.footer.unsubscribeText' | 'mail.footer.preferences'
   | 'mail.footer.preferencesText' | 'mail.footer.registration' | 'mail.footer.representative' | 'mail.footer.postalAddress'>;
 
@@ -126,14 +145,7 @@ export function compileCampaign(options: { campaign: CampaignFields; sender: Sen
   const t = messagesFor(language);
   try {
     const clean = sanitizeHtml(campaign.html, SANITIZE);
-    const textSource = campaign.text ?? convert(clean, {
-      wordwrap: false,
-      selectors: [
-        { selector: 'h1', options: { uppercase: false } }, { selector: 'h2', options: { uppercase: false } },
-        { selector: 'h3', options: { uppercase: false } }, { selector: 'table', options: { uppercaseHeaderCells: false } },
-        { selector: 'img', format: 'skip' },
-      ],
-    });
+    const textSource = campaign.text ?? convert(clean, TO_TEXT);
     const links: string[] = [];
     const tracked = !campaign.trackClicks ? clean : sanitizeHtml(clean, {
       allowedTags: false, allowedAttributes: false, allowVulnerableTags: true,
@@ -166,6 +178,22 @@ export function compileCampaign(options: { campaign: CampaignFields; sender: Sen
   } catch (err) {
     if (err instanceof AppError) return { ok: false, error: err };
     throw err;
+  }
+}
+
+/** What a merge tag may read at its top level; anything else is always empty. */
+const MERGE_ROOTS = new Set(['contact', 'unsubscribe_url', 'preferences_url']);
+
+/**
+ * The top-level names a template reads that no message gives a value (`first_name` for `{{ first_name }}`), by
+ * LiquidJS's own analysis (variables it assigns or loops over are not counted); none for a template that does not parse.
+ */
+export function unknownMergeTags(source: string): string[] {
+  if (!source.includes('{')) return [];
+  try {
+    return plainLiquid.globalVariablesSync(plainLiquid.parse(source)).filter((name) => !MERGE_ROOTS.has(name));
+  } catch {
+    return [];
   }
 }
 

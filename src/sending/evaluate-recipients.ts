@@ -3,6 +3,7 @@
  * just before each message goes out (someone who unsubscribed after queueing receives nothing).
  * A contact that is gone (erased) or whose stored data the engine cannot read is blocked, with the reason.
  */
+import { mergeFields } from '../campaigns/merge-fields.js';
 import { loadEngineDataFor, type EngineData } from '../contacts/contacts.repository.js';
 import { toEngineContact } from '../contacts/to-engine-contact.js';
 import type { Db } from '../db/database.js';
@@ -14,7 +15,7 @@ import { findWorkspacePolicy } from '../workspaces/workspaces.repository.js';
 export type RecipientVerdict = {
   contactId: string;
   email: string | null;
-  /** Merge fields for Liquid: `contact.email`, `contact.country` and the custom fields. */
+  /** Merge fields for Liquid: `contact.email`, `contact.country` and the custom fields (`mergeFields`). */
   fields: Record<string, unknown>;
   policies: readonly string[];
   answer: AnswerJson;
@@ -63,7 +64,7 @@ export function evaluateLoaded(options: {
     out.set(id, {
       contactId: id,
       email: c.email,
-      fields: { ...(c.custom_fields as Record<string, unknown>), email: c.email, country: c.country },
+      fields: mergeFields(c),
       policies: parsed.case.policies,
       answer: answerToJson(evaluate(parsed.case)),
     });

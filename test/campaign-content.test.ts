@@ -1,0 +1,135 @@
+// What a marketer writes and what the recipient reads, through HTTP and a loopback SMTP sink: merge tags with
+// defaults on names stored either way (`firstName` as imports kept them, `first_name` as forms do), escaping of
+// contact data, a subject with accents and emoji, the text part generated from the HTML (tables, image buttons),
+// the gate's sentences for an empty body, a merge tag that can hold nothing and an incomplete imprint.
+import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
+import { after, before, it } from 'node:test';
+import type { FastifyInstance } from 'fastify';
+import { testConfig } from '../src/config.js';
+import { buildApp } from '../src/server/app.js';
+import { startSendWorker } from '../src/sending/send-worker.js';
+import { caller, testWorkspace, type Call, type TestWorkspace } from './support/api.js';
+import { forEachDatabase } from './support/db.js';
+import { startSmtpSink, type SmtpSink } from './support/smtp-sink.js';
+
+const require = createRequire(import.meta.url);
+const { dkimVerify } = require('mailauth/lib/dkim/verify.js');
+
+const baseUrl = 'https://lists.shop.example';
+const profile = {
+  company: 'Shop SAS', address: '1 rue de la Paix, 75002 Paris', registration: 'RCS Paris 123', representative: 'Jeanne Martin',
+  postalAddress: '1 rue de la Paix, 75002 Paris', contactEmail: 'contact@shop.example', domains: ['shop.example'], returnPathDomain: 'bounces.shop.example',
+};
+const html = [
+  '<h1>Hello {{ contact.first_name | default: "there" }}!</h1>',
+  '<p>Dear {{ contact.firstName | default: "friend" }} {{ contact.last_name }}, your plan: {{ contact.plan | default: "none" }}.</p>',
+  '<table><tbody><tr><th>Item</th><th>Price</th></tr><tr><td>Shoes</td><td>10 €</td></tr><tr><td>Bags</td><td>20 €</td></tr></tbody></table>',
+  '<p><a href="https://shop.example/buy"><img src="https://shop.example/button.png" alt="Buy now"></a></p>',
+].join('');
+
+forEachDatabase('campaign content', (t) => {
+  let app: FastifyInstance;
+  let sink: SmtpSink;
+  let ws: TestWorkspace;
+  let call: Call;
+  let listId: string;
+  let dnsRecord: string;
+  const config = testConfig({ baseUrl });
+
+  async function contact(email: string, customFields: Record<string, string>) {
+    const created = await call('POST', '/api/v1/contacts', { email, country: 'FR', customFields, source: { type: 'web_form', at: '2026-01-01T00:00:00Z' } });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    const consent = await call('POST', `/api/v1/contacts/${created.body.id}/consents`,
+      { channel: 'email', method: 'double_opt_in', at: '2026-01-01T00:00:00Z', confirmedAt: '2026-01-01T00:05:00Z', evidence: { formId: 'news', formVersion: 1, ip: '192.0.2.1' } });
+    assert.equal(consent.status, 201, JSON.stringify(consent.body));
+    return created.body.id as string;
+  }
+
+  before(async () => {
+    app = await buildApp({ db: t.db, config, logger: false, tokenCacheMs: 0 });
+    sink = await startSmtpSink();
+    ws = await testWorkspace(t.db, 'Shop');
+    call = caller(app, ws.tokens.editor);
+    const saved = await caller(app, ws.tokens.admin)('PUT', '/api/v1/sender-profile', profile);
+    assert.equal(saved.status, 200);
+    dnsRecord = saved.body.dkimDnsRecord;
+    listId = (await call('POST', '/api/v1/lists', { name: 'News' })).body.id;
+    const ids = [
+      await contact('ann@example.net', { firstName: 'Ann', lastName: '<b>Lee</b> & "Co"', plan: 'pro' }), // as imports stored names
+      await contact('bob@example.net', { first_name: 'Bob', last_name: 'Brun' }), // as sign-up forms store them
+      await contact('cy@example.net', {}),
+    ];
+    assert.equal((await call('POST', `/api/v1/lists/${listId}/members`, { add: ids })).status, 200);
+  });
+  after(async () => { await app.close(); await sink.close(); });
+
+  it('fills names stored either way, with defaults and escaping; the text part reads tables and image buttons', async () => {
+    const created = await call('POST', '/api/v1/campaigns', {
+      name: 'Summer', purpose: 'marketing', listIds: [listId], fromName: 'Café Shop', fromAddress: 'news@shop.example',
+      subject: 'Bonjour {{ contact.first_name | default: "toi" }}, soldes d\'été 🌞', html,
+    });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    const id = created.body.id;
+    const check = await call('POST', `/api/v1/campaigns/${id}/check`);
+    assert.deepEqual({ ok: check.body.ok, failures: check.body.failures }, { ok: true, failures: [] });
+    assert.equal((await call('POST', `/api/v1/campaigns/${id}/send`, { acknowledge: true })).status, 202);
+    const worker = startSendWorker({ db: t.db, workerId: 'content-test', smtp: { host: sink.host, port: sink.port }, connections: 2, batchSize: 10, leaseMs: 30_000, pollMs: 10, secret: config.secretKey, baseUrl }, { loop: false });
+    while ((await worker.runOnce()) > 0);
+    await worker.stop();
+    assert.deepEqual(sink.messages.map((m) => m.to[0]).sort(), ['ann@example.net', 'bob@example.net', 'cy@example.net']);
+
+    const mail = async (to: string) => sink.parse(sink.messages.findIndex((m) => m.to[0] === to));
+    const ann = await mail('ann@example.net');
+    assert.equal(ann.subject, 'Bonjour Ann, soldes d\'été 🌞');
+    assert.match(ann.html || '', /<h1>Hello Ann!<\/h1><p>Dear Ann &lt;b&gt;Lee&lt;\/b&gt; &amp; &#34;Co&#34;, your plan: pro\.<\/p>/);
+    assert.match(ann.text || '', /^Hello Ann!\n\nDear Ann <b>Lee<\/b> & "Co", your plan: pro\.\n/);
+    // Cells apart, a row a line; the linked image gives its alt text and the link.
+    assert.match(ann.text || '', /\nItem Price\nShoes 10 €\nBags 20 €\n/);
+    assert.match(ann.text || '', /\nBuy now \[https:\/\/shop\.example\/buy\]\n/);
+
+    const bob = await mail('bob@example.net');
+    assert.equal(bob.subject, 'Bonjour Bob, soldes d\'été 🌞');
+    assert.match(bob.html || '', /<h1>Hello Bob!<\/h1><p>Dear Bob Brun, your plan: none\.<\/p>/);
+    const cy = await mail('cy@example.net');
+    assert.equal(cy.subject, 'Bonjour toi, soldes d\'été 🌞');
+    assert.match(cy.html || '', /<h1>Hello there!<\/h1><p>Dear friend , your plan: none\.<\/p>/);
+
+    const resolver = async (name: string, type: string) => {
+      if (type === 'TXT' && name === 'lw1._domainkey.shop.example') return [[dnsRecord]];
+      throw Object.assign(new Error('no such record'), { code: 'ENOTFOUND' });
+    };
+    for (const m of sink.messages) assert.equal((await dkimVerify(m.raw, { resolver })).results[0].status.result, 'pass');
+  });
+
+  it('says, one sentence each, that the body is empty and that a merge tag outside `contact` holds nothing', async () => {
+    const created = await call('POST', '/api/v1/campaigns', {
+      name: 'Forgot', purpose: 'marketing', listIds: [listId], fromName: 'Shop', fromAddress: 'news@shop.example', subject: 'Hi {{ first_name }}',
+    });
+    const id = created.body.id;
+    const check = await call('POST', `/api/v1/campaigns/${id}/check`);
+    assert.deepEqual(check.body.failures.map((f: { code: string; text: string }) => [f.code, f.text]), [
+      ['body_empty', 'The message is empty: write its HTML (a text part is made from it).'],
+      ['merge_tag_unknown', 'The subject reads {{ first_name }}, which is always empty: a contact\'s fields are read as {{ contact.first_name }}, the links as {{ unsubscribe_url }} and {{ preferences_url }}.'],
+    ]);
+    const send = await call('POST', `/api/v1/campaigns/${id}/send`, { acknowledge: true });
+    assert.equal(send.status, 400);
+    assert.equal(send.body.error.message, 'The message is empty: write its HTML (a text part is made from it).');
+
+    const fixed = await call('PUT', `/api/v1/campaigns/${id}`, {
+      name: 'Forgot', purpose: 'marketing', listIds: [listId], fromName: 'Shop', fromAddress: 'news@shop.example', subject: 'Hi {{ contact.first_name }}',
+      html: '<p>{% assign n = contact.first_name | default: "you" %}Hello {{ n }} {% for i in (1..2) %}{{ i }}{% endfor %}</p>',
+    });
+    assert.equal(fixed.status, 200, JSON.stringify(fixed.body));
+    assert.deepEqual((await call('POST', `/api/v1/campaigns/${id}/check`)).body.failures, [], 'assigned and loop variables are not merge fields');
+  });
+
+  it('names every missing part of the imprint in one sentence', async () => {
+    const admin = caller(app, ws.tokens.admin);
+    assert.equal((await admin('PUT', '/api/v1/sender-profile', { ...profile, address: '', representative: '' })).status, 200);
+    const id = (await call('POST', '/api/v1/campaigns', { name: 'Imprint', purpose: 'marketing', listIds: [listId], fromName: 'Shop', fromAddress: 'news@shop.example', subject: 'Hi', html: '<p>Hi</p>' })).body.id;
+    const failures = (await call('POST', `/api/v1/campaigns/${id}/check`)).body.failures;
+    assert.deepEqual(failures.map((f: { text: string }) => f.text), ['The legal imprint is incomplete: the registered address and legal representative are missing from the sender profile.']);
+    assert.equal((await admin('PUT', '/api/v1/sender-profile', profile)).status, 200);
+  });
+});
