@@ -144,4 +144,20 @@ forEachDatabase('campaign api', (t) => {
     assert.equal(sink.messages.length, before);
     assert.deepEqual((await call('GET', `/api/v1/campaigns/${id}/send`)).body.states, { cancelled: 2, blocked: 1 });
   });
+
+  it('answers a campaign that was never sent with what is the matter, not a bare "Not found."', async () => {
+    const id = (await call('POST', '/api/v1/campaigns', draft(listId, { name: 'Never sent' }))).body.id;
+    for (const action of ['pause', 'resume', 'cancel']) {
+      const r = await call('POST', `/api/v1/campaigns/${id}/${action}`);
+      assert.equal(r.status, 409, action);
+      assert.equal(r.body.error.message, `The campaign has not been sent yet: there is no send to ${action}.`);
+    }
+    const progress = await call('GET', `/api/v1/campaigns/${id}/send`);
+    assert.equal(progress.status, 404);
+    assert.equal(progress.body.error.message, 'This campaign has not been sent yet.');
+    assert.equal((await call('GET', `/api/v1/campaigns/${id}/schedule`)).body.error.message, 'This campaign has never been scheduled.');
+    const unknown = '00000000-0000-4000-8000-000000000000';
+    assert.equal((await call('POST', `/api/v1/campaigns/${unknown}/pause`)).status, 404);
+    assert.equal((await call('GET', `/api/v1/campaigns/${unknown}/send`)).body.error.message, 'Not found.');
+  });
 });

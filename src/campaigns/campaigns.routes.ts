@@ -28,6 +28,10 @@ const view = (c: Campaign) => ({ ...c, createdAt: c.createdAt.toISOString(), upd
 export default async function campaignsRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
   const tags = ['campaigns'];
   const { db, config } = deps;
+  // A campaign without a send (or schedule) is found, and the answer says so rather than a bare "Not found."
+  const nothingYet = async (workspaceId: string, campaignId: string, what: string) => (await findCampaign(db, workspaceId, campaignId))
+    ? new AppError('not_found', `campaign ${campaignId} ${what}`, { userMessage: `This campaign ${what}.` })
+    : new AppError('not_found', `campaign ${campaignId}`);
 
   defineRoute(app, { method: 'GET', url: '/sender-profile', summary: 'The sender profile: imprint, postal address, domains, DKIM DNS record (never the key)', tags, role: 'viewer' },
     async ({ auth }) => {
@@ -76,7 +80,7 @@ export default async function campaignsRoutes(app: FastifyInstance, deps: AppDep
   defineRoute(app, { method: 'GET', url: '/campaigns/:id/schedule', summary: 'The latest scheduled send: when, the acknowledgement (who, when), its state (`pending`, `started` with its send, `cancelled`, `failed` with the reason)', tags, role: 'viewer', params: idParams },
     async ({ params, auth }) => {
       const s = await latestScheduleOf(db, auth.workspaceId, params.id);
-      if (!s) throw new AppError('not_found', `no schedule for campaign ${params.id}`);
+      if (!s) throw await nothingYet(auth.workspaceId, params.id, 'has never been scheduled');
       return { scheduleId: s.id, status: s.status, scheduledAt: s.run_at.toISOString(), acknowledgedBy: s.acknowledged_by, acknowledgedAt: s.acknowledged_at.toISOString(), sendId: s.send_id, error: s.error };
     });
 
@@ -90,7 +94,7 @@ export default async function campaignsRoutes(app: FastifyInstance, deps: AppDep
   defineRoute(app, { method: 'GET', url: '/campaigns/:id/send', summary: 'The latest send: status, acknowledgement, recipients by state', tags, role: 'viewer', params: idParams },
     async ({ params, auth }) => {
       const s = await latestSendOf(db, auth.workspaceId, params.id);
-      if (!s) throw new AppError('not_found', `no send for campaign ${params.id}`);
+      if (!s) throw await nothingYet(auth.workspaceId, params.id, 'has not been sent yet');
       return { sendId: s.id, status: s.status, acknowledgedBy: s.acknowledged_by, acknowledgedAt: s.acknowledged_at.toISOString(), queued: s.queued, blocked: s.blocked, states: await countRecipientStates(db, s.id) };
     });
 

@@ -41,8 +41,11 @@ export async function controlSend(options: { db: Db; workspaceId: string; campai
     if (scheduleId !== undefined) return { ok: true, value: { scheduleId, status: 'cancelled', campaignStatus: 'draft' } };
     // It started meanwhile: cancel the send instead.
   }
+  if (!campaign) return { ok: false, error: new AppError('not_found', `campaign ${campaignId}`) };
   const send = await latestSendOf(db, workspaceId, campaignId);
-  if (!send) return { ok: false, error: new AppError('not_found', `no send for campaign ${campaignId}`) };
+  if (!send) {
+    return { ok: false, error: new AppError('conflict', `no send for campaign ${campaignId}`, { userMessage: `The campaign has not been sent yet: there is no send to ${action}.` }) };
+  }
   const t = transitions[action];
   const changed = await db.transaction().execute(async (trx) => {
     if (!(await setSendStatus(trx, send.id, t.from, t.to, now))) return false;
