@@ -111,7 +111,9 @@ forEachDatabase('campaign schedule', (t) => {
     assert.deepEqual({ status: cancelled.body.status, campaignStatus: cancelled.body.campaignStatus }, { status: 'cancelled', campaignStatus: 'draft' });
     assert.equal((await call('GET', `/api/v1/campaigns/${campaignId}`)).body.status, 'draft');
     assert.equal((await call('GET', `/api/v1/campaigns/${campaignId}/schedule`)).body.status, 'cancelled');
-    assert.equal((await call('POST', `/api/v1/campaigns/${campaignId}/cancel`)).status, 404, 'nothing left to cancel');
+    const again = await call('POST', `/api/v1/campaigns/${campaignId}/cancel`);
+    assert.equal(again.status, 409, 'nothing left to cancel');
+    assert.equal(again.body.error.message, 'The campaign has not been sent yet: there is no send to cancel.');
 
     clock = at(21, start);
     assert.equal(await scheduler().runOnce(), 0, 'a cancelled schedule never starts');
