@@ -68,6 +68,18 @@ forEachDatabase('campaign api', (t) => {
     assert.equal((await caller(app, ws.tokens.viewer)('POST', '/api/v1/campaigns', draft(listId))).status, 403);
   });
 
+  it('refuses a list that is not one of the workspace\'s, by its name or another workspace\'s id, naming the field', async () => {
+    const theirs = (await t.db.insertInto('lists').values({ workspace_id: other.id, name: 'Theirs' }).returning('id').executeTakeFirstOrThrow()).id;
+    const created = await call('POST', '/api/v1/campaigns', draft(listId, { listIds: [listId, 'News', theirs] }));
+    assert.equal(created.status, 400, JSON.stringify(created.body));
+    assert.deepEqual(created.body.error.issues, [
+      { path: 'listIds.1', message: 'no such list in this workspace (give the list\'s id)' },
+      { path: 'listIds.2', message: 'no such list in this workspace (give the list\'s id)' },
+    ]);
+    const id = (await call('POST', '/api/v1/campaigns', draft(listId, { name: 'Edited' }))).body.id;
+    assert.equal((await call('PUT', `/api/v1/campaigns/${id}`, draft('News'))).status, 400, 'an edit is checked the same way');
+  });
+
   it('checks, then sends only with the acknowledgement, records who, and explains each recipient', async () => {
     const created = await call('POST', '/api/v1/campaigns', draft(listId, { subject: ' ' }));
     assert.equal(created.status, 201);
