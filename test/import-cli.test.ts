@@ -88,7 +88,7 @@ for (const kind of kinds) {
       assert.equal(r.counts.rows, 5);
       assert.equal(r.counts.eligible, 5, JSON.stringify(r.samples));
       const chloe = await target.query<{ custom_fields: any; country: string }>(`select custom_fields, country from contacts where email = 'chloe.martin@example.fr'`);
-      assert.deepEqual(chloe[0].custom_fields, { firstName: 'Chloé', lastName: 'Martin; née Roux' });
+      assert.deepEqual(chloe[0].custom_fields, { first_name: 'Chloé', last_name: 'Martin; née Roux' });
       const denis = await target.query<{ email: string; country: string; phone: string }>(`select email, country, phone from contacts where lower(email) = 'denis.moreau@exemple.fr'`);
       assert.deepEqual(denis[0], { email: 'Denis.Moreau@exemple.fr', country: 'BE', phone: '+3221234567' });
     });
@@ -99,8 +99,8 @@ for (const kind of kinds) {
       assert.deepEqual([r.counts.rows, r.counts.eligible, r.counts.blocked.role_address], [4, 3, 1]);
       const rows = await target.query<{ email: string; country: string; custom_fields: any }>(`select email, country, custom_fields from contacts where email like '%.de' or email like '%.at' order by email`);
       const byEmail = Object.fromEntries(rows.map((x) => [x.email, x]));
-      assert.deepEqual(byEmail['juergen.mueller@example.de'].custom_fields, { Kundennummer: 'K-1', firstName: 'Jürgen', lastName: 'Müller' });
-      assert.equal(byEmail['grete.weiss@example.de'].custom_fields.lastName, 'Weiß');
+      assert.deepEqual(byEmail['juergen.mueller@example.de'].custom_fields, { Kundennummer: 'K-1', first_name: 'Jürgen', last_name: 'Müller' });
+      assert.equal(byEmail['grete.weiss@example.de'].custom_fields.last_name, 'Weiß');
       assert.equal(byEmail['zoe.strasse@example.at'].country, 'AT');
     });
 
@@ -118,6 +118,70 @@ for (const kind of kinds) {
       assert.equal(r.samples.invalid[0].line, 4);
       const one = await target.query<{ custom_fields: any }>(`select custom_fields from contacts where email = 'xl.one@example.co.uk'`);
       assert.equal(one[0].custom_fields['Signed up'], '2025-05-01');
+    });
+
+    it('reads a Mailchimp audience export: "Email Address", names under the merge-tag keys, "CC" as the country', async () => {
+      const r = report(await listwarden(target, [join(FIXTURES, 'mailchimp-subscribed.csv'), ...declaration, '--json']));
+      assert.equal(r.status, 'done', r.error);
+      assert.deepEqual([r.counts.rows, r.counts.eligible], [3, 3], JSON.stringify(r.samples));
+      const to = Object.fromEntries(r.file.format.columns.map((c: { header: string; to: string }) => [c.header, c.to]));
+      assert.deepEqual([to['Email Address'], to['First Name'], to['Last Name'], to.CC, to.TAGS], ['email', 'custom:first_name', 'custom:last_name', 'country', 'custom:TAGS']);
+      const rows = await target.query<{ email: string; country: string; phone: string | null; custom_fields: any }>(
+        `select email, country, phone, custom_fields from contacts where email in ('jane.doe@example.com', 'kai.schmidt@example.de') order by email`);
+      assert.deepEqual(rows.map((x) => [x.email, x.country, x.phone]), [['jane.doe@example.com', 'US', '+15551234567'], ['kai.schmidt@example.de', 'DE', null]]);
+      const jane = rows[0].custom_fields;
+      assert.deepEqual([jane.first_name, jane.last_name, jane.TAGS, jane.OPTIN_IP, jane.MEMBER_RATING], ['Jane', 'Doe', '"VIP","Customer"', '203.0.113.5', '2']);
+      assert.equal(rows[1].custom_fields.NOTES, 'met at fair');
+    });
+
+    it('reads a Google Contacts export: "E-mail 1 - Value" is the address; a cell with several addresses is rejected saying so', async () => {
+      const r = report(await listwarden(target, [join(FIXTURES, 'google-contacts.csv'), ...declaration, '--country', 'GB', '--json']));
+      assert.equal(r.status, 'done', r.error);
+      assert.deepEqual([r.counts.rows, r.counts.eligible, r.counts.invalid], [2, 1, 1], JSON.stringify(r.samples));
+      const sofia = await target.query<{ country: string; phone: string; birth_date: unknown; custom_fields: any }>(`select country, phone, birth_date, custom_fields from contacts where email = 'sofia@acme.example'`);
+      assert.deepEqual([sofia[0].country, sofia[0].phone], ['ES', '+34600123456']);
+      assert.deepEqual([sofia[0].custom_fields.first_name, sofia[0].custom_fields.last_name, sofia[0].custom_fields.company, sofia[0].custom_fields['E-mail 2 - Value']],
+        ['Sofia', 'García', 'Acme SL', 'sofia.garcia@example.es']);
+      // Sofia's address spans lines 2 to 4: Tom is line 5.
+      assert.equal(r.samples.invalid[0].line, 5);
+      assert.match(r.samples.invalid[0].reason, /several addresses/);
+    });
+
+    it('reads Excel\'s "CSV UTF-8" with a BOM and a sep=; first line, and an XLSX sheet with a title above the header', async () => {
+      const sep = report(await listwarden(target, [join(FIXTURES, 'excel-sep-utf8-bom.csv'), ...declaration, '--json']));
+      assert.equal(sep.status, 'done', sep.error);
+      assert.deepEqual([sep.file.format.delimiter, sep.file.format.headerLine, sep.counts.rows, sep.counts.eligible], [';', 2, 2, 2], JSON.stringify(sep.samples));
+      assert.deepEqual(sep.samples.eligible.map((x: { line: number }) => x.line), [3, 4]);
+      const ueli = await target.query<{ country: string; custom_fields: any }>(`select country, custom_fields from contacts where email = 'ueli@example.ch'`);
+      assert.deepEqual([ueli[0].country, ueli[0].custom_fields.last_name], ['CH', 'Müller']);
+
+      const path = join(work, `title-${kind}.xlsx`);
+      await writeXlsxFile([
+        [{ value: 'Kundenliste Messe 2026' }, null, null],
+        [{ value: 'Stand: 01.03.2026' }, null, null],
+        [null, null, null],
+        [{ value: 'E-Mail' }, { value: 'Vorname' }, { value: 'Land' }],
+        [{ value: 'xaver@example.de' }, { value: 'Xaver' }, { value: 'Deutschland' }],
+        [{ value: 'xenia@example.at' }, { value: 'Xenia' }, { value: 'Österreich' }],
+      ] as any).toFile(path);
+      const xl = report(await listwarden(target, [path, ...declaration, '--json']));
+      assert.equal(xl.status, 'done', xl.error);
+      assert.deepEqual([xl.file.format.headerLine, xl.counts.rows, xl.counts.eligible, xl.counts.invalid], [4, 2, 2, 0]);
+      const xenia = await target.query<{ country: string; custom_fields: any }>(`select country, custom_fields from contacts where email = 'xenia@example.at'`);
+      assert.deepEqual([xenia[0].country, xenia[0].custom_fields.first_name], ['AT', 'Xenia']);
+    });
+
+    it('reads a Windows-1252 file whose first accented name comes after the first 64 KB', async () => {
+      const lines = ['Email;First name;Last name;Country'];
+      for (let i = 0; i < 2500; i++) lines.push(`late${i}@example.fr;Jean;Martin;FR`);
+      lines.push('jose.perez@example.fr;José;Pérez;FR', 'helene.loic@example.fr;Hélène;Loïc;FR');
+      const path = join(work, `late-cp1252-${kind}.csv`);
+      writeFileSync(path, Buffer.from(lines.join('\r\n') + '\r\n', 'latin1'));
+      const r = report(await listwarden(target, [path, ...declaration, '--json']));
+      assert.deepEqual([r.counts.rows, r.counts.eligible, r.counts.invalid], [2502, 2502, 0], JSON.stringify(r.samples.invalid));
+      assert.equal(r.file.format.encoding, 'windows-1252');
+      const names = await target.query<{ custom_fields: any }>(`select custom_fields from contacts where email in ('jose.perez@example.fr', 'helene.loic@example.fr') order by email`);
+      assert.deepEqual(names.map((x) => x.custom_fields.first_name), ['Hélène', 'José']);
     });
 
     it('keeps the good rows of a bad file and reports every bad line: quotes, ragged rows, a 10 MB line, binary data', async () => {

@@ -63,7 +63,7 @@ forEachDatabase('import run', (t) => {
     assert.equal(await counts('list_memberships'), 3);
     const dan = await t.db.selectFrom('contacts').select(['email', 'country', 'custom_fields']).where('email', '=', 'dan@xn--exmple-cua.de').executeTakeFirstOrThrow();
     assert.equal(dan.country, 'DE');
-    assert.deepEqual(dan.custom_fields, { 'Client depuis': '2021', firstName: 'Dan' });
+    assert.deepEqual(dan.custom_fields, { 'Client depuis': '2021', first_name: 'Dan' });
   });
 
   it('writes tabs, backslashes, quotes and line breaks in fields as they were, with time-ordered ids and each line in its evidence', async () => {

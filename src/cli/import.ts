@@ -155,6 +155,14 @@ function printReport(view: ImportView, json: boolean | undefined): number {
   const rows = reportTable(view.counts);
   const width = Math.max(...rows.map(([k]) => k.length));
   const out = [`import ${view.id} (${view.file.name}): ${view.status}${view.error ? ` - ${view.error}` : ''}`];
+  const format = view.file.format as { headerLine?: number | null; columns?: { header: string; to: string }[] };
+  if (format.columns) {
+    // The columns the import recognised; those kept as custom fields under their own header are only counted.
+    const asIs = (c: { header: string; to: string }) => c.to === 'ignored' || c.to === `custom:${c.header.trim()}`;
+    const known = format.columns.filter((c) => !asIs(c));
+    const custom = format.columns.filter((c) => c.to !== 'ignored').length - known.length;
+    out.push(`  ${format.headerLine ? `header on line ${format.headerLine}` : 'no header row'}: ${known.map((c) => `${c.header} -> ${c.to}`).join(', ')}${custom > 0 ? `; ${custom} more column(s) kept as custom fields` : ''}`);
+  }
   for (const [label, n] of rows) out.push(`  ${label.padEnd(width)}  ${String(n).padStart(10)}`);
   for (const [key, list] of Object.entries(view.samples)) {
     if (key === 'eligible') continue;

@@ -16,7 +16,7 @@ test('a good row becomes a candidate with a normalised (IDN) address, a country 
   assert.equal(r.email, 'Jörg@xn--bcher-kva.example');
   assert.equal(r.country, 'DE');
   assert.equal(r.phone, '+49301234567');
-  assert.deepEqual(r.custom, { Kundennummer: 'K-17', firstName: 'Jörg' });
+  assert.deepEqual(r.custom, { Kundennummer: 'K-17', first_name: 'Jörg' });
   assert.equal(r.role, false);
 });
 

@@ -7,7 +7,7 @@ import { disposableEmailBlocklistSet } from 'disposable-email-domains-js';
 import { boundedMemo } from '../bounded-memo.js';
 import { isRoleAddress, normalizeEmail } from '../engine/address.js';
 import type { Kind } from '../engine/types.js';
-import { applyMapping, type HeaderMapping } from './header-map.js';
+import { applyMapping, customKey, type HeaderMapping } from './header-map.js';
 import { toCountryCode } from './countries.js';
 
 export type RowCandidate = {
@@ -69,6 +69,18 @@ function rejected(line: number, reason: string, email: string | null = null): Ro
   return { outcome: 'invalid', line, reason, email };
 }
 
+// Google Contacts puts a person's addresses of one label in one cell, joined by " ::: "; other tools use , or ;.
+const SEVERAL = /\s*(?::::|[,;])\s*/;
+
+/** Why an address was refused (only rejected rows get here, so the extra look costs good rows nothing). */
+function invalidAddress(raw: string, message: string): string {
+  const parts = raw.split(SEVERAL).filter((p) => p !== '');
+  if (parts.length > 1 && parts.every((p) => normalizeEmail(p).ok)) {
+    return `the address cell holds several addresses (${parts.length}); give one address per row`;
+  }
+  return `invalid email address: ${message}`;
+}
+
 /** Checks one record of the file. */
 export function checkRow(ctx: RowCheckContext, line: number, cells: string[]): RowCheck {
   if (cells.length > ctx.headerWidth) {
@@ -81,7 +93,7 @@ export function checkRow(ctx: RowCheckContext, line: number, cells: string[]): R
   const rawEmail = fields.email;
   if (!rawEmail) return rejected(line, 'no email address');
   const normalized = normalizeEmail(rawEmail);
-  if (!normalized.ok) return rejected(line, `invalid email address: ${normalized.message}`, rawEmail);
+  if (!normalized.ok) return rejected(line, invalidAddress(rawEmail, normalized.message), rawEmail);
   const email = normalized.address;
   // Case-insensitive, like the workspace's own uniqueness of addresses.
   const key = email.toLowerCase();
@@ -100,15 +112,15 @@ export function checkRow(ctx: RowCheckContext, line: number, cells: string[]): R
   let phone: string | null = null;
   if (fields.phone) {
     phone = normalisePhone(fields.phone);
-    if (!phone) custom.phone = fields.phone; // kept as given rather than lost
+    if (!phone) custom[customKey.phone] = fields.phone; // kept as given rather than lost
   }
   let birthDate: string | null = null;
   if (fields.birthDate) {
     if (BIRTH_DATE.test(fields.birthDate) && !Number.isNaN(Date.parse(fields.birthDate))) birthDate = fields.birthDate;
-    else custom.birthDate = fields.birthDate;
+    else custom[customKey.birthDate] = fields.birthDate;
   }
   for (const key of ['firstName', 'lastName', 'fullName', 'language', 'company'] as const) {
-    if (fields[key]) custom[key] = fields[key]!;
+    if (fields[key]) custom[customKey[key]] = fields[key]!;
   }
   return { outcome: 'candidate', line, email, country, kind: ctx.defaultKind, phone, birthDate, custom, role: isRoleAddress(email) };
 }

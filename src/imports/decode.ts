@@ -2,6 +2,7 @@
  * Text decoding for imported files: which encoding a file is in, and a streaming decoder for it.
  * Spreadsheets exported on Windows are often Windows-1252, so a file that is not valid UTF-8 is read as that.
  */
+import { isAscii } from 'node:buffer';
 import { Transform } from 'node:stream';
 import iconv from 'iconv-lite';
 
@@ -61,8 +62,16 @@ function looksBinary(sample: Uint8Array): boolean {
   return control / n > 0.1;
 }
 
-/** A stream that turns the file's bytes into text, dropping the byte order mark. */
-export function createDecoder(encoding: TextEncoding, bomLength: number): Transform {
+/**
+ * A stream that turns the file's bytes into text, dropping the byte order mark.
+ *
+ * UTF-8 without a BOM is only a guess from the file's start: a file whose first non-ASCII byte comes later (an
+ * accented name on row 2,000 of a Windows-1252 export) would lose those rows. So until a chunk holds a byte
+ * above 0x7F, the guess stays open; if that chunk is not valid UTF-8, the rest is read as Windows-1252 (the
+ * ASCII before it reads the same in both) and `onEncoding` is told. Once a chunk holds valid UTF-8 beyond
+ * ASCII, it stays UTF-8. The check costs one ASCII scan per 64 KB chunk, and only until the first such byte.
+ */
+export function createDecoder(encoding: TextEncoding, bomLength: number, onEncoding?: (encoding: TextEncoding) => void): Transform {
   let skip = bomLength;
   const strip = (chunk: Buffer): Buffer => {
     if (skip === 0) return chunk;
@@ -70,19 +79,23 @@ export function createDecoder(encoding: TextEncoding, bomLength: number): Transf
     skip -= cut;
     return chunk.subarray(cut);
   };
-  if (encoding === 'windows-1252') {
-    const decoder = iconv.getDecoder('windows-1252');
-    return new Transform({
-      readableObjectMode: true,
-      transform(chunk: Buffer, _enc, done) { done(null, decoder.write(strip(chunk)) || undefined); },
-      flush(done) { done(null, decoder.end() || undefined); },
-    });
-  }
+  let cp1252 = encoding === 'windows-1252' ? iconv.getDecoder('windows-1252') : null;
+  let undecided = encoding === 'utf-8' && bomLength === 0;
   // Invalid sequences become U+FFFD; the row checks then reject those rows with their line numbers.
-  const decoder = new TextDecoder(encoding, { fatal: false, ignoreBOM: true });
+  const decoder = new TextDecoder(encoding === 'windows-1252' ? 'utf-8' : encoding, { fatal: false, ignoreBOM: true });
   return new Transform({
     readableObjectMode: true,
-    transform(chunk: Buffer, _enc, done) { done(null, decoder.decode(strip(chunk), { stream: true }) || undefined); },
-    flush(done) { done(null, decoder.decode() || undefined); },
+    transform(chunk: Buffer, _enc, done) {
+      const bytes = strip(chunk);
+      if (undecided && !isAscii(bytes)) {
+        undecided = false;
+        if (!isUtf8(bytes)) {
+          cp1252 = iconv.getDecoder('windows-1252');
+          onEncoding?.('windows-1252');
+        }
+      }
+      done(null, (cp1252 ? cp1252.write(bytes) : decoder.decode(bytes, { stream: true })) || undefined);
+    },
+    flush(done) { done(null, (cp1252 ? cp1252.end() : decoder.decode()) || undefined); },
   });
 }

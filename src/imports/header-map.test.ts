@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { applyMapping, mapHeaders } from './header-map.js';
+import { applyMapping, describeMapping, mapHeaders } from './header-map.js';
 
 test('maps English, French and German headers and keeps the rest as custom fields', () => {
   const m = mapHeaders(['Courriel', 'Prénom', 'Nom', 'Pays', 'Téléphone', 'Abonné depuis', '']);
@@ -21,4 +21,16 @@ test('a second column with a known name, and repeated custom names, stay apart a
 
 test('no email column is reported as -1', () => {
   assert.equal(mapHeaders(['name', 'phone']).emailColumn, -1);
+});
+
+test('recognises the headers of the tools lists come from, and reports where each column went', () => {
+  const fields = (headers: string[]) => mapHeaders(headers).columns.map((c) => (c.kind === 'known' ? c.field : c.kind));
+  assert.deepEqual(fields(['Email Address', 'First Name', 'Last Name', 'Phone Number', 'CC', 'TAGS']), ['email', 'firstName', 'lastName', 'phone', 'country', 'custom']);
+  assert.deepEqual(fields(['EMAIL', 'PRENOM', 'NOM', 'SMS']), ['email', 'firstName', 'lastName', 'phone']);
+  assert.deepEqual(fields(['Given Name', 'Family Name', 'E-mail 1 - Value', 'Phone 1 - Value', 'Organization 1 - Name', 'Address 1 - Country']),
+    ['firstName', 'lastName', 'email', 'phone', 'company', 'country']);
+  assert.deepEqual(fields(['E-mail Address', 'E-mail 2 Address', 'Home Country/Region', 'Business Country/Region']), ['email', 'custom', 'country', 'custom']);
+  const m = mapHeaders(['Vorname', 'E-Mail', 'first_name', 'Notiz']);
+  assert.deepEqual(describeMapping(['Vorname', 'E-Mail', 'first_name', 'Notiz'], m).map((c) => c.to),
+    ['custom:first_name', 'email', 'custom:first_name (2)', 'custom:Notiz'], 'a second first-name column does not overwrite the first');
 });

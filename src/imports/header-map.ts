@@ -6,19 +6,36 @@
 export const knownFields = ['email', 'firstName', 'lastName', 'fullName', 'country', 'phone', 'language', 'company', 'birthDate'] as const;
 export type KnownField = (typeof knownFields)[number];
 
+// Besides the usual words, the headers of the tools lists are exported from: Mailchimp ("Email Address", "CC" for
+// the country code), Brevo ("EMAIL", "PRENOM", "SMS"), CleverReach and rapidmail, Google Contacts ("E-mail 1 -
+// Value", "Organization Name", "Address 1 - Country"), Outlook ("E-mail Address", "Home Country/Region") and
+// Thunderbird ("Primary Email", "Display Name"). A file with two of them keeps the first; the second stays custom.
 const synonyms: Record<KnownField, string[]> = {
   email: ['email', 'e-mail', 'emailaddress', 'email address', 'e-mail address', 'mail', 'courriel', 'adresse email',
-    'adresse e-mail', 'adresse mail', 'adresse electronique', 'e-mail-adresse', 'emailadresse', 'mailadresse', 'e-post'],
+    'adresse e-mail', 'adresse mail', 'adresse electronique', 'e-mail-adresse', 'emailadresse', 'mailadresse', 'e-post',
+    'e-mail 1 - value', 'primary email', 'email 1'],
   firstName: ['first name', 'firstname', 'first', 'given name', 'forename', 'prenom', 'vorname'],
   lastName: ['last name', 'lastname', 'surname', 'family name', 'nom', 'nom de famille', 'nachname', 'familienname'],
-  fullName: ['name', 'full name', 'fullname', 'nom complet', 'vollstandiger name'],
-  country: ['country', 'country code', 'pays', 'code pays', 'land', 'landercode'],
-  phone: ['phone', 'phone number', 'telephone', 'tel', 'mobile', 'mobile phone', 'cell', 'portable', 'numero de telephone',
-    'telefon', 'telefonnummer', 'handy', 'mobil', 'mobilnummer'],
+  fullName: ['name', 'full name', 'fullname', 'display name', 'nom complet', 'vollstandiger name'],
+  country: ['country', 'country code', 'cc', 'country/region', 'home country/region', 'business country/region',
+    'address 1 - country', 'pays', 'code pays', 'land', 'landercode'],
+  phone: ['phone', 'phone number', 'telephone', 'tel', 'mobile', 'mobile phone', 'mobile number', 'cell', 'cell phone', 'sms',
+    'phone 1 - value', 'portable', 'numero de telephone', 'telefon', 'telefonnummer', 'handy', 'mobil', 'mobilnummer'],
   language: ['language', 'lang', 'locale', 'langue', 'sprache'],
-  company: ['company', 'organisation', 'organization', 'societe', 'entreprise', 'firma', 'unternehmen'],
+  company: ['company', 'company name', 'organisation', 'organization', 'organization name', 'organization 1 - name',
+    'societe', 'entreprise', 'firma', 'unternehmen'],
   birthDate: ['birth date', 'birthdate', 'date of birth', 'dob', 'birthday', 'date de naissance', 'geburtsdatum'],
 };
+
+/**
+ * The custom field a known field's value is kept under (the contact has no column of its own for it): the
+ * names sign-up forms use and campaigns' merge tags read (`{{ contact.first_name }}`). The phone and the birth
+ * date go there only when they are not in a form the contact's own columns take (E.164, YYYY-MM-DD).
+ */
+export const customKey = {
+  firstName: 'first_name', lastName: 'last_name', fullName: 'full_name', language: 'language', company: 'company',
+  phone: 'phone', birthDate: 'birth_date',
+} as const satisfies Partial<Record<KnownField, string>>;
 
 /** Lower case, accents removed, punctuation (_ - .) turned into single spaces. */
 export function normaliseHeader(header: string): string {
@@ -46,7 +63,8 @@ export type HeaderMapping = { columns: ColumnTarget[]; emailColumn: number; cust
 export function mapHeaders(headers: string[]): HeaderMapping {
   const taken = new Set<KnownField>();
   const customNames: string[] = [];
-  const usedCustom = new Set<string>();
+  // The names known fields are kept under are taken, so that a second "first_name" column cannot overwrite the first.
+  const usedCustom = new Set<string>(Object.values(customKey));
   const columns = headers.map((raw): ColumnTarget => {
     const norm = normaliseHeader(raw);
     const field = lookup.get(norm) ?? lookup.get(norm.replace(/ /g, ''));
@@ -81,4 +99,24 @@ export function applyMapping(mapping: HeaderMapping, record: string[]): MappedRo
     else if (target.kind === 'custom') custom[target.name] = value;
   }
   return { fields, custom };
+}
+
+/** Where one column of the file went, for the report: a contact column, `custom:NAME`, or `ignored`. */
+export type ColumnReport = { header: string; to: string };
+
+/** The mapping as the report shows it, so that the importer sees which column became what. */
+export function describeMapping(headers: readonly string[], mapping: HeaderMapping): ColumnReport[] {
+  return mapping.columns.map((c, i) => ({ header: headers[i] ?? '', to: destination(c) }));
+}
+
+function destination(c: ColumnTarget): string {
+  if (c.kind === 'ignored') return 'ignored';
+  if (c.kind === 'custom') return `custom:${c.name}`;
+  switch (c.field) {
+    case 'email': case 'country': return c.field;
+    // Kept in the contact's own column when well formed, else as a custom field (check-row.ts).
+    case 'phone': return 'phone';
+    case 'birthDate': return 'birth_date';
+    default: return `custom:${customKey[c.field]}`;
+  }
 }

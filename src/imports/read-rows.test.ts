@@ -96,3 +96,27 @@ test('batches hold at most batchSize records and keep file order', async () => {
   assert.deepEqual(sizes, [10, 10, 6]);
   assert.deepEqual(seen, lines);
 });
+
+test('a "sep=;" first line names the delimiter and is not a record; line numbers stay the file\'s', async () => {
+  const r = await readAll(file('\uFEFFsep=;\r\nemail;name\r\na@x.test;Ann, Smith\r\n'));
+  assert.equal(r.format?.kind === 'csv' && r.format.delimiter, ';');
+  assert.deepEqual(r.records.map((x) => [x.line, ...x.cells]), [[2, 'email', 'name'], [3, 'a@x.test', 'Ann, Smith']]);
+});
+
+test('a title line above the header does not throw the delimiter sniffing off', async () => {
+  const r = await readAll(file('Liste des clients\nemail;prénom;pays\na@x.test;Zoé;FR\nb@x.test;Léa;BE\n'));
+  assert.equal(r.format?.kind === 'csv' && r.format.delimiter, ';');
+  assert.deepEqual(r.records[2].cells, ['a@x.test', 'Zoé', 'FR']);
+});
+
+test('a file that looked like UTF-8 in its first 64 KB but has a Windows-1252 byte later is read as Windows-1252', async () => {
+  const lines = ['email,name'];
+  for (let i = 0; i < 3000; i++) lines.push(`p${i}@x.test,Plain`);
+  lines.push('jose@x.test,José');
+  const r = await readAll(file(iconv.encode(`${lines.join('\n')}\n`, 'windows-1252')));
+  assert.equal(r.records.at(-1)!.cells[1], 'José');
+  assert.equal(r.format?.kind === 'csv' && r.format.encoding, 'windows-1252', 'the format says what the file turned out to be');
+  const utf8 = await readAll(file(Buffer.from(`${lines.join('\n')}\nzoe@x.test,Zoé\n`, 'utf8')));
+  assert.equal(utf8.records.at(-1)!.cells[1], 'Zoé');
+  assert.equal(utf8.format?.kind === 'csv' && utf8.format.encoding, 'utf-8');
+});

@@ -10,7 +10,7 @@ import { parse as parseSync } from 'csv-parse/sync';
 import { readSheet } from 'read-excel-file/node';
 import { createDecoder, detectFileKind, type TextEncoding } from './decode.js';
 import { createLineGuard } from './line-guard.js';
-import { sniffDelimiter, type Delimiter } from './sniff-delimiter.js';
+import { delimiters, sniffDelimiter, type Delimiter } from './sniff-delimiter.js';
 
 /** `raw`: the record's text as it stands in the file (CSV/TSV; not for XLSX), for the rejected-rows report. */
 export type SourceRecord = { line: number; cells: string[]; raw?: string };
@@ -19,6 +19,7 @@ export type RecordBatch = { records: SourceRecord[]; problems: RowProblem[] };
 export type FileFormat = { kind: 'csv'; encoding: TextEncoding; delimiter: Delimiter } | { kind: 'xlsx' };
 
 export type OpenedFile = {
+  /** As read so far: a CSV's encoding may change while it is read (decode.ts). */
   format: FileFormat;
   /** Batches in file order; the header row is the first record of the first batch. */
   batches: AsyncIterable<RecordBatch>;
@@ -49,8 +50,16 @@ export async function openImportFile(options: ReadOptions): Promise<{ ok: true; 
   if (kind.kind === 'xlsx') return { ok: true, file: { format: { kind: 'xlsx' }, batches: readXlsx(options, progress), bytesRead } };
   const text = new TextDecoder(kind.encoding === 'windows-1252' ? 'windows-1252' : kind.encoding).decode(sample.subarray(kind.bomLength));
   if (text.trim() === '') return { ok: false, reason: 'the file holds no text' };
-  const delimiter = sniffDelimiter(text);
-  return { ok: true, file: { format: { kind: 'csv', encoding: kind.encoding, delimiter }, batches: readCsv(options, kind.encoding, kind.bomLength, delimiter, progress), bytesRead } };
+  // Excel's "sep=;" first line names the delimiter; it is not a row of the file.
+  const sep = declaredDelimiter(text);
+  const format: FileFormat = { kind: 'csv', encoding: kind.encoding, delimiter: sep ?? sniffDelimiter(text) };
+  return { ok: true, file: { format, batches: readCsv(options, kind.bomLength, format, sep !== null, progress), bytesRead } };
+}
+
+/** The delimiter a first line such as `sep=;` declares (Excel reads and some tools write it), or null. */
+export function declaredDelimiter(text: string): Delimiter | null {
+  const m = /^sep=(.)(\r\n|\n|\r|$)/i.exec(text);
+  return m && (delimiters as readonly string[]).includes(m[1]) ? (m[1] as Delimiter) : null;
 }
 
 async function readSample(path: string): Promise<Uint8Array> {
@@ -167,7 +176,9 @@ function describeCsvError(err: unknown): string {
   return `unreadable CSV record (${code || 'parse error'})`;
 }
 
-async function* readCsv(options: ReadOptions, encoding: TextEncoding, bomLength: number, delimiter: Delimiter, progress: { bytes: number }): AsyncGenerator<RecordBatch> {
+/** Reads CSV records; `format.encoding` is updated if the decoder finds the file is Windows-1252 after all. */
+async function* readCsv(options: ReadOptions, bomLength: number, format: FileFormat & { kind: 'csv' }, sepLine: boolean, progress: { bytes: number }): AsyncGenerator<RecordBatch> {
+  const { encoding, delimiter } = format;
   const sink = new RecordSink(delimiter);
   let line = 1; // physical line where the next raw text starts
   const guard = createLineGuard({
@@ -182,7 +193,7 @@ async function* readCsv(options: ReadOptions, encoding: TextEncoding, bomLength:
   });
   createReadStream(options.path, { highWaterMark: 64 * 1024 })
     .on('error', (e) => parser.destroy(e))
-    .pipe(createDecoder(encoding, bomLength))
+    .pipe(createDecoder(encoding, bomLength, (found) => { format.encoding = found; }))
     .pipe(guard)
     .pipe(parser);
   // Records arrive as 'data' events (an async iterator costs a promise per record); full batches wait in
@@ -192,8 +203,10 @@ async function* readCsv(options: ReadOptions, encoding: TextEncoding, bomLength:
   let failure: unknown = null;
   let wake: (() => void) | null = null;
   const signal = () => { const w = wake; wake = null; w?.(); };
+  let skipFirst = sepLine;
   parser.on('data', (row: { record: string[]; raw: string } | { skipped: string; raw: string }) => {
-    if ('skipped' in row) sink.reject(row.raw, line, row.skipped);
+    if (skipFirst) skipFirst = false; // the "sep=" line: counted, not a record
+    else if ('skipped' in row) sink.reject(row.raw, line, row.skipped);
     else sink.accept(row.record, row.raw, line);
     line += countNewlines(row.raw);
     if (sink.records.length >= options.batchSize) {

@@ -16,7 +16,7 @@ import { checkRow, isDisposableDomain, type RowCandidate, type RowCheckContext }
 import { classifyBatch, type KnownContact } from './classify-batch.js';
 import { declarationSchema, type Declaration } from './declaration.js';
 import { fileSha256 } from './file-digest.js';
-import { mapHeaders, type HeaderMapping } from './header-map.js';
+import { describeMapping, mapHeaders, type ColumnReport, type HeaderMapping } from './header-map.js';
 import * as repo from './imports.repository.js';
 import type { ImportCounts, ImportSamples } from './imports.table.js';
 import { openImportFile, readAhead, shorten, type SourceRecord, type RowProblem } from './read-rows.js';
@@ -124,6 +124,7 @@ async function processFile(options: RunImportOptions): Promise<string | null> {
   };
 
   let carried: RowProblem[] = [];
+  let headerFormat: { headerLine: number | null; columns: ColumnReport[] } | null = null;
   for await (const batch of readAhead(opened.file.batches)) {
     const outcomes: RowOutcome[] = [];
     const candidates: RowCandidate[] = [];
@@ -134,14 +135,22 @@ async function processFile(options: RunImportOptions): Promise<string | null> {
       ctx.seenBefore = ctx.seen;
       ctx.seen = new Map();
     }
-    for (const record of batch.records) {
-      lastLine = record.line;
-      if (!ctx) {
-        const header = headerContext(record, declaration);
-        if (!header) return `no email column found; the first row reads: ${record.cells.slice(0, 12).join(', ')}`;
-        ctx = header.ctx;
-        if (!header.firstRowIsData) continue;
+    let records = batch.records;
+    if (!ctx) {
+      if (records.length === 0) {
+        carried.push(...batch.problems);
+        continue;
       }
+      const header = findHeader(records, declaration);
+      if (!header) return noEmailColumn(records[0]);
+      ctx = header.ctx;
+      headerFormat = { headerLine: header.headerLine, columns: header.columns };
+      await repo.setImportFormat(db, importId, { ...opened.file.format, ...headerFormat });
+      lastLine = records[header.firstData - 1]?.line ?? 0;
+      records = records.slice(header.firstData);
+    }
+    for (const record of records) {
+      lastLine = record.line;
       if (record.line <= checkpoint) continue; // its batch is committed
       const result = checkRow(ctx, record.line, record.cells);
       if (result.outcome === 'candidate') candidates.push(result);
@@ -170,26 +179,41 @@ async function processFile(options: RunImportOptions): Promise<string | null> {
   await beforePrevious;
   await previous;
   if (!ctx) return 'the file holds no rows';
+  // The encoding the whole file turned out to be in (a late Windows-1252 byte changes the guess).
+  await repo.setImportFormat(db, importId, { ...opened.file.format, ...headerFormat });
   return null;
 }
 
+/** How far down the file the header row may be: a title, a date or a blank row often stand above it. */
+const HEADER_SEARCH_ROWS = 10;
+
 /**
- * Reads the first row as the header. A file without one (its first row already holds an address) is read
- * with that column as the address and the others as custom fields "column N".
+ * Finds the header among the first rows: the first row with a column named like an address (the rows above it
+ * are a title and are skipped; the report's `headerLine` says where the header was). A file without a header
+ * (a row already holds an address) is read from that row on, with that column as the address and the others as
+ * custom fields "column N".
  */
-function headerContext(record: SourceRecord, d: Declaration): { ctx: RowCheckContext; firstRowIsData: boolean } | null {
-  let mapping: HeaderMapping = mapHeaders(record.cells);
-  let firstRowIsData = false;
-  if (mapping.emailColumn === -1) {
-    const at = record.cells.findIndex((c) => normalizeEmail(c).ok);
-    if (at === -1) return null;
-    mapping = mapHeaders(record.cells.map((_, i) => (i === at ? 'email' : `column ${i + 1}`)));
-    firstRowIsData = true;
+function findHeader(records: readonly SourceRecord[], d: Declaration): { ctx: RowCheckContext; headerLine: number | null; firstData: number; columns: ColumnReport[] } | null {
+  const rows = records.slice(0, HEADER_SEARCH_ROWS);
+  const context = (mapping: HeaderMapping, width: number): RowCheckContext => (
+    { mapping, headerWidth: width, defaultCountry: d.defaultCountry ?? null, defaultKind: d.defaultKind, seen: new Map(), isDisposable: isDisposableDomain });
+  for (let i = 0; i < rows.length; i++) {
+    const mapping = mapHeaders(rows[i].cells);
+    if (mapping.emailColumn !== -1) {
+      return { ctx: context(mapping, rows[i].cells.length), headerLine: rows[i].line, firstData: i + 1, columns: describeMapping(rows[i].cells, mapping) };
+    }
+    const at = rows[i].cells.findIndex((c) => normalizeEmail(c).ok);
+    if (at === -1) continue;
+    const names = rows[i].cells.map((_, j) => (j === at ? 'email' : `column ${j + 1}`));
+    const positional = mapHeaders(names);
+    return { ctx: context(positional, rows[i].cells.length), headerLine: null, firstData: i, columns: describeMapping(names, positional) };
   }
-  return {
-    ctx: { mapping, headerWidth: record.cells.length, defaultCountry: d.defaultCountry ?? null, defaultKind: d.defaultKind, seen: new Map(), isDisposable: isDisposableDomain },
-    firstRowIsData,
-  };
+  return null;
+}
+
+function noEmailColumn(first: SourceRecord): string {
+  return `no email column found: name the column that holds the addresses "Email" (or "E-mail", "Email Address", "Courriel", `
+    + `"E-Mail-Adresse"...); the first row reads: ${first.cells.slice(0, 12).join(', ')}`;
 }
 
 async function planBatch(o: {

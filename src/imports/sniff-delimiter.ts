@@ -1,6 +1,6 @@
 /**
  * Delimiter sniffing: try each usual delimiter on the first lines with the real CSV parser and keep the one
- * that gives the most consistent number of columns.
+ * that gives the most consistent number of columns (of at least two).
  */
 import { parse } from 'csv-parse/sync';
 
@@ -34,9 +34,14 @@ function scoreDelimiter(text: string, delimiter: Delimiter): number {
     return 0;
   }
   if (records.length === 0) return 0;
-  const columns = records[0].length;
+  // The usual width, not the first row's: a title row above the header has a column of its own.
+  const widths = new Map<number, number>();
+  for (const r of records) widths.set(r.length, (widths.get(r.length) ?? 0) + 1);
+  let columns = 0;
+  let rows = 0;
+  for (const [width, n] of widths) if (width >= 2 && (n > rows || (n === rows && width > columns))) [columns, rows] = [width, n];
   if (columns < 2) return 0;
-  const consistent = records.filter((r) => r.length === columns).length / records.length;
+  const consistent = rows / records.length;
   // Consistency matters most; among equally consistent splits, more columns is the better reading.
   return consistent * 1000 + Math.min(columns, 100);
 }
