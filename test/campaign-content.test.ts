@@ -1,11 +1,13 @@
 // What a marketer writes and what the recipient reads, through HTTP and a loopback SMTP sink: merge tags with
 // defaults on names stored either way (`firstName` as imports kept them, `first_name` as forms do), escaping of
-// contact data, a subject with accents and emoji, the text part generated from the HTML (tables, image buttons),
-// the gate's sentences for an empty body, a merge tag that can hold nothing and an incomplete imprint.
+// contact data, a subject with accents and emoji, a From name with accents and brackets, a whole HTML document,
+// the text part generated from the HTML (tables, image buttons), the gate's sentences for an empty body, a merge
+// tag that can hold nothing and an incomplete imprint.
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { after, before, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
+import { simpleParser } from 'mailparser';
 import { testConfig } from '../src/config.js';
 import { buildApp } from '../src/server/app.js';
 import { startSendWorker } from '../src/sending/send-worker.js';
@@ -46,6 +48,16 @@ forEachDatabase('campaign content', (t) => {
     return created.body.id as string;
   }
 
+  /** Sends the campaign with the acknowledgement and returns the messages the sink received for it. */
+  async function sendAll(id: string) {
+    assert.equal((await call('POST', `/api/v1/campaigns/${id}/send`, { acknowledge: true })).status, 202);
+    const first = sink.messages.length;
+    const worker = startSendWorker({ db: t.db, workerId: `content-${id}`, smtp: { host: sink.host, port: sink.port }, connections: 2, batchSize: 10, leaseMs: 30_000, pollMs: 10, secret: config.secretKey, baseUrl }, { loop: false });
+    while ((await worker.runOnce()) > 0);
+    await worker.stop();
+    return sink.messages.slice(first);
+  }
+
   before(async () => {
     app = await buildApp({ db: t.db, config, logger: false, tokenCacheMs: 0 });
     sink = await startSmtpSink();
@@ -73,11 +85,7 @@ forEachDatabase('campaign content', (t) => {
     const id = created.body.id;
     const check = await call('POST', `/api/v1/campaigns/${id}/check`);
     assert.deepEqual({ ok: check.body.ok, failures: check.body.failures }, { ok: true, failures: [] });
-    assert.equal((await call('POST', `/api/v1/campaigns/${id}/send`, { acknowledge: true })).status, 202);
-    const worker = startSendWorker({ db: t.db, workerId: 'content-test', smtp: { host: sink.host, port: sink.port }, connections: 2, batchSize: 10, leaseMs: 30_000, pollMs: 10, secret: config.secretKey, baseUrl }, { loop: false });
-    while ((await worker.runOnce()) > 0);
-    await worker.stop();
-    assert.deepEqual(sink.messages.map((m) => m.to[0]).sort(), ['ann@example.net', 'bob@example.net', 'cy@example.net']);
+    assert.deepEqual((await sendAll(id)).map((m) => m.to[0]).sort(), ['ann@example.net', 'bob@example.net', 'cy@example.net']);
 
     const mail = async (to: string) => sink.parse(sink.messages.findIndex((m) => m.to[0] === to));
     const ann = await mail('ann@example.net');
@@ -100,6 +108,25 @@ forEachDatabase('campaign content', (t) => {
       throw Object.assign(new Error('no such record'), { code: 'ENOTFOUND' });
     };
     for (const m of sink.messages) assert.equal((await dkimVerify(m.raw, { resolver })).results[0].status.result, 'pass');
+  });
+
+  it('shows a From name with accents and brackets whole, on the real address', async () => {
+    const fromName = 'Café Müller (Paris) <Boutique>';
+    const id = (await call('POST', '/api/v1/campaigns', { name: 'From', purpose: 'marketing', listIds: [listId], fromName, fromAddress: 'news@shop.example', subject: 'Hi', html: '<p>Hi</p>' })).body.id;
+    const sent = await sendAll(id);
+    assert.equal(sent.length, 3);
+    const mail = await simpleParser(sent[0].raw);
+    assert.deepEqual(mail.from?.value, [{ address: 'news@shop.example', name: fromName }]);
+  });
+
+  it('takes the body of a whole HTML document as an editor exports it: its <title> is not shown as text', async () => {
+    const document = '<!DOCTYPE html><html><head><meta charset="utf-8"><title>Spring newsletter</title><style>p { color: #333 }</style></head>'
+      + '<body><p>Hello {{ contact.first_name | default: "there" }}</p></body></html>';
+    const id = (await call('POST', '/api/v1/campaigns', { name: 'Document', purpose: 'marketing', listIds: [listId], fromName: 'Shop', fromAddress: 'news@shop.example', subject: 'Spring', html: document })).body.id;
+    const mail = await simpleParser((await sendAll(id)).find((m) => m.to[0] === 'ann@example.net')!.raw);
+    assert.match(mail.html || '', /^<p>Hello Ann<\/p>\n<div class="lw-footer"/);
+    assert.match(mail.text || '', /^Hello Ann\n/);
+    assert.ok(!`${mail.html}${mail.text}`.includes('Spring newsletter'));
   });
 
   it('says, one sentence each, that the body is empty and that a merge tag outside `contact` holds nothing', async () => {

@@ -62,6 +62,9 @@ const SANITIZE: sanitizeHtml.IOptions = {
     th: ['colspan', 'rowspan'],
     font: ['face', 'size'],
   },
+  // sanitize-html's own list (`xmp` included: its text would come back as markup), plus a full document's head: its
+  // <title> was shown as the first line of the mail.
+  nonTextTags: ['script', 'style', 'textarea', 'option', 'xmp', 'title', 'head'],
   allowedSchemes: ['http', 'https', 'mailto', 'tel'],
   allowedSchemesByTag: { img: ['https', 'http', 'cid'] },
   allowProtocolRelative: false,

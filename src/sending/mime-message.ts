@@ -6,7 +6,7 @@
  * quoted-printable and base64 come from its own functions, and tests read every message back with mailparser.
  */
 import { randomBytes } from 'node:crypto';
-import { encodeWords, foldLines } from 'nodemailer/lib/mime-funcs';
+import { encodeWord, encodeWords, foldLines } from 'nodemailer/lib/mime-funcs';
 import { encode as qpEncode, wrap as qpWrap } from 'nodemailer/lib/qp';
 
 export type Address = { name?: string; address: string };
@@ -38,9 +38,10 @@ function mailbox(a: Address): string {
   const address = oneLine(a.address);
   const name = a.name ? oneLine(a.name) : '';
   if (!name) return `<${address}>`;
-  const encoded = encodeWords(name, 'Q', 52);
-  // An encoded word cannot sit inside quotes; plain text is quoted so that specials such as ',' are safe.
-  const display = encoded !== name ? encoded : `"${name.replace(/(["\\])/g, '\\$1')}"`;
+  // An encoded word cannot sit inside quotes; plain text is quoted so that specials such as ',' are safe. A name
+  // with any non-ASCII character is encoded whole (as nodemailer does): encoding only its non-ASCII words left
+  // "(Paris)" a comment and "<Paris>" the address in "Café <Paris>" (`encodeWords` skips the ASCII words).
+  const display = /^[\x20-\x7e]*$/.test(name) ? `"${name.replace(/(["\\])/g, '\\$1')}"` : encodeWord(name, 'Q', 52);
   return `${display} <${address}>`;
 }
 
