@@ -111,6 +111,10 @@ forEachDatabase('campaign api', (t) => {
     const why = await call('GET', `/api/v1/campaigns/${id}/recipients/${contactIds[2]}`);
     assert.equal(why.body.state, 'blocked');
     assert.equal(why.body.atStart.reasons.find((r: { effect: string }) => r.effect === 'block').code, 'no_consent');
+    const outsider = (await t.db.insertInto('contacts').values({ workspace_id: ws.id, email: 'dee@example.net', country: 'FR', source_type: 'web_form' }).returning('id').executeTakeFirstOrThrow()).id;
+    const notInAudience = await call('GET', `/api/v1/campaigns/${id}/recipients/${outsider}`);
+    assert.equal(notInAudience.status, 404);
+    assert.match(notInAudience.body.error.message, /^This contact was not in the audience of the latest send \(\d+\): not on the campaign's lists or in its segments when it started/);
 
     // Paused: a worker claims nothing. Resumed: it sends.
     assert.equal((await call('POST', `/api/v1/campaigns/${id}/pause`)).body.status, 'paused');
@@ -168,6 +172,7 @@ forEachDatabase('campaign api', (t) => {
     assert.equal(progress.status, 404);
     assert.equal(progress.body.error.message, 'This campaign has not been sent yet.');
     assert.equal((await call('GET', `/api/v1/campaigns/${id}/schedule`)).body.error.message, 'This campaign has never been scheduled.');
+    assert.equal((await call('GET', `/api/v1/campaigns/${id}/recipients/${contactIds[0]}`)).body.error.message, 'This campaign has not been sent yet.');
     const unknown = '00000000-0000-4000-8000-000000000000';
     assert.equal((await call('POST', `/api/v1/campaigns/${unknown}/pause`)).status, 404);
     assert.equal((await call('GET', `/api/v1/campaigns/${unknown}/send`)).body.error.message, 'Not found.');

@@ -107,8 +107,13 @@ export default async function campaignsRoutes(app: FastifyInstance, deps: AppDep
     params: z.object({ id: z.uuid(), contactId: z.uuid() }) },
   async ({ params, auth }) => {
     const s = await latestSendOf(db, auth.workspaceId, params.id);
-    const r = s && (await findRecipient(db, auth.workspaceId, s.id, params.contactId));
-    if (!s || !r) throw new AppError('not_found', 'this contact was not in the audience of the latest send');
+    if (!s) throw await nothingYet(auth.workspaceId, params.id, 'has not been sent yet');
+    const r = await findRecipient(db, auth.workspaceId, s.id, params.contactId);
+    if (!r) {
+      throw new AppError('not_found', 'this contact was not in the audience of the latest send', {
+        userMessage: `This contact was not in the audience of the latest send (${s.id}): not on the campaign's lists or in its segments when it started, so the engine never judged them for it.`,
+      });
+    }
     return {
       sendId: s.id, contactId: r.contact_id, state: r.state,
       atStart: { verdict: r.verdict, basis: r.basis, reasons: r.reasons },
