@@ -28,6 +28,7 @@ const html = [
   '<p>Dear {{ contact.firstName | default: "friend" }} {{ contact.last_name }}, your plan: {{ contact.plan | default: "none" }}.</p>',
   '<table><tbody><tr><th>Item</th><th>Price</th></tr><tr><td>Shoes</td><td>10 €</td></tr><tr><td>Bags</td><td>20 €</td></tr></tbody></table>',
   '<p><a href="https://shop.example/buy"><img src="https://shop.example/button.png" alt="Buy now"></a></p>',
+  '<p>Questions? <a href="mailto:help@shop.example">help@shop.example</a> or <a href="https://shop.example/help">our help pages</a>.</p>',
 ].join('');
 
 forEachDatabase('campaign content', (t) => {
@@ -95,6 +96,8 @@ forEachDatabase('campaign content', (t) => {
     // Cells apart, a row a line; the linked image gives its alt text and the link.
     assert.match(ann.text || '', /\nItem Price\nShoes 10 €\nBags 20 €\n/);
     assert.match(ann.text || '', /\nBuy now \[https:\/\/shop\.example\/buy\]\n/);
+    // A link whose text is its address once; others with it.
+    assert.match(ann.text || '', /\nQuestions\? help@shop\.example or our help pages \[https:\/\/shop\.example\/help\]\.\n/);
 
     const bob = await mail('bob@example.net');
     assert.equal(bob.subject, 'Bonjour Bob, soldes d\'été 🌞');

@@ -81,7 +81,8 @@ const TRACKABLE = /^https?:\/\/[^\s{}%]+$/i;
 /**
  * The generated text part. Tables are read row by row with a space between cells (a layout table's blocks stay
  * blocks; html-to-text's own layout format ran inline cells together: "Price10 €"), and an image gives its alt
- * text, so a linked image button reads "Buy now [https://…]" rather than a bare address.
+ * text, so a linked image button reads "Buy now [https://…]" rather than a bare address; a link whose text is its
+ * address is written once ("help@shop.example", not "help@shop.example [help@shop.example]").
  */
 const TO_TEXT: HtmlToTextOptions = {
   wordwrap: false,
@@ -92,6 +93,7 @@ const TO_TEXT: HtmlToTextOptions = {
   selectors: [
     { selector: 'h1', options: { uppercase: false } }, { selector: 'h2', options: { uppercase: false } },
     { selector: 'h3', options: { uppercase: false } }, { selector: 'img', format: 'altText' },
+    { selector: 'a', options: { hideLinkHrefIfSameAsText: true } },
     { selector: 'table', format: 'block' }, { selector: 'tr', format: 'block', options: { leadingLineBreaks: 1, trailingLineBreaks: 1 } },
     { selector: 'td', format: 'cell' }, { selector: 'th', format: 'cell' },
   ],
