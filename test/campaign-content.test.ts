@@ -154,6 +154,16 @@ forEachDatabase('campaign content', (t) => {
     assert.deepEqual((await call('POST', `/api/v1/campaigns/${id}/check`)).body.failures, [], 'assigned and loop variables are not merge fields');
   });
 
+  it('says that the lists are empty rather than pointing at block codes there are none of', async () => {
+    const empty = (await call('POST', '/api/v1/lists', { name: 'Empty' })).body.id;
+    const id = (await call('POST', '/api/v1/campaigns', { name: 'Empty', purpose: 'marketing', listIds: [empty], fromName: 'Shop', fromAddress: 'news@shop.example', subject: 'Hi', html: '<p>Hi</p>' })).body.id;
+    const check = (await call('POST', `/api/v1/campaigns/${id}/check`)).body;
+    assert.deepEqual(check.failures.map((f: { text: string }) => f.text), ['Nobody is on the campaign\'s lists or in its segments.']);
+    assert.deepEqual(check.audience, { total: 0, byVerdict: { send: 0, block: 0 }, byBlockCode: {} });
+    const none = (await call('POST', '/api/v1/campaigns', { name: 'None', purpose: 'marketing', fromName: 'Shop', fromAddress: 'news@shop.example', subject: 'Hi', html: '<p>Hi</p>' })).body.id;
+    assert.deepEqual((await call('POST', `/api/v1/campaigns/${none}/check`)).body.failures.map((f: { code: string }) => f.code), ['audience_empty'], 'one sentence for one fault');
+  });
+
   it('names every missing part of the imprint in one sentence', async () => {
     const admin = caller(app, ws.tokens.admin);
     assert.equal((await admin('PUT', '/api/v1/sender-profile', { ...profile, address: '', representative: '' })).status, 200);

@@ -57,9 +57,12 @@ export function finishPreview(options: { workspaceId: string; secret: string; ba
     sample = { message, unsubscribeUrl: unsub, oneClickUrl: oneClickUnsubscribeUrl(link) };
   }
   const check = checkCampaign({ campaign, sender, sample, audience: audience.groups });
-  if (audience.byVerdict.send === 0) {
+  // Without any list or segment, `audience_empty` has said it already; "see the block codes" only when there are some.
+  if (audience.byVerdict.send === 0 && !check.failures.some((f) => f.code === 'audience_empty')) {
     check.ok = false;
-    check.failures.push({ code: 'nobody_eligible', rule: 'platform', text: 'Nobody on the campaign\'s lists or in its segments may receive it now: see the block codes.' });
+    check.failures.push({ code: 'nobody_eligible', rule: 'platform', text: audience.total === 0
+      ? 'Nobody is on the campaign\'s lists or in its segments.'
+      : 'Nobody on the campaign\'s lists or in its segments may receive it now: see the block codes.' });
   }
   return { campaign, sender, compiled, audience, check };
 }
