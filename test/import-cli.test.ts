@@ -134,6 +134,32 @@ for (const kind of kinds) {
       assert.equal(rows[1].custom_fields.NOTES, 'met at fair');
     });
 
+    it('does not import the people an export marks as gone: Mailchimp\'s unsubscribed and cleaned files, status and opt-out columns', async () => {
+      const before = await target.query<{ events: number }>(`select count(*)::int as events from consent_events e join contacts c on c.id = e.contact_id where c.email = 'jane.doe@example.com'`);
+      const unsub = report(await listwarden(target, [join(FIXTURES, 'mailchimp-unsubscribed.csv'), ...declaration, '--json']));
+      assert.deepEqual([unsub.counts.rows, unsub.counts.suppressed, unsub.counts.eligible], [2, 2, 0], JSON.stringify(unsub.samples));
+      assert.equal(unsub.samples.suppressed[0].reason, 'the file marks this address as unsubscribed (UNSUB_TIME: 2025-02-02 10:00:00); it is not imported');
+      const cleaned = report(await listwarden(target, [join(FIXTURES, 'mailchimp-cleaned.csv'), ...declaration, '--json']));
+      assert.deepEqual([cleaned.counts.rows, cleaned.counts.suppressed], [1, 1]);
+      assert.match(cleaned.samples.suppressed[0].reason, /bounced \(CLEAN_TIME: 2024-06-01 08:00:00\)/);
+
+      const path = join(work, `status-${kind}.csv`);
+      writeFileSync(path, ['Email,Status,Unsubscribed from all email,Country', 'st.sub@example.com,subscribed,false,GB', 'st.unsub@example.com,Unsubscribed,,GB',
+        'st.hubspot@example.com,,true,GB', 'st.active@example.com,active,,GB', 'st.bounce@example.com,Hard-Bounced,,GB'].join('\n') + '\n');
+      const status = report(await listwarden(target, [path, ...declaration, '--json']));
+      assert.deepEqual([status.counts.rows, status.counts.eligible, status.counts.suppressed], [5, 2, 3], JSON.stringify(status.samples));
+      assert.deepEqual(status.samples.suppressed.map((x: { line: number }) => x.line), [3, 4, 6]);
+      const rejected = (await listwarden(target, ['rejected', String(status.id)])).stdout.trim().split('\n');
+      assert.equal(rejected[1], '3,suppressed,the file marks this address as Unsubscribed (Status); it is not imported,st.unsub@example.com,"st.unsub@example.com,Unsubscribed,,GB"');
+
+      const gone = await target.query<{ email: string }>(`select email from contacts where email in ('gone.away@example.com', 'dead.box@example.com', 'st.unsub@example.com', 'st.hubspot@example.com', 'st.bounce@example.com')`);
+      assert.deepEqual(gone, [], 'no contact is created for them');
+      const after = await target.query<{ events: number }>(`select count(*)::int as events from consent_events e join contacts c on c.id = e.contact_id where c.email = 'jane.doe@example.com'`);
+      assert.deepEqual(after, before, 'an existing contact gets no new consent from a file that says she left');
+      const kept = await target.query<{ custom_fields: any }>(`select custom_fields from contacts where email = 'st.active@example.com'`);
+      assert.equal(kept[0].custom_fields.status, 'active', 'a status that does not say "gone" is kept');
+    });
+
     it('reads a Google Contacts export: "E-mail 1 - Value" is the address; a cell with several addresses is rejected saying so', async () => {
       const r = report(await listwarden(target, [join(FIXTURES, 'google-contacts.csv'), ...declaration, '--country', 'GB', '--json']));
       assert.equal(r.status, 'done', r.error);

@@ -62,3 +62,12 @@ test('country names in English, French and German map to codes', () => {
   assert.equal(toCountryCode('QQ'), null);
   assert.equal(toCountryCode('région inconnue'), null);
 });
+
+test('a row its file marks as unsubscribed or bounced is suppressed with the column in the reason; "no" values and other statuses are not', () => {
+  const ctx = context(['email', 'Unsubscribed', 'Hard Bounce', 'Statut'], 'FR');
+  const left = (cells: string[]) => { const r = checkRow(ctx, 2, cells); return r.outcome === 'suppressed' ? r.reason : r.outcome; };
+  assert.equal(left(['a@x.example', '2025-01-02', '', '']), 'the file marks this address as unsubscribed (Unsubscribed: 2025-01-02); it is not imported');
+  assert.equal(left(['b@x.example', 'Nein', '1', '']), 'the file marks this address as bounced (Hard Bounce: 1); it is not imported');
+  assert.equal(left(['c@x.example', '', '', 'Désinscrit']), 'the file marks this address as Désinscrit (Statut); it is not imported');
+  assert.equal(left(['d@x.example', 'false', '0', 'Abonné']), 'candidate');
+});

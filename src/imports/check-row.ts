@@ -7,7 +7,7 @@ import { disposableEmailBlocklistSet } from 'disposable-email-domains-js';
 import { boundedMemo } from '../bounded-memo.js';
 import { isRoleAddress, normalizeEmail } from '../engine/address.js';
 import type { Kind } from '../engine/types.js';
-import { applyMapping, customKey, type HeaderMapping } from './header-map.js';
+import { applyMapping, customKey, type HeaderMapping, type KnownField } from './header-map.js';
 import { toCountryCode } from './countries.js';
 
 export type RowCandidate = {
@@ -21,7 +21,7 @@ export type RowCandidate = {
   custom: Record<string, string>;
   role: boolean;
 };
-export type RowRejection = { outcome: 'invalid' | 'duplicate'; line: number; reason: string; email: string | null };
+export type RowRejection = { outcome: 'invalid' | 'duplicate' | 'suppressed'; line: number; reason: string; email: string | null };
 export type RowCheck = RowCandidate | RowRejection;
 
 export type RowCheckContext = {
@@ -81,6 +81,32 @@ function invalidAddress(raw: string, message: string): string {
   return `invalid email address: ${message}`;
 }
 
+// What a date or yes/no column says when the person did not leave.
+const NOT_SET = new Set(['false', 'no', 'n', '0', 'none', 'never', 'non', 'faux', 'jamais', 'nein', 'falsch', 'nie', '-']);
+// Status values of the usual tools that mean the person left or the address is dead.
+const LEFT = new Set(['unsubscribed', 'unsubscribe', 'optedout', 'optout', 'cleaned', 'bounced', 'hardbounce', 'hardbounced',
+  'blocklisted', 'blacklisted', 'complained', 'spam', 'spamcomplaint', 'desinscrit', 'desabonne', 'abgemeldet']);
+
+const fold = (v: string) => v.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase();
+
+/**
+ * Why the file itself says this address must not be mailed (its source tool's unsubscribe or bounce), or null.
+ * Such a row is not imported, so that a list exported with its leavers never makes them mailable here.
+ */
+function optedOut(mapping: HeaderMapping, fields: Partial<Record<KnownField, string>>): string | null {
+  const { headers } = mapping;
+  if (fields.unsubscribed && !NOT_SET.has(fold(fields.unsubscribed))) {
+    return `the file marks this address as unsubscribed (${headers.unsubscribed}: ${fields.unsubscribed}); it is not imported`;
+  }
+  if (fields.bounced && !NOT_SET.has(fold(fields.bounced))) {
+    return `the file marks this address as bounced (${headers.bounced}: ${fields.bounced}); it is not imported`;
+  }
+  if (fields.status && LEFT.has(fold(fields.status).replace(/[\s_-]/g, ''))) {
+    return `the file marks this address as ${fields.status} (${headers.status}); it is not imported`;
+  }
+  return null;
+}
+
 /** Checks one record of the file. */
 export function checkRow(ctx: RowCheckContext, line: number, cells: string[]): RowCheck {
   if (cells.length > ctx.headerWidth) {
@@ -100,6 +126,10 @@ export function checkRow(ctx: RowCheckContext, line: number, cells: string[]): R
   const first = ctx.seen.get(key) ?? ctx.seenBefore?.get(key);
   if (first !== undefined) return { outcome: 'duplicate', line, reason: `duplicate of line ${first} in this file`, email };
   ctx.seen.set(key, line);
+  if (fields.unsubscribed || fields.bounced || fields.status) {
+    const left = optedOut(ctx.mapping, fields);
+    if (left) return { outcome: 'suppressed', line, reason: left, email };
+  }
   if (ctx.isDisposable(normalized.domain)) return rejected(line, `disposable (throwaway) email domain ${normalized.domain}`, email);
 
   let country = ctx.defaultCountry;
@@ -119,7 +149,7 @@ export function checkRow(ctx: RowCheckContext, line: number, cells: string[]): R
     if (BIRTH_DATE.test(fields.birthDate) && !Number.isNaN(Date.parse(fields.birthDate))) birthDate = fields.birthDate;
     else custom[customKey.birthDate] = fields.birthDate;
   }
-  for (const key of ['firstName', 'lastName', 'fullName', 'language', 'company'] as const) {
+  for (const key of ['firstName', 'lastName', 'fullName', 'language', 'company', 'status'] as const) {
     if (fields[key]) custom[customKey[key]] = fields[key]!;
   }
   return { outcome: 'candidate', line, email, country, kind: ctx.defaultKind, phone, birthDate, custom, role: isRoleAddress(email) };

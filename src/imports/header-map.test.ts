@@ -34,3 +34,10 @@ test('recognises the headers of the tools lists come from, and reports where eac
   assert.deepEqual(describeMapping(['Vorname', 'E-Mail', 'first_name', 'Notiz'], m).map((c) => c.to),
     ['custom:first_name', 'email', 'custom:first_name (2)', 'custom:Notiz'], 'a second first-name column does not overwrite the first');
 });
+
+test('columns by which the source tool says a person left are recognised; a status is kept', () => {
+  const m = mapHeaders(['Email Address', 'UNSUB_TIME', 'CLEAN_TIME', 'Status']);
+  assert.deepEqual(describeMapping(['Email Address', 'UNSUB_TIME', 'CLEAN_TIME', 'Status'], m).map((c) => c.to),
+    ['email', 'opt_out:unsubscribed', 'opt_out:bounced', 'opt_out:status']);
+  assert.deepEqual(m.headers, { email: 'Email Address', unsubscribed: 'UNSUB_TIME', bounced: 'CLEAN_TIME', status: 'Status' });
+});

@@ -3,7 +3,8 @@
  * column as a custom field under its own (trimmed) name.
  */
 
-export const knownFields = ['email', 'firstName', 'lastName', 'fullName', 'country', 'phone', 'language', 'company', 'birthDate'] as const;
+export const knownFields = ['email', 'firstName', 'lastName', 'fullName', 'country', 'phone', 'language', 'company', 'birthDate',
+  'unsubscribed', 'bounced', 'status'] as const;
 export type KnownField = (typeof knownFields)[number];
 
 // Besides the usual words, the headers of the tools lists are exported from: Mailchimp ("Email Address", "CC" for
@@ -25,6 +26,14 @@ const synonyms: Record<KnownField, string[]> = {
   company: ['company', 'company name', 'organisation', 'organization', 'organization name', 'organization 1 - name',
     'societe', 'entreprise', 'firma', 'unternehmen'],
   birthDate: ['birth date', 'birthdate', 'date of birth', 'dob', 'birthday', 'date de naissance', 'geburtsdatum'],
+  // Columns by which the tool a list comes from says a person left or the address is dead: Mailchimp's
+  // unsubscribed and cleaned exports (UNSUB_TIME, CLEAN_TIME), Brevo's blocklist flag, a status column.
+  unsubscribed: ['unsub_time', 'unsubscribed', 'unsubscribed at', 'unsubscribe time', 'unsubscribe date', 'unsubscribed date',
+    'date unsubscribed', 'opted out', 'opt out', 'optout', 'opt out date', 'email blacklisted', 'blacklisted', 'blocklisted',
+    'email blocklisted', 'unsubscribed from all email', 'desinscrit', 'desinscrit le', 'date de desinscription', 'desabonne',
+    'date de desabonnement', 'abgemeldet', 'abgemeldet am', 'abmeldedatum', 'abmeldung'],
+  bounced: ['clean_time', 'bounced', 'hard bounced', 'hard bounce', 'hardbounce', 'bounce date'],
+  status: ['status', 'member status', 'subscription status', 'subscriber status', 'email status', 'statut', 'abostatus'],
 };
 
 /**
@@ -34,7 +43,7 @@ const synonyms: Record<KnownField, string[]> = {
  */
 export const customKey = {
   firstName: 'first_name', lastName: 'last_name', fullName: 'full_name', language: 'language', company: 'company',
-  phone: 'phone', birthDate: 'birth_date',
+  phone: 'phone', birthDate: 'birth_date', status: 'status',
 } as const satisfies Partial<Record<KnownField, string>>;
 
 /** Lower case, accents removed, punctuation (_ - .) turned into single spaces. */
@@ -57,11 +66,13 @@ for (const field of knownFields) {
 }
 
 export type ColumnTarget = { kind: 'known'; field: KnownField } | { kind: 'custom'; name: string } | { kind: 'ignored' };
-export type HeaderMapping = { columns: ColumnTarget[]; emailColumn: number; customNames: string[] };
+/** `headers`: the header each known field was read from, as the file spells it (for the report's reasons). */
+export type HeaderMapping = { columns: ColumnTarget[]; emailColumn: number; customNames: string[]; headers: Partial<Record<KnownField, string>> };
 
 /** Maps a header row. `emailColumn` is -1 when no column holds addresses. */
 export function mapHeaders(headers: string[]): HeaderMapping {
   const taken = new Set<KnownField>();
+  const known: Partial<Record<KnownField, string>> = {};
   const customNames: string[] = [];
   // The names known fields are kept under are taken, so that a second "first_name" column cannot overwrite the first.
   const usedCustom = new Set<string>(Object.values(customKey));
@@ -70,6 +81,7 @@ export function mapHeaders(headers: string[]): HeaderMapping {
     const field = lookup.get(norm) ?? lookup.get(norm.replace(/ /g, ''));
     if (field && !taken.has(field)) {
       taken.add(field);
+      known[field] = raw.trim();
       return { kind: 'known', field };
     }
     const trimmed = raw.trim();
@@ -81,7 +93,7 @@ export function mapHeaders(headers: string[]): HeaderMapping {
     return { kind: 'custom', name };
   });
   const emailColumn = columns.findIndex((c) => c.kind === 'known' && c.field === 'email');
-  return { columns, emailColumn, customNames };
+  return { columns, emailColumn, customNames, headers: known };
 }
 
 export type MappedRow = { fields: Partial<Record<KnownField, string>>; custom: Record<string, string> };
@@ -117,6 +129,9 @@ function destination(c: ColumnTarget): string {
     // Kept in the contact's own column when well formed, else as a custom field (check-row.ts).
     case 'phone': return 'phone';
     case 'birthDate': return 'birth_date';
+    // A row these mark is not imported (check-row.ts); `status` is kept on the rows that are.
+    case 'unsubscribed': case 'bounced': return `opt_out:${c.field}`;
+    case 'status': return 'opt_out:status';
     default: return `custom:${customKey[c.field]}`;
   }
 }
