@@ -80,6 +80,16 @@ forEachDatabase('campaign api', (t) => {
     assert.equal((await call('PUT', `/api/v1/campaigns/${id}`, draft('News'))).status, 400, 'an edit is checked the same way');
   });
 
+  it('asks for the time zone of a send time given without one', async () => {
+    const wanted = 'must be a date and time with its time zone, such as 2026-12-01T10:00:00+01:00 or 2026-12-01T09:00:00Z';
+    const created = await call('POST', '/api/v1/campaigns', draft(listId, { scheduledAt: '2026-12-01T10:00:00' }));
+    assert.equal(created.status, 400);
+    assert.deepEqual(created.body.error.issues, [{ path: 'body.scheduledAt', message: wanted }]);
+    const id = (await call('POST', '/api/v1/campaigns', draft(listId, { name: 'Zone' }))).body.id;
+    const moved = await call('POST', `/api/v1/campaigns/${id}/reschedule`, { scheduledAt: '2026-12-01 10:00' });
+    assert.deepEqual(moved.body.error.issues, [{ path: 'body.scheduledAt', message: wanted }]);
+  });
+
   it('checks, then sends only with the acknowledgement, records who, and explains each recipient', async () => {
     const created = await call('POST', '/api/v1/campaigns', draft(listId, { subject: ' ' }));
     assert.equal(created.status, 201);

@@ -11,6 +11,9 @@ export type CampaignStatus = (typeof CAMPAIGN_STATUSES)[number];
 
 const id = z.string().trim().min(1).max(64);
 
+/** A moment to send at: a time without its zone would be ambiguous, so the message says what is wanted. */
+export const sendTimeSchema = z.iso.datetime({ offset: true, message: 'must be a date and time with its time zone, such as 2026-12-01T10:00:00+01:00 or 2026-12-01T09:00:00Z' });
+
 export const campaignInputSchema = z.object({
   name: z.string().trim().min(1, 'a campaign needs a name').max(200),
   channel: z.literal('email').default('email'),
@@ -27,7 +30,7 @@ export const campaignInputSchema = z.object({
   html: z.string().max(1_000_000).default(''),
   /** Generated from the HTML when absent. */
   text: z.string().max(500_000).optional(),
-  scheduledAt: z.iso.datetime({ offset: true }).optional(),
+  scheduledAt: sendTimeSchema.optional(),
   trackClicks: z.boolean().default(true),
   /** Off by default: an open proves little (image proxies prefetch) and never counts as engagement. */
   trackOpens: z.boolean().default(false),

@@ -10,7 +10,7 @@ import type { AppDeps } from '../server/app.js';
 import { defineRoute } from '../server/route.js';
 import { saveSenderProfile, viewOf } from '../senders/save-sender-profile.js';
 import { findSenderProfile } from '../senders/senders.repository.js';
-import { campaignInputSchema, type Campaign } from './campaign.js';
+import { campaignInputSchema, sendTimeSchema, type Campaign } from './campaign.js';
 import { countRecipientStates, findCampaign, findRecipient, latestSendOf, listCampaigns } from './campaigns.repository.js';
 import { controlSend } from './control-send.js';
 import { createCampaign } from './create-campaign.js';
@@ -85,7 +85,7 @@ export default async function campaignsRoutes(app: FastifyInstance, deps: AppDep
     });
 
   defineRoute(app, { method: 'POST', url: '/campaigns/:id/reschedule', summary: 'Move a scheduled send before it starts; a past time starts it at the next round of a send worker', tags, role: 'editor', params: idParams,
-    body: z.object({ scheduledAt: z.iso.datetime({ offset: true }) }) },
+    body: z.object({ scheduledAt: sendTimeSchema }) },
   async ({ params, body, auth, request }) => {
     const r = unwrap(await rescheduleSend({ db, workspaceId: auth.workspaceId, campaignId: params.id, runAt: new Date(body.scheduledAt), actor: auth.actor, now: deps.now(), ip: request.ip }));
     return { status: 'scheduled', scheduleId: r.scheduleId, scheduledAt: r.runAt.toISOString() };
