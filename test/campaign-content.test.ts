@@ -146,6 +146,13 @@ forEachDatabase('campaign content', (t) => {
     assert.equal(send.status, 400);
     assert.equal(send.body.error.message, 'The message is empty: write its HTML (a text part is made from it).');
 
+    const textOnly = await call('PUT', `/api/v1/campaigns/${id}`, {
+      name: 'Forgot', purpose: 'marketing', listIds: [listId], fromName: 'Shop', fromAddress: 'news@shop.example', subject: 'Hi', text: 'Hello {{ contact.first_name }}',
+    });
+    assert.equal(textOnly.status, 200);
+    assert.deepEqual((await call('POST', `/api/v1/campaigns/${id}/check`)).body.failures.map((f: { text: string }) => f.text),
+      ['The HTML is empty: mail programs show the HTML part, so readers would see only the footer; write the HTML too.']);
+
     const fixed = await call('PUT', `/api/v1/campaigns/${id}`, {
       name: 'Forgot', purpose: 'marketing', listIds: [listId], fromName: 'Shop', fromAddress: 'news@shop.example', subject: 'Hi {{ contact.first_name }}',
       html: '<p>{% assign n = contact.first_name | default: "you" %}Hello {{ n }} {% for i in (1..2) %}{{ i }}{% endfor %}</p>',

@@ -36,7 +36,12 @@ export function checkCampaign(options: CheckCampaignOptions): CheckResult {
   const fail = (code: string, rule: string, text: string) => failures.push({ code, rule, text });
 
   if (!campaign.subject.trim()) fail('subject_empty', 'platform', 'The subject is empty; write a subject that says what the mail is about.');
-  if (!campaign.html.trim() && !campaign.text?.trim()) fail('body_empty', 'platform', 'The message is empty: write its HTML (a text part is made from it).');
+  // Mail programs show the HTML part: with a text part alone, readers would see nothing but the footer.
+  if (!campaign.html.trim()) {
+    fail('body_empty', 'platform', campaign.text?.trim()
+      ? 'The HTML is empty: mail programs show the HTML part, so readers would see only the footer; write the HTML too.'
+      : 'The message is empty: write its HTML (a text part is made from it).');
+  }
   for (const [part, source] of [['subject', campaign.subject], ['HTML', campaign.html], ['text', campaign.text ?? '']] as const) {
     const unknown = unknownMergeTags(source);
     if (unknown.length > 0) {
