@@ -1,8 +1,8 @@
 // What a marketer writes and what the recipient reads, through HTTP and a loopback SMTP sink: merge tags with
 // defaults on names stored either way (`firstName` as imports kept them, `first_name` as forms do), escaping of
 // contact data, a subject with accents and emoji, a From name with accents and brackets, a whole HTML document,
-// the text part generated from the HTML (tables, image buttons), the gate's sentences for an empty body, a merge
-// tag that can hold nothing and an incomplete imprint.
+// click tracking of a percent-encoded link, the text part generated from the HTML (tables, image buttons), the
+// gate's sentences for an empty body, a merge tag that can hold nothing and an incomplete imprint.
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { after, before, it } from 'node:test';
@@ -29,6 +29,7 @@ const html = [
   '<table><tbody><tr><th>Item</th><th>Price</th></tr><tr><td>Shoes</td><td>10 €</td></tr><tr><td>Bags</td><td>20 €</td></tr></tbody></table>',
   '<p><a href="https://shop.example/buy"><img src="https://shop.example/button.png" alt="Buy now"></a></p>',
   '<p>Questions? <a href="mailto:help@shop.example">help@shop.example</a> or <a href="https://shop.example/help">our help pages</a>.</p>',
+  '<p><a href="https://shop.example/search?q=red%20shoes&amp;utm_campaign=summer%2026">Red shoes</a></p>',
 ].join('');
 
 forEachDatabase('campaign content', (t) => {
@@ -98,6 +99,14 @@ forEachDatabase('campaign content', (t) => {
     assert.match(ann.text || '', /\nBuy now \[https:\/\/shop\.example\/buy\]\n/);
     // A link whose text is its address once; others with it.
     assert.match(ann.text || '', /\nQuestions\? help@shop\.example or our help pages \[https:\/\/shop\.example\/help\]\.\n/);
+
+    // A link with percent-encoding is tracked like any other: the click redirects to it exactly and is engagement.
+    assert.ok(!(ann.html || '').includes('shop.example/search'), 'the link goes through the click redirect');
+    const tracked = [...(ann.html || '').matchAll(/href="https:\/\/lists\.shop\.example(\/t\/c\/[^"]+)"/g)].map((m) => m[1]);
+    const redirects = await Promise.all(tracked.map((path) => app.inject({ method: 'GET', url: path })));
+    assert.ok(redirects.some((r) => r.statusCode === 302 && r.headers.location === 'https://shop.example/search?q=red%20shoes&utm_campaign=summer%2026'), JSON.stringify(redirects.map((r) => r.headers.location)));
+    const clicks = await t.db.selectFrom('activity_events').select('id').where('workspace_id', '=', ws.id).where('type', '=', 'click').execute();
+    assert.equal(clicks.length, tracked.length);
 
     const bob = await mail('bob@example.net');
     assert.equal(bob.subject, 'Bonjour Bob, soldes d\'été 🌞');

@@ -76,7 +76,9 @@ const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => ESCAPE[c]);
 const literal = (s: string) => s.replace(/\{/g, '&#123;').replace(/\}/g, '&#125;');
 const textLiteral = (s: string) => `{% raw %}${s.replace(/\{%/g, '{ %')}{% endraw %}`;
 
-const TRACKABLE = /^https?:\/\/[^\s{}%]+$/i;
+// A link with a merge tag in it is left as written (its target differs by recipient); `%` is ordinary percent-encoding
+// (`?q=red%20shoes`), whose links went untracked, so their clicks never counted as engagement.
+const TRACKABLE = /^https?:\/\/[^\s{}]+$/i;
 
 /**
  * The generated text part. Tables are read row by row with a space between cells (a layout table's blocks stay
