@@ -197,6 +197,17 @@ for (const kind of kinds) {
       assert.deepEqual([xenia[0].country, xenia[0].custom_fields.first_name], ['AT', 'Xenia']);
     });
 
+    it('a header that names the address column in words it does not know still names the other columns', async () => {
+      const path = join(work, `kontakt-${kind}.csv`);
+      writeFileSync(path, 'Kundenliste Frühjahr\r\nKontakt;Vorname;Land;Kundennr\r\nkontakt.anna@example.de;Anna;DE;K1\r\nkontakt.bert@example.at;Bert;AT;K2\r\n');
+      const r = report(await listwarden(target, [path, ...declaration, '--json']));
+      assert.equal(r.status, 'done', r.error);
+      assert.deepEqual([r.file.format.headerLine, r.counts.rows, r.counts.eligible], [2, 2, 2], JSON.stringify(r.samples));
+      assert.deepEqual(r.file.format.columns.map((c: { to: string }) => c.to), ['email', 'custom:first_name', 'country', 'custom:Kundennr']);
+      const bert = await target.query<{ country: string; custom_fields: any }>(`select country, custom_fields from contacts where email = 'kontakt.bert@example.at'`);
+      assert.deepEqual([bert[0].country, bert[0].custom_fields], ['AT', { first_name: 'Bert', Kundennr: 'K2' }]);
+    });
+
     it('reads a Windows-1252 file whose first accented name comes after the first 64 KB', async () => {
       const lines = ['Email;First name;Last name;Country'];
       for (let i = 0; i < 2500; i++) lines.push(`late${i}@example.fr;Jean;Martin;FR`);

@@ -189,9 +189,9 @@ const HEADER_SEARCH_ROWS = 10;
 
 /**
  * Finds the header among the first rows: the first row with a column named like an address (the rows above it
- * are a title and are skipped; the report's `headerLine` says where the header was). A file without a header
- * (a row already holds an address) is read from that row on, with that column as the address and the others as
- * custom fields "column N".
+ * are a title and are skipped; the report's `headerLine` says where the header was). Else the first row holding
+ * an address is the first data row, with that column as the address: the row above it is the header if it names
+ * columns, otherwise there is none and the other columns are custom fields "column N".
  */
 function findHeader(records: readonly SourceRecord[], d: Declaration): { ctx: RowCheckContext; headerLine: number | null; firstData: number; columns: ColumnReport[] } | null {
   const rows = records.slice(0, HEADER_SEARCH_ROWS);
@@ -204,9 +204,17 @@ function findHeader(records: readonly SourceRecord[], d: Declaration): { ctx: Ro
     }
     const at = rows[i].cells.findIndex((c) => normalizeEmail(c).ok);
     if (at === -1) continue;
+    // The row above the first address, if it names two columns or more, is a header whose address column has a
+    // name we do not know ("Kontakt"): its other names still count.
+    const above = i > 0 ? rows[i - 1].cells : null;
+    if (above && above.filter((c) => c.trim() !== '').length >= 2) {
+      const names = above.map((name, j) => (j === at ? 'email' : name));
+      const mapping = mapHeaders(names);
+      return { ctx: context(mapping, above.length), headerLine: rows[i - 1].line, firstData: i, columns: describeMapping(above, mapping) };
+    }
     const names = rows[i].cells.map((_, j) => (j === at ? 'email' : `column ${j + 1}`));
     const positional = mapHeaders(names);
-    return { ctx: context(positional, rows[i].cells.length), headerLine: null, firstData: i, columns: describeMapping(names, positional) };
+    return { ctx: context(positional, rows[i].cells.length), headerLine: null, firstData: i, columns: describeMapping(names.map((_, j) => `column ${j + 1}`), positional) };
   }
   return null;
 }
