@@ -208,6 +208,21 @@ for (const kind of kinds) {
       assert.deepEqual([bert[0].country, bert[0].custom_fields], ['AT', { first_name: 'Bert', Kundennr: 'K2' }]);
     });
 
+    it('reads a French Outlook export saved as Excel "Unicode Text" (UTF-16 TSV): its country column, in Spanish too', async () => {
+      const path = join(work, `outlook-fr-${kind}.txt`);
+      const text = ['Prénom\tNom\tSociété\tAdresse de messagerie\tTéléphone mobile\tPays/Région (domicile)',
+        'René\tÉvrard\tÉvrard & Fils\trene.evrard@example.fr\t06 11 22 33 44\tFrance', 'Inés\tGarcía\t\tines.garcia@example.es\t+34 600 111 222\tEspaña'].join('\r\n');
+      writeFileSync(path, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(`${text}\r\n`, 'utf16le')]));
+      const r = report(await listwarden(target, [path, ...declaration, '--country', 'FR', '--json']));
+      assert.equal(r.status, 'done', r.error);
+      assert.deepEqual([r.file.format.encoding, r.file.format.delimiter, r.counts.rows, r.counts.eligible], ['utf-16le', '\t', 2, 2], JSON.stringify(r.samples));
+      const rows = await target.query<{ email: string; country: string; phone: string | null; custom_fields: any }>(
+        `select email, country, phone, custom_fields from contacts where email in ('rene.evrard@example.fr', 'ines.garcia@example.es') order by email`);
+      assert.deepEqual(rows.map((x) => [x.email, x.country, x.phone, x.custom_fields.first_name]),
+        [['ines.garcia@example.es', 'ES', '+34600111222', 'Inés'], ['rene.evrard@example.fr', 'FR', null, 'René']]);
+      assert.deepEqual([rows[1].custom_fields.company, rows[1].custom_fields.phone], ['Évrard & Fils', '06 11 22 33 44']);
+    });
+
     it('reads a Windows-1252 file whose first accented name comes after the first 64 KB', async () => {
       const lines = ['Email;First name;Last name;Country'];
       for (let i = 0; i < 2500; i++) lines.push(`late${i}@example.fr;Jean;Martin;FR`);

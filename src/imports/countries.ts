@@ -1,6 +1,7 @@
 /**
- * Country values in imported files: ISO 3166-1 alpha-2 codes, or a country's name in English, French or German
- * (names come from the runtime's own CLDR data through Intl.DisplayNames, not from a list kept here).
+ * Country values in imported files: ISO 3166-1 alpha-2 codes, or a country's name in English, French or German,
+ * or Spanish, Italian, Dutch, Portuguese, Polish, Swedish or Danish (an address book's country column is in its
+ * owner's language; names come from the runtime's own CLDR data through Intl.DisplayNames, not a list kept here).
  */
 
 let names: Map<string, string> | undefined;
@@ -17,7 +18,8 @@ const NOT_COUNTRIES = new Set(['ZZ', 'EU', 'EZ', 'UN', 'QO', 'XA', 'XB', 'AN', '
 
 function buildNames(): Map<string, string> {
   const map = new Map<string, string>();
-  const displays = ['en', 'fr', 'de'].map((l) => new Intl.DisplayNames([l], { type: 'region', fallback: 'none' }));
+  // English, French and German first (they win a clash), then the languages address books are often kept in.
+  const displays = ['en', 'fr', 'de', 'es', 'it', 'nl', 'pt', 'pl', 'sv', 'da'].map((l) => new Intl.DisplayNames([l], { type: 'region', fallback: 'none' }));
   const A = 'A'.charCodeAt(0);
   for (let i = 0; i < 26; i++) {
     for (let j = 0; j < 26; j++) {

@@ -9,19 +9,22 @@ export type KnownField = (typeof knownFields)[number];
 
 // Besides the usual words, the headers of the tools lists are exported from: Mailchimp ("Email Address", "CC" for
 // the country code), Brevo ("EMAIL", "PRENOM", "SMS"), CleverReach and rapidmail, Google Contacts ("E-mail 1 -
-// Value", "Organization Name", "Address 1 - Country"), Outlook ("E-mail Address", "Home Country/Region") and
-// Thunderbird ("Primary Email", "Display Name"). A file with two of them keeps the first; the second stays custom.
+// Value", "Organization Name", "Address 1 - Country"), Outlook in English, French and German ("E-mail Address",
+// "Adresse de messagerie", "Home Country/Region", "Pays/Région (domicile)", "Land/Region (privat)") and Thunderbird
+// ("Primary Email", "Display Name"). A file with two of them keeps the first; the second stays custom.
 const synonyms: Record<KnownField, string[]> = {
   email: ['email', 'e-mail', 'emailaddress', 'email address', 'e-mail address', 'mail', 'courriel', 'adresse email',
     'adresse e-mail', 'adresse mail', 'adresse electronique', 'e-mail-adresse', 'emailadresse', 'mailadresse', 'e-post',
-    'e-mail 1 - value', 'primary email', 'email 1'],
+    'e-mail 1 - value', 'primary email', 'email 1', 'adresse de messagerie'],
   firstName: ['first name', 'firstname', 'first', 'given name', 'forename', 'prenom', 'vorname'],
   lastName: ['last name', 'lastname', 'surname', 'family name', 'nom', 'nom de famille', 'nachname', 'familienname'],
   fullName: ['name', 'full name', 'fullname', 'display name', 'nom complet', 'vollstandiger name'],
   country: ['country', 'country code', 'cc', 'country/region', 'home country/region', 'business country/region',
-    'address 1 - country', 'pays', 'code pays', 'land', 'landercode'],
+    'address 1 - country', 'pays', 'code pays', 'pays/region', 'pays/region (domicile)', 'pays/region (bureau)', 'land',
+    'landercode', 'land/region', 'land/region (privat)', 'land/region (geschaftlich)'],
   phone: ['phone', 'phone number', 'telephone', 'tel', 'mobile', 'mobile phone', 'mobile number', 'cell', 'cell phone', 'sms',
-    'phone 1 - value', 'portable', 'numero de telephone', 'telefon', 'telefonnummer', 'handy', 'mobil', 'mobilnummer'],
+    'phone 1 - value', 'portable', 'numero de telephone', 'telephone mobile', 'telefon', 'telefonnummer', 'handy', 'mobil',
+    'mobilnummer', 'mobiltelefon'],
   language: ['language', 'lang', 'locale', 'langue', 'sprache'],
   company: ['company', 'company name', 'organisation', 'organization', 'organization name', 'organization 1 - name',
     'societe', 'entreprise', 'firma', 'unternehmen'],
