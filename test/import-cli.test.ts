@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
+import iconv from 'iconv-lite';
 import writeXlsxFile from 'write-excel-file/node';
 import { createDatabase } from '../src/db/database.js';
 import { createScratchPostgresDatabase, testDatabaseKinds } from './support/db.js';
@@ -221,6 +222,18 @@ for (const kind of kinds) {
       assert.deepEqual(rows.map((x) => [x.email, x.country, x.phone, x.custom_fields.first_name]),
         [['ines.garcia@example.es', 'ES', '+34600111222', 'Inés'], ['rene.evrard@example.fr', 'FR', null, 'René']]);
       assert.deepEqual([rows[1].custom_fields.company, rows[1].custom_fields.phone], ['Évrard & Fils', '06 11 22 33 44']);
+    });
+
+    it('reads Excel for Mac\'s "CSV (Macintosh)": lines ended by CR alone, Mac Roman, over 1 MB', async () => {
+      const lines = ['Email,First Name,Last Name,Country'];
+      for (let i = 0; i < 30000; i++) lines.push(`mac${i}@example.com,André,Müller,FR`);
+      const path = join(work, `mac-${kind}.csv`);
+      writeFileSync(path, iconv.encode(`${lines.join('\r')}\r`, 'macintosh'));
+      const r = report(await listwarden(target, [path, ...declaration, '--json']));
+      assert.equal(r.status, 'done', r.error);
+      assert.deepEqual([r.file.format.encoding, r.counts.rows, r.counts.eligible, r.counts.invalid], ['macintosh', 30000, 30000, 0], JSON.stringify(r.samples.invalid));
+      const last = await target.query<{ custom_fields: any }>(`select custom_fields from contacts where email = 'mac29999@example.com'`);
+      assert.deepEqual([last[0].custom_fields.first_name, last[0].custom_fields.last_name], ['André', 'Müller']);
     });
 
     it('reads a Windows-1252 file whose first accented name comes after the first 64 KB', async () => {

@@ -6,7 +6,9 @@ import { isAscii } from 'node:buffer';
 import { Transform } from 'node:stream';
 import iconv from 'iconv-lite';
 
-export type TextEncoding = 'utf-8' | 'utf-16le' | 'utf-16be' | 'windows-1252';
+export type TextEncoding = 'utf-8' | 'utf-16le' | 'utf-16be' | 'windows-1252' | 'macintosh';
+/** The single-byte encodings a file that is not UTF-8 is read in. */
+export type LegacyEncoding = 'windows-1252' | 'macintosh';
 export type FileKind = { kind: 'text'; encoding: TextEncoding; bomLength: number } | { kind: 'xlsx' } | { kind: 'binary'; reason: string };
 
 const ZIP_MAGIC = [0x50, 0x4b, 0x03, 0x04];
@@ -20,7 +22,15 @@ export function detectFileKind(sample: Uint8Array): FileKind {
   const utf16 = guessBomlessUtf16(sample);
   if (utf16) return { kind: 'text', encoding: utf16, bomLength: 0 };
   if (looksBinary(sample)) return { kind: 'binary', reason: 'the file holds binary data (control bytes), not text or a spreadsheet' };
-  return { kind: 'text', encoding: isUtf8(sample) ? 'utf-8' : 'windows-1252', bomLength: 0 };
+  return { kind: 'text', encoding: isUtf8(sample) ? 'utf-8' : legacyEncoding(sample), bomLength: 0 };
+}
+
+/**
+ * Which single-byte encoding a file that is not UTF-8 is in: Mac Roman when its lines end in CR alone (Excel for
+ * Mac's "CSV (Macintosh)" writes both), else Windows-1252 (Excel on Windows).
+ */
+export function legacyEncoding(sample: Uint8Array): LegacyEncoding {
+  return sample.includes(0x0d) && !sample.includes(0x0a) ? 'macintosh' : 'windows-1252';
 }
 
 /** True when the bytes are valid UTF-8, allowing a sequence cut off at the end of the sample. */
@@ -68,10 +78,10 @@ function looksBinary(sample: Uint8Array): boolean {
  * UTF-8 without a BOM is only a guess from the file's start: a file whose first non-ASCII byte comes later (an
  * accented name on row 2,000 of a Windows-1252 export) would lose those rows. So until a chunk holds a byte
  * above 0x7F, the guess stays open; if that chunk is not valid UTF-8, the rest is read as Windows-1252 (the
- * ASCII before it reads the same in both) and `onEncoding` is told. Once a chunk holds valid UTF-8 beyond
+ * ASCII before it reads the same in both; Mac Roman when `fallback` says so) and `onEncoding` is told. Once a chunk holds valid UTF-8 beyond
  * ASCII, it stays UTF-8. The check costs one ASCII scan per 64 KB chunk, and only until the first such byte.
  */
-export function createDecoder(encoding: TextEncoding, bomLength: number, onEncoding?: (encoding: TextEncoding) => void): Transform {
+export function createDecoder(encoding: TextEncoding, bomLength: number, onEncoding?: (encoding: TextEncoding) => void, fallback: LegacyEncoding = 'windows-1252'): Transform {
   let skip = bomLength;
   const strip = (chunk: Buffer): Buffer => {
     if (skip === 0) return chunk;
@@ -79,10 +89,11 @@ export function createDecoder(encoding: TextEncoding, bomLength: number, onEncod
     skip -= cut;
     return chunk.subarray(cut);
   };
-  let cp1252 = encoding === 'windows-1252' ? iconv.getDecoder('windows-1252') : null;
+  const singleByte = encoding === 'windows-1252' || encoding === 'macintosh';
+  let legacy = singleByte ? iconv.getDecoder(encoding) : null;
   let undecided = encoding === 'utf-8' && bomLength === 0;
   // Invalid sequences become U+FFFD; the row checks then reject those rows with their line numbers.
-  const decoder = new TextDecoder(encoding === 'windows-1252' ? 'utf-8' : encoding, { fatal: false, ignoreBOM: true });
+  const decoder = new TextDecoder(singleByte ? 'utf-8' : encoding, { fatal: false, ignoreBOM: true });
   return new Transform({
     readableObjectMode: true,
     transform(chunk: Buffer, _enc, done) {
@@ -90,12 +101,12 @@ export function createDecoder(encoding: TextEncoding, bomLength: number, onEncod
       if (undecided && !isAscii(bytes)) {
         undecided = false;
         if (!isUtf8(bytes)) {
-          cp1252 = iconv.getDecoder('windows-1252');
-          onEncoding?.('windows-1252');
+          legacy = iconv.getDecoder(fallback);
+          onEncoding?.(fallback);
         }
       }
-      done(null, (cp1252 ? cp1252.write(bytes) : decoder.decode(bytes, { stream: true })) || undefined);
+      done(null, (legacy ? legacy.write(bytes) : decoder.decode(bytes, { stream: true })) || undefined);
     },
-    flush(done) { done(null, (cp1252 ? cp1252.end() : decoder.decode()) || undefined); },
+    flush(done) { done(null, (legacy ? legacy.end() : decoder.decode()) || undefined); },
   });
 }

@@ -12,11 +12,14 @@ export type LineGuardOptions = {
   maxLineChars: number;
   /** Called once per line that was cut out. */
   onProblem: (problem: LineProblem) => void;
+  /** What ends a line: LF (and CRLF), or CR alone in files saved as "CSV (Macintosh)". */
+  newline?: '\n' | '\r';
 };
 
 /** Creates the guard stream (strings in, strings out). */
 export function createLineGuard(options: LineGuardOptions): Transform {
   const { maxLineChars, onProblem } = options;
+  const newline = options.newline ?? '\n';
   let line = 1; // the physical line the next character belongs to
   let lineLength = 0; // characters of the current line already passed on or dropped
   let dropping = false; // the current line is too long and is being thrown away
@@ -28,7 +31,7 @@ export function createLineGuard(options: LineGuardOptions): Transform {
     let from = 0;
     let count = 0;
     let lastNl = -1;
-    for (let nl = chunk.indexOf('\n'); nl !== -1; nl = chunk.indexOf('\n', nl + 1)) {
+    for (let nl = chunk.indexOf(newline); nl !== -1; nl = chunk.indexOf(newline, nl + 1)) {
       const length = (from === 0 ? lineLength : 0) + nl - from;
       if (length > maxLineChars) return null;
       from = nl + 1;
@@ -58,7 +61,7 @@ export function createLineGuard(options: LineGuardOptions): Transform {
       const out: string[] = [];
       let start = 0;
       while (start < chunk.length) {
-        const nl = chunk.indexOf('\n', start);
+        const nl = chunk.indexOf(newline, start);
         const end = nl === -1 ? chunk.length : nl;
         const piece = chunk.slice(start, end);
         if (!dropping) {
@@ -75,12 +78,12 @@ export function createLineGuard(options: LineGuardOptions): Transform {
         if (!dropping) {
           if (pending.includes('\u0000')) {
             onProblem({ line, reason: 'line holds binary data (NUL bytes); it was skipped' });
-            out.push('\n');
+            out.push(newline);
           } else {
-            out.push(pending, '\n');
+            out.push(pending, newline);
           }
         } else {
-          out.push('\n');
+          out.push(newline);
         }
         pending = '';
         dropping = false;

@@ -120,3 +120,10 @@ test('a file that looked like UTF-8 in its first 64 KB but has a Windows-1252 by
   assert.equal(utf8.records.at(-1)!.cells[1], 'Zoé');
   assert.equal(utf8.format?.kind === 'csv' && utf8.format.encoding, 'utf-8');
 });
+
+test('lines ended by CR alone are lines to the length guard too; such a file that is not UTF-8 is Mac Roman', async () => {
+  const r = await readAll(file(iconv.encode('email,name\ra@x.test,André\rb@x.test,Zoë\r', 'macintosh')), 1000, 20);
+  assert.deepEqual(r.problems, []);
+  assert.deepEqual(r.records.map((x) => [x.line, ...x.cells]), [[1, 'email', 'name'], [2, 'a@x.test', 'André'], [3, 'b@x.test', 'Zoë']]);
+  assert.equal(r.format?.kind === 'csv' && r.format.encoding, 'macintosh');
+});

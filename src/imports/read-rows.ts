@@ -48,12 +48,15 @@ export async function openImportFile(options: ReadOptions): Promise<{ ok: true; 
   const progress = { bytes: 0 };
   const bytesRead = () => progress.bytes;
   if (kind.kind === 'xlsx') return { ok: true, file: { format: { kind: 'xlsx' }, batches: readXlsx(options, progress), bytesRead } };
-  const text = new TextDecoder(kind.encoding === 'windows-1252' ? 'windows-1252' : kind.encoding).decode(sample.subarray(kind.bomLength));
+  const text = new TextDecoder(kind.encoding).decode(sample.subarray(kind.bomLength));
   if (text.trim() === '') return { ok: false, reason: 'the file holds no text' };
   // Excel's "sep=;" first line names the delimiter; it is not a row of the file.
   const sep = declaredDelimiter(text);
   const format: FileFormat = { kind: 'csv', encoding: kind.encoding, delimiter: sep ?? sniffDelimiter(text) };
-  return { ok: true, file: { format, batches: readCsv(options, kind.bomLength, format, sep !== null, progress), bytesRead } };
+  // Lines that end in CR alone (Excel's "CSV (Macintosh)"): the line guard must count those, or the whole file
+  // is one line to it.
+  const newline = text.includes('\n') || !text.includes('\r') ? '\n' : '\r';
+  return { ok: true, file: { format, batches: readCsv(options, kind.bomLength, format, sep !== null, newline, progress), bytesRead } };
 }
 
 /** The delimiter a first line such as `sep=;` declares (Excel reads and some tools write it), or null. */
@@ -177,13 +180,14 @@ function describeCsvError(err: unknown): string {
 }
 
 /** Reads CSV records; `format.encoding` is updated if the decoder finds the file is Windows-1252 after all. */
-async function* readCsv(options: ReadOptions, bomLength: number, format: FileFormat & { kind: 'csv' }, sepLine: boolean, progress: { bytes: number }): AsyncGenerator<RecordBatch> {
+async function* readCsv(options: ReadOptions, bomLength: number, format: FileFormat & { kind: 'csv' }, sepLine: boolean, newline: '\n' | '\r', progress: { bytes: number }): AsyncGenerator<RecordBatch> {
   const { encoding, delimiter } = format;
   const sink = new RecordSink(delimiter);
   let line = 1; // physical line where the next raw text starts
   const guard = createLineGuard({
     maxLineChars: options.maxLineChars ?? DEFAULT_MAX_LINE,
     onProblem: (p) => sink.problems.push(p),
+    newline,
   });
   // A skipped record is pushed into the parser's own output as a marker, so that it keeps its place among the
   // records and the line count stays right.
@@ -193,7 +197,7 @@ async function* readCsv(options: ReadOptions, bomLength: number, format: FileFor
   });
   createReadStream(options.path, { highWaterMark: 64 * 1024 })
     .on('error', (e) => parser.destroy(e))
-    .pipe(createDecoder(encoding, bomLength, (found) => { format.encoding = found; }))
+    .pipe(createDecoder(encoding, bomLength, (found) => { format.encoding = found; }, newline === '\r' ? 'macintosh' : 'windows-1252'))
     .pipe(guard)
     .pipe(parser);
   // Records arrive as 'data' events (an async iterator costs a promise per record); full batches wait in
