@@ -77,6 +77,31 @@ describe('PGlite settings', () => {
     }
   });
 
+  it('let the process exit once destroyed, even when never queried', () => {
+    // Kysely destroys only a driver that ran a query; PGlite left open kept a timer and the process alive.
+    const code = "import('./src/db/database.ts').then(async (m) => { const db = await m.createDatabase({}); await db.destroy(); })";
+    const run = spawnSync(process.execPath, ['--import', 'tsx', '-e', code], { cwd: join(import.meta.dirname, '..'), timeout: 30_000, encoding: 'utf8' });
+    assert.equal(run.signal, null, 'the process had to be killed: something kept it alive');
+    assert.equal(run.status, 0, run.stderr);
+  });
+
+  it('start a new data directory from the template, empty and with the same settings', async () => {
+    await (await createDatabase({})).destroy(); // the template exists from here on
+    const dir = join(work, 'templated', 'pglite');
+    const made = await initPgliteDataDir(dir);
+    assert.equal(made.fromTemplate, true);
+    const db = await createDatabase({ dataDir: join(work, 'templated') });
+    try {
+      assert.deepEqual(await shownSettings(db), pgliteSettings);
+      const { rows } = await sql<{ n: number }>`select count(*)::int as n from pg_tables where schemaname = 'public'`.execute(db);
+      assert.deepEqual(rows, [{ n: 0 }]);
+      await sql`create table kept (n int)`.execute(db);
+    } finally {
+      await db.destroy();
+    }
+    assert.deepEqual(readdirSync(join(work, 'templated')).filter((f) => f !== 'pglite.lock'), ['pglite']);
+  });
+
   it('create a directory once when two creations race', async () => {
     const dir = join(work, 'raced', 'pglite');
     await Promise.all([initPgliteDataDir(dir), initPgliteDataDir(dir)]);

@@ -114,16 +114,17 @@ export async function createDatabase(options: CreateDatabaseOptions): Promise<Db
       throw err;
     }
     db = new Kysely<Database>({ dialect: new PGliteDialect(client) });
-    if (lock) {
-      const destroy = db.destroy.bind(db);
-      db.destroy = async () => {
-        try {
-          await destroy();
-        } finally {
-          lock.release();
-        }
-      };
-    }
+    // Kysely destroys only a driver that ran a query: a database opened and destroyed unused would stay open,
+    // and a timer of its WASM Postgres then kept the process alive. Closing here covers that case too.
+    const destroy = db.destroy.bind(db);
+    db.destroy = async () => {
+      try {
+        await destroy();
+        if (!client.closed) await client.close();
+      } finally {
+        lock?.release();
+      }
+    };
     kinds.set(db, 'pglite');
     pgliteClients.set(db, client);
   }
