@@ -4,6 +4,7 @@
  * ~610 MB); loading the template takes 1.1 s CPU, peak ~360 MB (PGlite 0.5.16, shared_buffers 32 MB).
  * The template lives in a directory only this user can write (`tmpdir()/listwarden-pglite-UID`, mode 0700,
  * checked); anywhere else, or when it cannot be read or loaded, the database is created the usual way.
+ * A new data directory starts from the same template when it exists (`open-pglite.ts`), but never writes it.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { lstatSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
@@ -41,7 +42,7 @@ export async function openInMemoryPglite(PGliteClass: PGliteClass, startParams: 
 }
 
 /** The template's path for this PGlite build and these start parameters, or undefined when no safe place. */
-function templateFile(startParams: string[]): string | undefined {
+export function templateFile(startParams: string[]): string | undefined {
   if (typeof process.getuid !== 'function') return undefined;
   try {
     const wasm = statSync(fileURLToPath(import.meta.resolve('@electric-sql/pglite/pglite.wasm')));
