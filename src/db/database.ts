@@ -23,6 +23,8 @@ export type CreateDatabaseOptions = {
   poolSize?: number;
   /** Named prepared statements on PostgreSQL (default on). */
   preparedStatements?: boolean;
+  /** In-memory PGlite only: start from this dump (`PGlite.dumpDataDir`) instead of an empty database. */
+  pgliteDump?: Blob;
 };
 
 const kinds = new WeakMap<object, DatabaseKind>();
@@ -108,7 +110,7 @@ export async function createDatabase(options: CreateDatabaseOptions): Promise<Db
     const lock = options.dataDir ? await lockDataDir(options.dataDir) : undefined;
     let client: PGlite;
     try {
-      client = await openPglite(options.dataDir ? join(options.dataDir, 'pglite') : undefined);
+      client = options.dataDir ? await openPglite(join(options.dataDir, 'pglite')) : await openPglite(undefined, { dump: options.pgliteDump });
     } catch (err) {
       lock?.release();
       throw err;

@@ -32,9 +32,13 @@ function startParams(defaults: readonly string[]): string[] {
   return [...defaults, ...Object.entries(pgliteSettings).flatMap(([name, value]) => ['-c', `${name}=${value}`])];
 }
 
-/** PGlite in memory (no `dir`) or in the data directory `dir`, created first when it holds no database. */
-export async function openPglite(dir?: string): Promise<PGlite> {
+/**
+ * PGlite in memory (no `dir`), from `dump` when given, or in the data directory `dir`, created first when it
+ * holds no database.
+ */
+export async function openPglite(dir?: string, options: { dump?: Blob } = {}): Promise<PGlite> {
   const { PGlite } = await import('@electric-sql/pglite');
+  if (dir === undefined && options.dump) return PGlite.create({ startParams: startParams(PGlite.defaultStartParams), loadDataDir: options.dump });
   if (dir === undefined) return openInMemoryPglite(PGlite, startParams(PGlite.defaultStartParams));
   if (!existsSync(join(dir, 'PG_VERSION'))) await initPgliteDataDir(dir);
   return PGlite.create(dir, { startParams: startParams(PGlite.defaultStartParams) });
