@@ -146,14 +146,16 @@ for (const kind of kinds) {
 
       const path = join(work, `status-${kind}.csv`);
       writeFileSync(path, ['Email,Status,Unsubscribed from all email,Country', 'st.sub@example.com,subscribed,false,GB', 'st.unsub@example.com,Unsubscribed,,GB',
-        'st.hubspot@example.com,,true,GB', 'st.active@example.com,active,,GB', 'st.bounce@example.com,Hard-Bounced,,GB'].join('\n') + '\n');
+        'st.hubspot@example.com,,true,GB', 'st.active@example.com,active,,GB', 'st.bounce@example.com,Hard-Bounced,,GB',
+        'st.pending@example.com,pending,,GB', 'st.nonsub@example.com,Nonsubscribed,,GB'].join('\n') + '\n');
       const status = report(await listwarden(target, [path, ...declaration, '--json']));
-      assert.deepEqual([status.counts.rows, status.counts.eligible, status.counts.suppressed], [5, 2, 3], JSON.stringify(status.samples));
-      assert.deepEqual(status.samples.suppressed.map((x: { line: number }) => x.line), [3, 4, 6]);
+      assert.deepEqual([status.counts.rows, status.counts.eligible, status.counts.suppressed], [7, 2, 5], JSON.stringify(status.samples));
+      assert.deepEqual(status.samples.suppressed.map((x: { line: number }) => x.line), [3, 4, 6, 7, 8]);
       const rejected = (await listwarden(target, ['rejected', String(status.id)])).stdout.trim().split('\n');
       assert.equal(rejected[1], '3,suppressed,the file marks this address as Unsubscribed (Status); it is not imported,st.unsub@example.com,"st.unsub@example.com,Unsubscribed,,GB"');
+      assert.equal(rejected[4], '7,suppressed,"the file marks this address as pending (Status): the person never confirmed, so it is not imported",st.pending@example.com,"st.pending@example.com,pending,,GB"');
 
-      const gone = await target.query<{ email: string }>(`select email from contacts where email in ('gone.away@example.com', 'dead.box@example.com', 'st.unsub@example.com', 'st.hubspot@example.com', 'st.bounce@example.com')`);
+      const gone = await target.query<{ email: string }>(`select email from contacts where email in ('gone.away@example.com', 'dead.box@example.com', 'st.unsub@example.com', 'st.hubspot@example.com', 'st.bounce@example.com', 'st.pending@example.com', 'st.nonsub@example.com')`);
       assert.deepEqual(gone, [], 'no contact is created for them');
       const after = await target.query<{ events: number }>(`select count(*)::int as events from consent_events e join contacts c on c.id = e.contact_id where c.email = 'jane.doe@example.com'`);
       assert.deepEqual(after, before, 'an existing contact gets no new consent from a file that says she left');

@@ -87,10 +87,16 @@ const NOT_SET = new Set(['false', 'no', 'n', '0', 'none', 'never', 'non', 'faux'
 const LEFT = new Set(['unsubscribed', 'unsubscribe', 'optedout', 'optout', 'cleaned', 'bounced', 'hardbounce', 'hardbounced',
   'blocklisted', 'blacklisted', 'complained', 'spam', 'spamcomplaint', 'desinscrit', 'desabonne', 'abgemeldet']);
 
+// Status values that mean the person never confirmed (Mailchimp's pending and nonsubscribed, a double opt-in
+// still waiting): no permission was given, whatever the declaration says.
+const NEVER_CONFIRMED = new Set(['pending', 'unconfirmed', 'notconfirmed', 'nonsubscribed', 'notsubscribed', 'awaitingconfirmation',
+  'enattente', 'nonconfirme', 'ausstehend', 'unbestatigt', 'nichtbestatigt']);
+
 const fold = (v: string) => v.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase();
 
 /**
- * Why the file itself says this address must not be mailed (its source tool's unsubscribe or bounce), or null.
+ * Why the file itself says this address must not be mailed (its source tool's unsubscribe or bounce, or a
+ * subscription never confirmed), or null.
  * Such a row is not imported, so that a list exported with its leavers never makes them mailable here.
  */
 function optedOut(mapping: HeaderMapping, fields: Partial<Record<KnownField, string>>): string | null {
@@ -101,8 +107,10 @@ function optedOut(mapping: HeaderMapping, fields: Partial<Record<KnownField, str
   if (fields.bounced && !NOT_SET.has(fold(fields.bounced))) {
     return `the file marks this address as bounced (${headers.bounced}: ${fields.bounced}); it is not imported`;
   }
-  if (fields.status && LEFT.has(fold(fields.status).replace(/[\s_-]/g, ''))) {
-    return `the file marks this address as ${fields.status} (${headers.status}); it is not imported`;
+  const status = fields.status ? fold(fields.status).replace(/[\s_-]/g, '') : '';
+  if (LEFT.has(status)) return `the file marks this address as ${fields.status} (${headers.status}); it is not imported`;
+  if (NEVER_CONFIRMED.has(status)) {
+    return `the file marks this address as ${fields.status} (${headers.status}): the person never confirmed, so it is not imported`;
   }
   return null;
 }
