@@ -29,11 +29,7 @@ export async function openInMemoryPglite(PGliteClass: PGliteClass, startParams: 
   const pg = await PGliteClass.create({ startParams });
   if (file) {
     try {
-      await pg.exec('checkpoint');
-      const tar = Buffer.from(await (await pg.dumpDataDir('none')).arrayBuffer());
-      const partial = `${file}.${process.pid}-${randomBytes(4).toString('hex')}`;
-      writeFileSync(partial, tar, { mode: 0o600 });
-      renameSync(partial, file);
+      await writeDump(pg, file);
     } catch {
       // No template this time; the database itself is fine.
     }
@@ -41,16 +37,35 @@ export async function openInMemoryPglite(PGliteClass: PGliteClass, startParams: 
   return pg;
 }
 
-/** The template's path for this PGlite build and these start parameters, or undefined when no safe place. */
-export function templateFile(startParams: string[]): string | undefined {
+/** Writes a dump of `pg` (after a checkpoint) to `file`, whole or not at all (written beside, then renamed). */
+export async function writeDump(pg: PGlite, file: string): Promise<void> {
+  await pg.exec('checkpoint');
+  const tar = Buffer.from(await (await pg.dumpDataDir('none')).arrayBuffer());
+  const partial = `${file}.${process.pid}-${randomBytes(4).toString('hex')}`;
+  writeFileSync(partial, tar, { mode: 0o600 });
+  renameSync(partial, file);
+}
+
+/** The per-user directory for templates (`tmpdir()/listwarden-pglite-UID`, mode 0700, checked), or undefined. */
+export function templateDir(): string | undefined {
   if (typeof process.getuid !== 'function') return undefined;
   try {
-    const wasm = statSync(fileURLToPath(import.meta.resolve('@electric-sql/pglite/pglite.wasm')));
-    const key = createHash('sha256').update(JSON.stringify([import.meta.resolve('@electric-sql/pglite'), wasm.size, wasm.mtimeMs, startParams])).digest('hex').slice(0, 24);
     const dir = join(tmpdir(), `listwarden-pglite-${process.getuid()}`);
     mkdirSync(dir, { mode: 0o700, recursive: true });
     const stat = lstatSync(dir);
-    if (!stat.isDirectory() || stat.uid !== process.getuid() || (stat.mode & 0o077) !== 0) return undefined;
+    return stat.isDirectory() && stat.uid === process.getuid() && (stat.mode & 0o077) === 0 ? dir : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The template's path for this PGlite build and these start parameters, or undefined when no safe place. */
+export function templateFile(startParams: string[]): string | undefined {
+  const dir = templateDir();
+  if (!dir) return undefined;
+  try {
+    const wasm = statSync(fileURLToPath(import.meta.resolve('@electric-sql/pglite/pglite.wasm')));
+    const key = createHash('sha256').update(JSON.stringify([import.meta.resolve('@electric-sql/pglite'), wasm.size, wasm.mtimeMs, startParams])).digest('hex').slice(0, 24);
     return join(dir, `template-${key}.tar`);
   } catch {
     return undefined;

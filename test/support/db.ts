@@ -7,8 +7,7 @@
  *   });
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe } from 'node:test';
@@ -16,6 +15,7 @@ import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { createDatabase, createPostgresPool, pgliteOf, type DatabaseKind, type Db } from '../../src/db/database.js';
 import { pgliteSettings } from '../../src/db/open-pglite.js';
+import { templateDir, writeDump } from '../../src/db/pglite-template.js';
 import { migrateOrThrow } from '../../src/db/migrate.js';
 import type { Database } from '../../src/db/schema.js';
 
@@ -34,7 +34,8 @@ export async function openTestDatabase(kind: DatabaseKind, options: { poolSize?:
     const db = await (dump?.tar.length ? createDatabase({ pgliteDump: new Blob([dump.tar]) }).catch(() => { dump.tar = Buffer.alloc(0); return createDatabase({}); }) : createDatabase({}));
     // Up to date from the dump (a no-op), or every migration when there was none.
     await migrateOrThrow(db);
-    if (dump && !dump.tar.length) await writeMigratedDump(db, dump.file);
+    const client = pgliteOf(db);
+    if (dump && !dump.tar.length && client) await writeDump(client, dump.file);
     return { kind, db, cleanup: () => db.destroy() };
   }
   const url = process.env.TEST_DATABASE_URL;
@@ -63,7 +64,8 @@ export async function openTestDatabase(kind: DatabaseKind, options: { poolSize?:
  * that needs it, in a directory only this user can write. `tar` is empty when it is not written yet.
  */
 function migratedDump(): { file: string; tar: Buffer } | undefined {
-  if (typeof process.getuid !== 'function') return undefined;
+  const dir = templateDir();
+  if (!dir) return undefined;
   try {
     const root = fileURLToPath(new URL('../../', import.meta.url));
     const hash = createHash('sha256');
@@ -72,10 +74,6 @@ function migratedDump(): { file: string; tar: Buffer } | undefined {
     }
     const pglite = readFileSync(join(root, 'node_modules/@electric-sql/pglite/package.json'));
     const key = hash.update(pglite).update(JSON.stringify(pgliteSettings)).digest('hex').slice(0, 24);
-    const dir = join(tmpdir(), `listwarden-pglite-${process.getuid()}`);
-    mkdirSync(dir, { mode: 0o700, recursive: true });
-    const stat = lstatSync(dir);
-    if (!stat.isDirectory() || stat.uid !== process.getuid() || (stat.mode & 0o077) !== 0) return undefined;
     const file = join(dir, `migrated-${key}.tar`);
     try {
       return { file, tar: readFileSync(file) };
@@ -85,16 +83,6 @@ function migratedDump(): { file: string; tar: Buffer } | undefined {
   } catch {
     return undefined;
   }
-}
-
-async function writeMigratedDump(db: Db, file: string): Promise<void> {
-  const client = pgliteOf(db);
-  if (!client) return;
-  await client.exec('checkpoint');
-  const tar = Buffer.from(await (await client.dumpDataDir('none')).arrayBuffer());
-  const partial = `${file}.${process.pid}-${randomBytes(4).toString('hex')}`;
-  writeFileSync(partial, tar, { mode: 0o600 });
-  renameSync(partial, file);
 }
 
 export type SuiteContext = { kind: DatabaseKind; db: Db };
