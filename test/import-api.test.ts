@@ -81,6 +81,62 @@ forEachDatabase('import api', (t) => {
     assert.equal(rows[2], '12003,duplicate,duplicate of line 7 in this file,client5@example.com,"client5@example.com,Dup,FR"');
   });
 
+  /** Runs the job queue until this import is done or failed; returns its view. */
+  async function finish(token: string, id: number) {
+    const worker = startWorker({ db: t.db, config: testConfig(), log: silent, loop: false, concurrency: 4 });
+    let view: any;
+    const deadline = Date.now() + 120_000;
+    while (Date.now() < deadline) {
+      await worker.tick();
+      view = (await get(token, `/api/v1/imports/${id}`)).json();
+      if (view.status === 'done' || view.status === 'failed') break;
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    await worker.stop();
+    assert.equal(view.status, 'done', JSON.stringify(view));
+    return view;
+  }
+  const contactId = async (token: string, email: string) => (await get(token, `/api/v1/contacts?email=${encodeURIComponent(email)}`)).json().items[0]?.id as string | undefined;
+  const verdict = async (token: string, id: string) => {
+    const answer = (await get(token, `/api/v1/contacts/${id}/eligibility?channel=email&purpose=marketing`)).json();
+    // each pack that blocks says so: the codes once each
+    return [answer.verdict, [...new Set(answer.reasons.filter((r: { effect: string }) => r.effect === 'block').map((r: { code: string }) => r.code))]];
+  };
+
+  it('a file that marks people as unsubscribed suppresses them, known or new, and a later file without a status brings none back', async () => {
+    const plain = await upload(ws.tokens.editor, declaration, { name: 'shop.csv', content: 'email,country\nleft.shop@example.com,FR\nstays.shop@example.com,FR\n' });
+    assert.equal((await finish(ws.tokens.viewer, plain.body.id)).counts.eligible, 2);
+    const known = (await contactId(ws.tokens.viewer, 'left.shop@example.com'))!;
+    assert.deepEqual(await verdict(ws.tokens.viewer, known), ['send', []]);
+
+    const mailchimp = ['"Email Address","First Name","CC","UNSUB_TIME","UNSUB_CAMPAIGN_TITLE","UNSUB_REASON"',
+      '"left.shop@example.com","Lea","FR","2025-11-02 10:00:00","Autumn","I no longer want to receive these emails"',
+      '"left.before@example.com","Leo","DE","2024-02-02 10:00:00","Winter","I never signed up for this mailing list"'].join('\r\n');
+    const unsub = await upload(ws.tokens.editor, { ...declaration, list: 'Old tool' }, { name: 'unsubscribed_members_export.csv', content: mailchimp });
+    const report = await finish(ws.tokens.viewer, unsub.body.id);
+    assert.deepEqual([report.counts.rows, report.counts.suppressed, report.counts.eligible], [2, 2, 0]);
+    assert.match(report.samples.suppressed[0].reason, /unsubscribed \(UNSUB_TIME: 2025-11-02 10:00:00\); it is kept as an unsubscribe/);
+
+    // The existing contact is no longer mailable; the new address is a suppressed contact, in no list.
+    assert.deepEqual(await verdict(ws.tokens.viewer, known), ['block', ['suppressed']]);
+    const made = (await contactId(ws.tokens.viewer, 'left.before@example.com'))!;
+    assert.ok(made, 'a contact holds the suppression of the new address');
+    const [v, codes] = await verdict(ws.tokens.viewer, made);
+    assert.equal(v, 'block');
+    assert.ok(codes.includes('suppressed'), JSON.stringify(codes));
+    const suppressions = (await get(ws.tokens.viewer, '/api/v1/suppressions')).json().items
+      .filter((x: { contactId: string }) => x.contactId === known || x.contactId === made)
+      .map((x: { contactId: string; reason: string; source: string }) => [x.contactId === known ? 'known' : 'made', x.reason, x.source]).sort();
+    assert.deepEqual(suppressions, [['known', 'unsubscribe', `import:${unsub.body.id}:line:2`], ['made', 'unsubscribe', `import:${unsub.body.id}:line:3`]]);
+
+    const crm = await upload(ws.tokens.editor, { ...declaration, list: 'CRM', evidence: ['crm:export@2026-01'] },
+      { name: 'crm.csv', content: 'email,country\nleft.shop@example.com,FR\nleft.before@example.com,DE\nstays.shop@example.com,FR\n' });
+    const later = await finish(ws.tokens.viewer, crm.body.id);
+    assert.deepEqual([later.counts.rows, later.counts.suppressed, later.counts.eligible], [3, 2, 1], JSON.stringify(later.samples));
+    assert.deepEqual(later.samples.suppressed.map((x: { line: number }) => x.line), [2, 3]);
+    assert.deepEqual(await verdict(ws.tokens.viewer, made), [v, codes]);
+  });
+
   it('refuses a forbidden source with the rule, and bad declarations with the field', async () => {
     const broker = await upload(ws.tokens.editor, { ...declaration, source: 'list_broker' }, { name: 'a.csv', content: 'email\na@example.com\n' });
     assert.equal(broker.status, 400);

@@ -135,30 +135,68 @@ for (const kind of kinds) {
       assert.equal(rows[1].custom_fields.NOTES, 'met at fair');
     });
 
-    it('does not import the people an export marks as gone: Mailchimp\'s unsubscribed and cleaned files, status and opt-out columns', async () => {
-      const before = await target.query<{ events: number }>(`select count(*)::int as events from consent_events e join contacts c on c.id = e.contact_id where c.email = 'jane.doe@example.com'`);
+    it('keeps the people an export marks as gone as suppressed contacts: Mailchimp\'s unsubscribed and cleaned files, status and opt-out columns', async () => {
+      const eventsOf = (email: string) => target.query<{ events: number }>(`select count(*)::int as events from consent_events e join contacts c on c.id = e.contact_id where c.email = '${email}'`);
+      const suppressionsOf = (emails: string[]) => target.query<{ email: string; reason: string; channel: string; scope: string; source: string; lifted_at: unknown }>(
+        `select c.email, s.reason, s.channel, s.scope, s.source, s.lifted_at from suppressions s join contacts c on c.id = s.contact_id
+         where c.email in (${emails.map((e) => `'${e}'`).join(',')}) order by c.email, s.reason`);
+      const before = await eventsOf('jane.doe@example.com');
+      assert.deepEqual(await suppressionsOf(['jane.doe@example.com']), [], 'Jane was imported eligible by the subscribed export');
       const unsub = report(await listwarden(target, [join(FIXTURES, 'mailchimp-unsubscribed.csv'), ...declaration, '--json']));
       assert.deepEqual([unsub.counts.rows, unsub.counts.suppressed, unsub.counts.eligible], [2, 2, 0], JSON.stringify(unsub.samples));
-      assert.equal(unsub.samples.suppressed[0].reason, 'the file marks this address as unsubscribed (UNSUB_TIME: 2025-02-02 10:00:00); it is not imported');
+      assert.equal(unsub.samples.suppressed[0].reason, 'the file marks this address as unsubscribed (UNSUB_TIME: 2025-02-02 10:00:00); it is kept as an unsubscribe (suppressed) and not imported');
       const cleaned = report(await listwarden(target, [join(FIXTURES, 'mailchimp-cleaned.csv'), ...declaration, '--json']));
       assert.deepEqual([cleaned.counts.rows, cleaned.counts.suppressed], [1, 1]);
-      assert.match(cleaned.samples.suppressed[0].reason, /bounced \(CLEAN_TIME: 2024-06-01 08:00:00\)/);
+      assert.match(cleaned.samples.suppressed[0].reason, /bounced \(CLEAN_TIME: 2024-06-01 08:00:00\); it is kept as a hard bounce/);
+
+      // Jane (an existing, eligible contact) and the new addresses are suppressed with the file's reason, the
+      // import and line as the source; the new ones hold the address and country only, in no list, with no consent.
+      assert.deepEqual(await suppressionsOf(['jane.doe@example.com', 'gone.away@example.com', 'dead.box@example.com']), [
+        { email: 'dead.box@example.com', reason: 'hard_bounce', channel: 'email', scope: 'all_mail', source: `import:${cleaned.id}:line:2`, lifted_at: null },
+        { email: 'gone.away@example.com', reason: 'unsubscribe', channel: 'email', scope: 'marketing', source: `import:${unsub.id}:line:3`, lifted_at: null },
+        { email: 'jane.doe@example.com', reason: 'unsubscribe', channel: 'email', scope: 'marketing', source: `import:${unsub.id}:line:2`, lifted_at: null },
+      ]);
+      const made = await target.query<{ email: string; country: string; custom_fields: unknown; phone: unknown; events: number; lists: number }>(`
+        select c.email, c.country, c.custom_fields, c.phone, (select count(*)::int from consent_events e where e.contact_id = c.id) as events,
+               (select count(*)::int from list_memberships m where m.contact_id = c.id) as lists
+        from contacts c where c.email in ('gone.away@example.com', 'dead.box@example.com') order by c.email`);
+      assert.deepEqual(made, [
+        { email: 'dead.box@example.com', country: 'GB', custom_fields: {}, phone: null, events: 0, lists: 0 },
+        { email: 'gone.away@example.com', country: 'US', custom_fields: {}, phone: null, events: 0, lists: 0 },
+      ]);
+      assert.deepEqual(await eventsOf('jane.doe@example.com'), before, 'an existing contact gets no new consent from a file that says she left');
+
+      // A later file without any status (an old CRM export) brings none of them back.
+      const crm = join(work, `crm-${kind}.csv`);
+      writeFileSync(crm, 'Email,Name,Country\njane.doe@example.com,Jane,US\ngone.away@example.com,Gone,US\ndead.box@example.com,Dead,GB\nfresh.crm@example.com,Fresh,US\n');
+      const plain = report(await listwarden(target, [crm, ...declaration.map((a) => (a === 'Newsletter' ? 'CRM' : a)), '--json']));
+      assert.deepEqual([plain.counts.rows, plain.counts.suppressed, plain.counts.eligible], [4, 3, 1], JSON.stringify(plain.samples));
+      assert.deepEqual(plain.samples.suppressed.map((x: { line: number }) => x.line), [2, 3, 4]);
+      assert.match(plain.samples.suppressed[1].reason, /the contact is suppressed/);
+      assert.deepEqual(await target.query(`select c.email from list_memberships m join lists l on l.id = m.list_id join contacts c on c.id = m.contact_id where l.name = 'CRM'`),
+        [{ email: 'fresh.crm@example.com' }]);
+
+      // The same file again changes nothing: no second contact, no second suppression.
+      const counts = async () => [await count('contacts'), await count('suppressions'), await count('consent_events'), await count('list_memberships')];
+      const was = await counts();
+      const again = report(await listwarden(target, [join(FIXTURES, 'mailchimp-unsubscribed.csv'), ...declaration, '--json']));
+      assert.deepEqual([again.counts.rows, again.counts.suppressed], [2, 2]);
+      assert.deepEqual(await counts(), was);
 
       const path = join(work, `status-${kind}.csv`);
       writeFileSync(path, ['Email,Status,Unsubscribed from all email,Country', 'st.sub@example.com,subscribed,false,GB', 'st.unsub@example.com,Unsubscribed,,GB',
         'st.hubspot@example.com,,true,GB', 'st.active@example.com,active,,GB', 'st.bounce@example.com,Hard-Bounced,,GB',
-        'st.pending@example.com,pending,,GB', 'st.nonsub@example.com,Nonsubscribed,,GB'].join('\n') + '\n');
+        'st.pending@example.com,pending,,GB', 'st.nonsub@example.com,Nonsubscribed,,GB', 'st.spam@example.com,Complained,,GB'].join('\n') + '\n');
       const status = report(await listwarden(target, [path, ...declaration, '--json']));
-      assert.deepEqual([status.counts.rows, status.counts.eligible, status.counts.suppressed], [7, 2, 5], JSON.stringify(status.samples));
+      assert.deepEqual([status.counts.rows, status.counts.eligible, status.counts.suppressed], [8, 2, 6], JSON.stringify(status.samples));
       assert.deepEqual(status.samples.suppressed.map((x: { line: number }) => x.line), [3, 4, 6, 7, 8]);
       const rejected = (await listwarden(target, ['rejected', String(status.id)])).stdout.trim().split('\n');
-      assert.equal(rejected[1], '3,suppressed,the file marks this address as Unsubscribed (Status); it is not imported,st.unsub@example.com,"st.unsub@example.com,Unsubscribed,,GB"');
+      assert.equal(rejected[1], '3,suppressed,the file marks this address as Unsubscribed (Status); it is kept as an unsubscribe (suppressed) and not imported,st.unsub@example.com,"st.unsub@example.com,Unsubscribed,,GB"');
       assert.equal(rejected[4], '7,suppressed,"the file marks this address as pending (Status): the person never confirmed, so it is not imported",st.pending@example.com,"st.pending@example.com,pending,,GB"');
-
-      const gone = await target.query<{ email: string }>(`select email from contacts where email in ('gone.away@example.com', 'dead.box@example.com', 'st.unsub@example.com', 'st.hubspot@example.com', 'st.bounce@example.com', 'st.pending@example.com', 'st.nonsub@example.com')`);
-      assert.deepEqual(gone, [], 'no contact is created for them');
-      const after = await target.query<{ events: number }>(`select count(*)::int as events from consent_events e join contacts c on c.id = e.contact_id where c.email = 'jane.doe@example.com'`);
-      assert.deepEqual(after, before, 'an existing contact gets no new consent from a file that says she left');
+      assert.deepEqual((await suppressionsOf(['st.unsub@example.com', 'st.hubspot@example.com', 'st.bounce@example.com', 'st.spam@example.com'])).map((x) => [x.email, x.reason]),
+        [['st.bounce@example.com', 'hard_bounce'], ['st.hubspot@example.com', 'unsubscribe'], ['st.spam@example.com', 'complaint'], ['st.unsub@example.com', 'unsubscribe']]);
+      const never = await target.query<{ email: string }>(`select email from contacts where email in ('st.pending@example.com', 'st.nonsub@example.com')`);
+      assert.deepEqual(never, [], 'never confirmed is no objection: nothing is kept of them');
       const kept = await target.query<{ custom_fields: any }>(`select custom_fields from contacts where email = 'st.active@example.com'`);
       assert.equal(kept[0].custom_fields.status, 'active', 'a status that does not say "gone" is kept');
     });
@@ -301,8 +339,10 @@ for (const kind of kinds) {
     it('survives kill -9 in the middle: resume finishes with exact counts and no duplicates', async () => {
       const rows = 20000;
       const path = join(work, `big-${kind}.csv`);
-      const lines = ['email,name,country'];
-      for (let i = 0; i < rows; i++) lines.push(`bulk${i}@example.org,Bulk ${i},FR`);
+      // Every 7th person left in the tool the file comes from: kept as a suppressed contact in the same batch.
+      const lines = ['email,name,country,status'];
+      for (let i = 0; i < rows; i++) lines.push(`bulk${i}@example.org,Bulk ${i},FR,${i % 7 === 3 ? 'unsubscribed' : 'subscribed'}`);
+      const leavers = Math.floor((rows - 4) / 7) + 1;
       writeFileSync(path, lines.join('\n') + '\n');
       const before = await count('contacts');
       const child = start(target, [path, '--list', 'Bulk', ...declaration.slice(2), '--progress', '--batch-size', '250']);
@@ -326,13 +366,16 @@ for (const kind of kinds) {
 
       const done = report(await listwarden(target, ['resume', String(id), '--json']));
       assert.equal(done.status, 'done');
-      assert.deepEqual([done.counts.rows, done.counts.eligible, done.counts.duplicate, done.counts.invalid], [rows, rows, 0, 0]);
+      assert.deepEqual([done.counts.rows, done.counts.eligible, done.counts.suppressed, done.counts.duplicate, done.counts.invalid], [rows, rows - leavers, leavers, 0, 0]);
       assert.equal(await count('contacts'), before + rows);
-      const bulk = await target.query<{ contacts: number; events: number; members: number }>(`
+      const bulk = await target.query<{ contacts: number; events: number; members: number; suppressions: number; suppressed: number }>(`
         select (select count(*)::int from contacts where email like 'bulk%') as contacts,
                (select count(*)::int from consent_events e join contacts c on c.id = e.contact_id where c.email like 'bulk%') as events,
-               (select count(*)::int from list_memberships m join lists l on l.id = m.list_id where l.name = 'Bulk') as members`);
-      assert.deepEqual(bulk[0], { contacts: rows, events: rows, members: rows });
+               (select count(*)::int from list_memberships m join lists l on l.id = m.list_id where l.name = 'Bulk') as members,
+               (select count(*)::int from suppressions s join contacts c on c.id = s.contact_id where c.email like 'bulk%') as suppressions,
+               (select count(distinct s.contact_id)::int from suppressions s join contacts c on c.id = s.contact_id where c.email like 'bulk%' and s.reason = 'unsubscribe'
+                  and s.source = 'import:${id}:line:' || (split_part(split_part(c.email, '@', 1), 'k', 2)::int + 2)) as suppressed`);
+      assert.deepEqual(bulk[0], { contacts: rows, events: rows - leavers, members: rows - leavers, suppressions: leavers, suppressed: leavers });
     });
   });
 }

@@ -127,7 +127,7 @@ forEachDatabase('import run', (t) => {
     const row = { outcome: 'candidate' as const, line: 2, email: 'race@example.com', country: 'FR', kind: 'consumer' as const, phone: null, birthDate: null, custom: {}, role: false };
     await writeBatch({
       db: t.db, importId: created.value.id, runner: 'test:race', workspaceId: ws, listId: created.value.listId, declaration: declarationSchema.parse(declaration),
-      fingerprint: 'race-fp', plan: { create: [row], attach: [], outcomes: [] }, outcomes: [{ outcome: 'eligible', line: 2, email: row.email }], raws: new Map(),
+      fingerprint: 'race-fp', plan: { create: [row], attach: [], leavers: [], outcomes: [] }, outcomes: [{ outcome: 'eligible', line: 2, email: row.email }], raws: new Map(),
       checkpointLine: 2, bytesDone: 0, counts: { rows: 1, eligible: 1, blockedTotal: 0, blocked: {}, invalid: 0, duplicate: 0, suppressed: 0 }, samples: {}, now: now(), leaseMs: 60_000,
     });
     const contacts = await t.db.selectFrom('contacts').select('id').where('workspace_id', '=', ws).where(sql`lower(email)`, '=', 'race@example.com').execute();

@@ -63,11 +63,43 @@ test('country names in English, French and German map to codes', () => {
   assert.equal(toCountryCode('région inconnue'), null);
 });
 
-test('a row its file marks as unsubscribed or bounced is suppressed with the column in the reason; "no" values and other statuses are not', () => {
-  const ctx = context(['email', 'Unsubscribed', 'Hard Bounce', 'Statut'], 'FR');
-  const left = (cells: string[]) => { const r = checkRow(ctx, 2, cells); return r.outcome === 'suppressed' ? r.reason : r.outcome; };
-  assert.equal(left(['a@x.example', '2025-01-02', '', '']), 'the file marks this address as unsubscribed (Unsubscribed: 2025-01-02); it is not imported');
-  assert.equal(left(['b@x.example', 'Nein', '1', '']), 'the file marks this address as bounced (Hard Bounce: 1); it is not imported');
-  assert.equal(left(['c@x.example', '', '', 'Désinscrit']), 'the file marks this address as Désinscrit (Statut); it is not imported');
-  assert.equal(left(['d@x.example', 'false', '0', 'Abonné']), 'candidate');
+test('a row its file marks as unsubscribed, bounced or complained is suppressed with the column in the reason and the reason it is kept under; "no" values and other statuses are not', () => {
+  const ctx = context(['email', 'Unsubscribed', 'Hard Bounce', 'Statut', 'Pays'], 'FR');
+  const left = (cells: string[]) => {
+    const r = checkRow(ctx, 2, cells);
+    return r.outcome === 'suppressed' ? [r.reason, 'left' in r ? r.left : null] : r.outcome;
+  };
+  assert.deepEqual(left(['a@x.example', '2025-01-02', '', '', '']),
+    ['the file marks this address as unsubscribed (Unsubscribed: 2025-01-02); it is kept as an unsubscribe (suppressed) and not imported', 'unsubscribe']);
+  assert.deepEqual(left(['b@x.example', 'Nein', '1', '', '']), ['the file marks this address as bounced (Hard Bounce: 1); it is kept as a hard bounce (suppressed) and not imported', 'hard_bounce']);
+  assert.deepEqual(left(['c@x.example', '', '', 'Désinscrit', '']), ['the file marks this address as Désinscrit (Statut); it is kept as an unsubscribe (suppressed) and not imported', 'unsubscribe']);
+  assert.deepEqual(left(['e@x.example', '', '', 'Spam complaint', '']), ['the file marks this address as Spam complaint (Statut); it is kept as a complaint (suppressed) and not imported', 'complaint']);
+  assert.deepEqual(left(['f@x.example', '', '', 'blocklisted', '']), ['the file marks this address as blocklisted (Statut); it is kept as an unsubscribe (suppressed) and not imported', 'unsubscribe']);
+  assert.equal(left(['d@x.example', 'false', '0', 'Abonné', '']), 'candidate');
+});
+
+test('a leaver keeps the country its row names, else the declared one, else ZZ (unknown); a row without an address is only invalid', () => {
+  const country = (ctx: RowCheckContext, cells: string[]) => { const r = checkRow(ctx, 2, cells); return 'left' in r ? r.country : r.outcome; };
+  assert.equal(country(context(['email', 'status', 'country'], 'FR'), ['a@x.example', 'unsubscribed', 'Deutschland']), 'DE');
+  assert.equal(country(context(['email', 'status', 'country'], 'FR'), ['b@x.example', 'unsubscribed', 'Atlantis']), 'FR');
+  assert.equal(country(context(['email', 'status'], null), ['c@x.example', 'cleaned']), 'ZZ');
+  assert.equal(country(context(['email', 'status'], null), ['', 'cleaned']), 'invalid');
+});
+
+test('a never-confirmed status is not imported and recorded as nothing', () => {
+  const r = checkRow(context(['email', 'status'], 'FR'), 2, ['p@x.example', 'pending']);
+  assert.equal(r.outcome, 'suppressed');
+  assert.equal('left' in r, false);
+  assert.match((r as { reason: string }).reason, /never confirmed/);
+});
+
+test('a line saying the person left counts even after an earlier line of the same address; later plain lines are duplicates', () => {
+  const ctx = context(['email', 'status'], 'FR');
+  assert.equal(checkRow(ctx, 2, ['ann@x.example', 'subscribed']).outcome, 'candidate');
+  const left = checkRow(ctx, 3, ['Ann@x.example', 'unsubscribed']);
+  assert.equal('left' in left && left.left, 'unsubscribe');
+  const gone = checkRow(ctx, 4, ['bob@x.example', 'unsubscribed']);
+  assert.equal('left' in gone && gone.left, 'unsubscribe');
+  const again = checkRow(ctx, 5, ['bob@x.example', 'subscribed']);
+  assert.deepEqual([again.outcome, (again as { reason: string }).reason], ['duplicate', 'duplicate of line 4 in this file']);
 });

@@ -22,7 +22,18 @@ export type RowCandidate = {
   role: boolean;
 };
 export type RowRejection = { outcome: 'invalid' | 'duplicate' | 'suppressed'; line: number; reason: string; email: string | null };
-export type RowCheck = RowCandidate | RowRejection;
+/** What a file's own mark of a person who left becomes here: the suppression reason it is recorded under. */
+export type LeaverReason = 'unsubscribe' | 'hard_bounce' | 'complaint';
+/**
+ * A row its file marks as unsubscribed, bounced or complained: not imported, but recorded as a suppression (on
+ * a contact made for it if the address is new), so that no later file makes the address mailable.
+ */
+export type RowLeaver = {
+  outcome: 'suppressed'; line: number; reason: string; email: string; left: LeaverReason;
+  /** For a contact made for it: the row's country if it names one, else the declared default, else `ZZ` (unknown). */
+  country: string; kind: Kind;
+};
+export type RowCheck = RowCandidate | RowRejection | RowLeaver;
 
 export type RowCheckContext = {
   mapping: HeaderMapping;
@@ -56,6 +67,9 @@ function checkDisposable(domain: string): boolean {
   return false;
 }
 
+/** ISO 3166's user-assigned code for an unknown region: the country of a leaver's contact when the file has none. */
+export const UNKNOWN_COUNTRY = 'ZZ';
+
 const E164 = /^\+[1-9]\d{6,14}$/;
 const BIRTH_DATE = /^\d{4}-\d{2}-\d{2}$/;
 
@@ -84,8 +98,14 @@ function invalidAddress(raw: string, message: string): string {
 // What a date or yes/no column says when the person did not leave.
 const NOT_SET = new Set(['false', 'no', 'n', '0', 'none', 'never', 'non', 'faux', 'jamais', 'nein', 'falsch', 'nie', '-']);
 // Status values of the usual tools that mean the person left or the address is dead.
-const LEFT = new Set(['unsubscribed', 'unsubscribe', 'optedout', 'optout', 'cleaned', 'bounced', 'hardbounce', 'hardbounced',
-  'blocklisted', 'blacklisted', 'complained', 'spam', 'spamcomplaint', 'desinscrit', 'desabonne', 'abgemeldet']);
+// A blocklist (Brevo, Sendinblue) is the person's stop of all email there: an unsubscribe, which only their own
+// confirmed double opt-in lifts here. A complaint and a dead address are never lifted.
+const LEFT = new Map<string, LeaverReason>([
+  ...(['unsubscribed', 'unsubscribe', 'optedout', 'optout', 'blocklisted', 'blacklisted', 'desinscrit', 'desabonne', 'abgemeldet']
+    .map((s) => [s, 'unsubscribe'] as const)),
+  ...(['cleaned', 'bounced', 'hardbounce', 'hardbounced'].map((s) => [s, 'hard_bounce'] as const)),
+  ...(['complained', 'spam', 'spamcomplaint', 'abusereport'].map((s) => [s, 'complaint'] as const)),
+]);
 
 // Status values that mean the person never confirmed (Mailchimp's pending and nonsubscribed, a double opt-in
 // still waiting): no permission was given, whatever the declaration says.
@@ -94,23 +114,27 @@ const NEVER_CONFIRMED = new Set(['pending', 'unconfirmed', 'notconfirmed', 'nons
 
 const fold = (v: string) => v.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase();
 
+const RECORDED: Record<LeaverReason, string> = { unsubscribe: 'an unsubscribe', hard_bounce: 'a hard bounce', complaint: 'a complaint' };
+
 /**
- * Why the file itself says this address must not be mailed (its source tool's unsubscribe or bounce, or a
- * subscription never confirmed), or null.
- * Such a row is not imported, so that a list exported with its leavers never makes them mailable here.
+ * Why the file itself says this address must not be mailed, or null: the person left (unsubscribed, complained,
+ * or the address bounced) in the tool the file comes from, which is recorded here as a suppression (`left`); or
+ * never confirmed a subscription there, which is no objection, only no permission: the row is not imported.
  */
-function optedOut(mapping: HeaderMapping, fields: Partial<Record<KnownField, string>>): string | null {
+function optedOut(mapping: HeaderMapping, fields: Partial<Record<KnownField, string>>): { reason: string; left: LeaverReason | null } | null {
   const { headers } = mapping;
+  const kept = (left: LeaverReason) => `it is kept as ${RECORDED[left]} (suppressed) and not imported`;
   if (fields.unsubscribed && !NOT_SET.has(fold(fields.unsubscribed))) {
-    return `the file marks this address as unsubscribed (${headers.unsubscribed}: ${fields.unsubscribed}); it is not imported`;
+    return { reason: `the file marks this address as unsubscribed (${headers.unsubscribed}: ${fields.unsubscribed}); ${kept('unsubscribe')}`, left: 'unsubscribe' };
   }
   if (fields.bounced && !NOT_SET.has(fold(fields.bounced))) {
-    return `the file marks this address as bounced (${headers.bounced}: ${fields.bounced}); it is not imported`;
+    return { reason: `the file marks this address as bounced (${headers.bounced}: ${fields.bounced}); ${kept('hard_bounce')}`, left: 'hard_bounce' };
   }
   const status = fields.status ? fold(fields.status).replace(/[\s_-]/g, '') : '';
-  if (LEFT.has(status)) return `the file marks this address as ${fields.status} (${headers.status}); it is not imported`;
+  const left = LEFT.get(status);
+  if (left) return { reason: `the file marks this address as ${fields.status} (${headers.status}); ${kept(left)}`, left };
   if (NEVER_CONFIRMED.has(status)) {
-    return `the file marks this address as ${fields.status} (${headers.status}): the person never confirmed, so it is not imported`;
+    return { reason: `the file marks this address as ${fields.status} (${headers.status}): the person never confirmed, so it is not imported`, left: null };
   }
   return null;
 }
@@ -132,12 +156,15 @@ export function checkRow(ctx: RowCheckContext, line: number, cells: string[]): R
   // Case-insensitive, like the workspace's own uniqueness of addresses.
   const key = email.toLowerCase();
   const first = ctx.seen.get(key) ?? ctx.seenBefore?.get(key);
+  const opted = fields.unsubscribed || fields.bounced || fields.status ? optedOut(ctx.mapping, fields) : null;
+  // A later line saying the person left still counts: the suppression is recorded whichever line came first.
+  if (opted?.left) {
+    if (first === undefined) ctx.seen.set(key, line);
+    return { outcome: 'suppressed', line, reason: opted.reason, email, left: opted.left, country: (fields.country && toCountryCode(fields.country)) || ctx.defaultCountry || UNKNOWN_COUNTRY, kind: ctx.defaultKind };
+  }
   if (first !== undefined) return { outcome: 'duplicate', line, reason: `duplicate of line ${first} in this file`, email };
   ctx.seen.set(key, line);
-  if (fields.unsubscribed || fields.bounced || fields.status) {
-    const left = optedOut(ctx.mapping, fields);
-    if (left) return { outcome: 'suppressed', line, reason: left, email };
-  }
+  if (opted) return { outcome: 'suppressed', line, reason: opted.reason, email };
   if (ctx.isDisposable(normalized.domain)) return rejected(line, `disposable (throwaway) email domain ${normalized.domain}`, email);
 
   let country = ctx.defaultCountry;

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { RowCandidate } from './check-row.js';
+import type { RowCandidate, RowLeaver } from './check-row.js';
 import { classifyBatch, type KnownContact } from './classify-batch.js';
 
 const row = (line: number, email: string): RowCandidate => ({ outcome: 'candidate', line, email, country: 'FR', kind: 'consumer', phone: null, birthDate: null, custom: {}, role: false });
@@ -30,4 +30,15 @@ test('erased, suppressed and hard-bounced addresses are never imported; known on
   assert.deepEqual(reasons, ['already in this list with the same provenance (import 9, line 40)', 'duplicate of line 2 in this file']);
   const blocked = plan.outcomes.find((o) => o.line === 7);
   assert.deepEqual(blocked?.outcome === 'blocked' && blocked.codes, ['single_opt_in']);
+});
+
+test('the rows a file marks as gone are recorded, except an erased address, which its tombstone already keeps out', () => {
+  const leaver = (line: number, email: string): RowLeaver => ({ outcome: 'suppressed', line, email, reason: 'the file marks…', left: 'unsubscribe', country: 'FR', kind: 'consumer' });
+  const plan = classifyBatch({
+    candidates: [], leavers: [leaver(2, 'left@x.example'), leaver(3, 'erased@x.example'), leaver(4, 'known@x.example')],
+    existing: new Map([['known@x.example', known('known@x.example')]]), tombstoned: new Map([['erased@x.example', 'erasure']]),
+    verdictNew: () => ({ send: true, codes: [] }), verdictExisting: () => ({ send: true, codes: [] }), importId: 1,
+  });
+  assert.deepEqual(plan.leavers.map((l) => l.line), [2, 4]);
+  assert.deepEqual([plan.create, plan.attach, plan.outcomes], [[], [], []]);
 });

@@ -3,7 +3,7 @@
  * already imported, or imported (new contact or an existing one) with the engine's verdict. Pure; the verdict
  * functions are passed in.
  */
-import type { RowCandidate } from './check-row.js';
+import type { RowCandidate, RowLeaver } from './check-row.js';
 import type { RowOutcome } from './report.js';
 
 export type Verdict = { send: boolean; codes: string[] };
@@ -17,11 +17,15 @@ export type BatchPlan = {
   create: RowCandidate[];
   /** Existing contacts that get the consent event and the list membership. */
   attach: { contactId: string; row: RowCandidate }[];
+  /** Rows the file marks as gone, to record as suppressions (an erased address is left alone: its tombstone holds). */
+  leavers: RowLeaver[];
   outcomes: RowOutcome[];
 };
 
 export function classifyBatch(options: {
   candidates: readonly RowCandidate[];
+  /** The batch's rows that the file marks as gone (their outcome is already in the batch's outcomes). */
+  leavers?: readonly RowLeaver[];
   /** Keyed by the lower-cased address: the workspace's addresses are unique whatever their case. */
   existing: ReadonlyMap<string, KnownContact>;
   /** Address → tombstone reason, for erased addresses. */
@@ -31,7 +35,9 @@ export function classifyBatch(options: {
   /** This import, to tell an earlier line of the same file from an earlier import. */
   importId: number;
 }): BatchPlan {
-  const plan: BatchPlan = { create: [], attach: [], outcomes: [] };
+  // An erased address gets no contact back, not even a suppressed one: its tombstone already keeps it out.
+  const leavers = (options.leavers ?? []).filter((row) => !options.tombstoned.has(row.email));
+  const plan: BatchPlan = { create: [], attach: [], leavers, outcomes: [] };
   const imported = (row: RowCandidate, v: Verdict) => {
     plan.outcomes.push(v.send ? { outcome: 'eligible', line: row.line, email: row.email } : { outcome: 'blocked', line: row.line, email: row.email, codes: v.codes });
   };

@@ -5,7 +5,7 @@
 import { sql, type Kysely } from 'kysely';
 import { copyBinaryRows } from '../db/copy-rows.js';
 import type { DatabaseKind } from '../db/database.js';
-import type { Database } from '../db/schema.js';
+import type { Database, SuppressionReason } from '../db/schema.js';
 import type { DeclarationInput } from './declaration.js';
 import './imports.table.js';
 import type { ImportCounts, ImportSamples, RejectionOutcome } from './imports.table.js';
@@ -178,6 +178,35 @@ export const COPY_COLUMNS = {
  */
 export async function copyRows(db: Db, kind: DatabaseKind, table: keyof typeof COPY_COLUMNS, pieces: readonly Uint8Array[]): Promise<void> {
   await copyBinaryRows(db, kind, table, COPY_COLUMNS[table], pieces);
+}
+
+/** A row its file marks as gone, as it is recorded: the suppression, and the contact's values if it is new. */
+export type LeaverRow = { email: string; country: string; kind: string; line: number; reason: SuppressionReason; channel: string; scope: 'marketing' | 'all_mail' };
+
+/**
+ * Records the people a file marks as gone: a contact for each new address (the address, country and kind only:
+ * no consent event, no list membership, no other field), then a suppression on each, unless one of the same
+ * reason is already in force, with the import and line as its source. Two statements: the second must see the
+ * contacts another batch committed while the first waited on them. `rows` holds one row per address and reason.
+ */
+export async function recordLeavers(db: Db, o: { workspaceId: string; importId: number; source: ContactSource; rows: LeaverRow[]; at: Date }): Promise<void> {
+  const r = o.rows;
+  if (r.length === 0) return;
+  const firsts = [...new Map(r.map((x) => [x.email.toLowerCase(), x])).values()];
+  await sql`
+    insert into contacts (workspace_id, email, country, kind, source_type, source_at, collected_by, source_evidence, source_details)
+    select ${o.workspaceId}, t.email, t.country, t.kind, ${o.source.type}, ${o.source.at}, ${o.source.collectedBy}, ${o.source.evidence}::jsonb,
+           ${o.source.details}::jsonb || jsonb_build_object('importLine', t.line)
+    from unnest(${firsts.map((x) => x.email)}::text[], ${firsts.map((x) => x.country)}::text[], ${firsts.map((x) => x.kind)}::text[],
+                ${firsts.map((x) => x.line)}::int[]) as t(email, country, kind, line)
+    on conflict (workspace_id, lower(email)) where email is not null do nothing`.execute(db);
+  await sql`
+    insert into suppressions (workspace_id, contact_id, reason, channel, scope, at, source, created_by)
+    select ${o.workspaceId}, c.id, t.reason, t.channel, t.scope, ${o.at}, ${`import:${o.importId}:line:`} || t.line, ${`import:${o.importId}`}
+    from unnest(${r.map((x) => x.email.toLowerCase())}::text[], ${r.map((x) => x.reason)}::text[], ${r.map((x) => x.channel)}::text[],
+                ${r.map((x) => x.scope)}::text[], ${r.map((x) => x.line)}::int[]) as t(email, reason, channel, scope, line),
+      lateral (select id from contacts c where c.workspace_id = ${o.workspaceId} and lower(c.email) = t.email limit 1) c
+    where not exists (select 1 from suppressions s where s.contact_id = c.id and s.reason = t.reason and s.lifted_at is null)`.execute(db);
 }
 
 /** Contact ids by lower-cased address (addresses are unique per workspace whatever their case). */

@@ -12,7 +12,7 @@ import { normalizeEmail } from '../engine/address.js';
 import { tombstoneHmac } from '../suppressions/tombstone-hmac.js';
 import { AppError } from '../errors.js';
 import { workspaceSecret } from '../workspaces/workspaces.repository.js';
-import { checkRow, isDisposableDomain, type RowCandidate, type RowCheckContext } from './check-row.js';
+import { checkRow, isDisposableDomain, type RowCandidate, type RowCheckContext, type RowLeaver } from './check-row.js';
 import { classifyBatch, type KnownContact } from './classify-batch.js';
 import { declarationSchema, type Declaration } from './declaration.js';
 import { fileSha256 } from './file-digest.js';
@@ -97,9 +97,9 @@ async function processFile(options: RunImportOptions): Promise<string | null> {
   const overlap = databaseKind(db) === 'postgres';
   let previous: Promise<void> = Promise.resolve();
   let beforePrevious: Promise<void> = Promise.resolve();
-  const flush = async (outcomes: RowOutcome[], candidates: RowCandidate[], raws: Map<number, string>, lastLine: number, records: readonly SourceRecord[]) => {
+  const flush = async (outcomes: RowOutcome[], candidates: RowCandidate[], leavers: RowLeaver[], raws: Map<number, string>, lastLine: number, records: readonly SourceRecord[]) => {
     await beforePrevious;
-    const plan = await planBatch({ db, importId, workspaceId: row.workspace_id, listId: row.list_id, fingerprint: row.fingerprint, declaration, candidates, secret, verdictNew, workspacePolicy, at: now().getTime() });
+    const plan = await planBatch({ db, importId, workspaceId: row.workspace_id, listId: row.list_id, fingerprint: row.fingerprint, declaration, candidates, leavers, secret, verdictNew, workspacePolicy, at: now().getTime() });
     // Duplicates and suppressed rows go to the rejected-rows report with their text too.
     for (const out of plan.outcomes) {
       if (out.outcome !== 'duplicate' && out.outcome !== 'suppressed') continue;
@@ -128,6 +128,7 @@ async function processFile(options: RunImportOptions): Promise<string | null> {
   for await (const batch of readAhead(opened.file.batches)) {
     const outcomes: RowOutcome[] = [];
     const candidates: RowCandidate[] = [];
+    const leavers: RowLeaver[] = [];
     const raws = new Map<number, string>();
     let lastLine = 0;
     // Repeats of this batch and the one before are found in memory; older ones in the database.
@@ -156,6 +157,7 @@ async function processFile(options: RunImportOptions): Promise<string | null> {
       if (result.outcome === 'candidate') candidates.push(result);
       else {
         outcomes.push(result);
+        if ('left' in result) leavers.push(result);
         if (result.outcome === 'invalid' || result.outcome === 'duplicate' || result.outcome === 'suppressed') raws.set(record.line, recordText(record));
       }
     }
@@ -169,12 +171,12 @@ async function processFile(options: RunImportOptions): Promise<string | null> {
         if (p.raw) raws.set(p.line, p.raw);
       }
     }
-    if (candidates.length > 0 || outcomes.length > 0) await flush(outcomes, candidates, raws, lastLine, batch.records);
+    if (candidates.length > 0 || outcomes.length > 0) await flush(outcomes, candidates, leavers, raws, lastLine, batch.records);
   }
   const rest = carried.filter((p) => p.line > checkpoint);
   if (rest.length > 0) {
     const raws = new Map(rest.filter((p) => p.raw).map((p) => [p.line, p.raw!]));
-    await flush(rest.map((p) => ({ outcome: 'invalid', line: p.line, email: null, reason: p.reason })), [], raws, 0, []);
+    await flush(rest.map((p) => ({ outcome: 'invalid', line: p.line, email: null, reason: p.reason })), [], [], raws, 0, []);
   }
   await beforePrevious;
   await previous;
@@ -226,7 +228,7 @@ function noEmailColumn(first: SourceRecord): string {
 
 async function planBatch(o: {
   db: Kysely<Database>; importId: number; workspaceId: string; listId: string; fingerprint: string; declaration: Declaration;
-  candidates: RowCandidate[]; secret: string | null; verdictNew: (row: RowCandidate) => ReturnType<typeof existingContactVerdict>;
+  candidates: RowCandidate[]; leavers: RowLeaver[]; secret: string | null; verdictNew: (row: RowCandidate) => ReturnType<typeof existingContactVerdict>;
   workspacePolicy: WorkspacePolicy; at: number;
 }) {
   const emails = o.candidates.map((c) => c.email);
@@ -237,6 +239,7 @@ async function planBatch(o: {
     for (const e of emails) {
       byHmac.set(tombstoneHmac(o.secret, e), e);
     }
+    for (const l of o.leavers) byHmac.set(tombstoneHmac(o.secret, l.email), l.email);
     for (const [h, reason] of await repo.findTombstones(o.db, o.workspaceId, [...byHmac.keys()])) tombstoned.set(byHmac.get(h)!, reason);
   }
   // Existing contacts are few in a typical import: their whole history is loaded one by one.
@@ -247,7 +250,7 @@ async function planBatch(o: {
     if (data) histories.set(c.id, data);
   }
   return classifyBatch({
-    candidates: o.candidates, existing, tombstoned, verdictNew: o.verdictNew, importId: o.importId,
+    candidates: o.candidates, leavers: o.leavers, existing, tombstoned, verdictNew: o.verdictNew, importId: o.importId,
     verdictExisting: (row, contact) => {
       const data = histories.get(contact.id);
       return data ? existingContactVerdict(o.declaration, data, o.at, o.workspacePolicy) : o.verdictNew(row);

@@ -10,6 +10,7 @@ import { databaseKind, type DatabaseKind } from '../db/database.js';
 import type { Database } from '../db/schema.js';
 import { AppError } from '../errors.js';
 import type { BatchPlan } from './classify-batch.js';
+import type { LeaverReason, RowLeaver } from './check-row.js';
 import { CopyBinary, fields } from './copy-binary.js';
 import type { Declaration } from './declaration.js';
 import * as repo from './imports.repository.js';
@@ -70,6 +71,23 @@ export async function writeBatch(o: WriteBatchOptions): Promise<void> {
     // batch is written again on the INSERT … ON CONFLICT path, which attaches that row to the existing contact.
     await o.db.transaction().execute((trx) => writeInTransaction(trx, o, { kind, source, consent, rejections, copy: null }));
   }
+}
+
+// As the bounce and complaint intake records them: a dead address stops all mail to it, a complaint all marketing.
+const SUPPRESSION: Record<LeaverReason, { channel: string; scope: 'marketing' | 'all_mail' }> = {
+  unsubscribe: { channel: 'email', scope: 'marketing' },
+  hard_bounce: { channel: 'email', scope: 'all_mail' },
+  complaint: { channel: 'all', scope: 'marketing' },
+};
+
+/** One suppression per address and reason (the first line that says so), as the repository records them. */
+function leaverRows(leavers: readonly RowLeaver[]): repo.LeaverRow[] {
+  const rows = new Map<string, repo.LeaverRow>();
+  for (const l of leavers) {
+    const key = `${l.email.toLowerCase()} ${l.left}`;
+    if (!rows.has(key)) rows.set(key, { email: l.email, country: l.country, kind: l.kind, line: l.line, reason: l.left, ...SUPPRESSION[l.left] });
+  }
+  return [...rows.values()];
 }
 
 /** Binary COPY data per table, in pieces of about 64 KB. */
@@ -133,6 +151,10 @@ async function writeInTransaction(trx: Kysely<Database>, o: WriteBatchOptions, w
   // The previous batch updates the same imports row: take its lock only once that batch has committed, or
   // the two would wait on each other (the database cannot see a wait that happens in this process).
   await o.commitAfter;
+  // The people the file marks as gone, after this batch's new contacts (a later line saying one of them left
+  // finds its contact) and once the previous batch committed: a leaver may repeat one of its addresses, and
+  // writing it while that batch still inserts it would be the same wait the database cannot see.
+  await repo.recordLeavers(trx, { workspaceId: o.workspaceId, importId: o.importId, source: w.source, rows: leaverRows(o.plan.leavers), at: o.now });
   const held = await repo.saveProgress(trx, {
     id: o.importId, runner: o.runner, checkpointLine: o.checkpointLine, bytesDone: o.bytesDone,
     counts: o.counts, samples: o.samples, now: o.now, leaseMs: o.leaseMs,
