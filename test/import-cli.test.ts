@@ -264,6 +264,21 @@ for (const kind of kinds) {
       assert.deepEqual([rows[1].custom_fields.company, rows[1].custom_fields.phone], ['Évrard & Fils', '06 11 22 33 44']);
     });
 
+    it('reads an Outlook export: its "0/0/00" birthday and anniversary (and other all-zero dates) are empty, not stored', async () => {
+      const path = join(work, `outlook-en-${kind}.csv`);
+      writeFileSync(path, ['"First Name","Last Name","E-mail Address","Birthday","Anniversary","Country/Region","Last Visit"',
+        '"Olive","Oak","olive.oak@example.com","0/0/00","0/0/00","United Kingdom","0000-00-00 00:00:00"',
+        '"Pete","Pine","pete.pine@example.com","1988-04-12","00/00/0000","United Kingdom","2025-01-02"'].join('\r\n') + '\r\n');
+      const r = report(await listwarden(target, [path, ...declaration, '--json']));
+      assert.deepEqual([r.status, r.counts.rows, r.counts.eligible], ['done', 2, 2], JSON.stringify(r.samples));
+      const rows = await target.query<{ email: string; birth_date: string | null; custom_fields: any }>(
+        `select email, birth_date, custom_fields from contacts where email in ('olive.oak@example.com', 'pete.pine@example.com') order by email`);
+      assert.deepEqual(rows.map((x) => [x.email, x.birth_date, x.custom_fields]), [
+        ['olive.oak@example.com', null, { first_name: 'Olive', last_name: 'Oak' }],
+        ['pete.pine@example.com', '1988-04-12', { first_name: 'Pete', last_name: 'Pine', 'Last Visit': '2025-01-02' }],
+      ]);
+    });
+
     it('reads Excel for Mac\'s "CSV (Macintosh)": lines ended by CR alone, Mac Roman, over 1 MB', async () => {
       const lines = ['Email,First Name,Last Name,Country'];
       for (let i = 0; i < 30000; i++) lines.push(`mac${i}@example.com,André,Müller,FR`);

@@ -76,6 +76,8 @@ test('a row its file marks as unsubscribed, bounced or complained is suppressed 
   assert.deepEqual(left(['e@x.example', '', '', 'Spam complaint', '']), ['the file marks this address as Spam complaint (Statut); it is kept as a complaint (suppressed) and not imported', 'complaint']);
   assert.deepEqual(left(['f@x.example', '', '', 'blocklisted', '']), ['the file marks this address as blocklisted (Statut); it is kept as an unsubscribe (suppressed) and not imported', 'unsubscribe']);
   assert.equal(left(['d@x.example', 'false', '0', 'Abonné', '']), 'candidate');
+  // MySQL's "no date" (WooCommerce and other database exports) is no unsubscribe date
+  assert.equal(left(['g@x.example', '0000-00-00 00:00:00', '', '', '']), 'candidate');
 });
 
 test('a leaver keeps the country its row names, else the declared one, else ZZ (unknown); a row without an address is only invalid', () => {
@@ -102,4 +104,19 @@ test('a line saying the person left counts even after an earlier line of the sam
   assert.equal('left' in gone && gone.left, 'unsubscribe');
   const again = checkRow(ctx, 5, ['bob@x.example', 'subscribed']);
   assert.deepEqual([again.outcome, (again as { reason: string }).reason], ['duplicate', 'duplicate of line 4 in this file']);
+});
+
+test('all-zero placeholder dates (Outlook\'s 0/0/00, 00/00/0000, 0000-00-00) are empty cells: no birth date, no custom field', () => {
+  const ctx = context(['email', 'Birthday', 'Anniversary'], 'GB');
+  for (const [i, zero] of ['0/0/00', '00/00/0000', '0000-00-00', '00.00.0000', '0000-00-00 00:00:00', '0-0-0000'].entries()) {
+    const r = checkRow(ctx, 2, [`zero${i}@x.example`, zero, zero]);
+    assert.equal(r.outcome, 'candidate', zero);
+    if (r.outcome !== 'candidate') continue;
+    assert.equal(r.birthDate, null, zero);
+    assert.deepEqual(r.custom, {}, zero);
+  }
+  const real = checkRow(ctx, 3, ['real@x.example', '1990-05-17', '0/0/00']);
+  assert.equal(real.outcome === 'candidate' && real.birthDate, '1990-05-17');
+  const kept = checkRow(ctx, 4, ['kept@x.example', '10/0/00', '0']);
+  assert.deepEqual(kept.outcome === 'candidate' && kept.custom, { birth_date: '10/0/00', Anniversary: '0' });
 });

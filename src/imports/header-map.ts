@@ -101,14 +101,23 @@ export function mapHeaders(headers: string[]): HeaderMapping {
 
 export type MappedRow = { fields: Partial<Record<KnownField, string>>; custom: Record<string, string> };
 
-/** Applies a mapping to one record; empty cells are left out. */
+// A date of all zeros is how several tools write "no date": Outlook's 0/0/00 birthday and anniversary, MySQL's
+// 0000-00-00 (00:00:00) in WooCommerce and other database exports, 00/00/0000 and 00.00.0000 in spreadsheets.
+const ZERO_DATE = /^0{1,4}([./-])0{1,2}\1(?:0{1,4})(?:[ T]0{1,2}:00(?::00(?:\.0+)?)?)?$/;
+
+/** True for an all-zero placeholder date ("0/0/00", "0000-00-00 00:00:00"), which means the cell is empty. */
+export function isZeroDate(value: string): boolean {
+  return value.charCodeAt(0) === 48 && ZERO_DATE.test(value);
+}
+
+/** Applies a mapping to one record; empty cells (and all-zero placeholder dates) are left out. */
 export function applyMapping(mapping: HeaderMapping, record: string[]): MappedRow {
   const fields: Partial<Record<KnownField, string>> = {};
   const custom: Record<string, string> = {};
   const { columns } = mapping;
   for (let i = 0; i < columns.length && i < record.length; i++) {
     const value = record[i].trim();
-    if (value === '') continue;
+    if (value === '' || isZeroDate(value)) continue;
     const target = columns[i];
     if (target.kind === 'known') fields[target.field] = value;
     else if (target.kind === 'custom') custom[target.name] = value;
