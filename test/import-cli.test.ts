@@ -291,6 +291,22 @@ for (const kind of kinds) {
       assert.deepEqual([last[0].custom_fields.first_name, last[0].custom_fields.last_name], ['André', 'Müller']);
     });
 
+    it('a Mac (CR-only) file with a quote never closed reports that line and imports the good rows after it', async () => {
+      const path = join(work, `mac-broken-${kind}.csv`);
+      const lines = ['Email,First Name,Country', 'crq1@example.com,Zoé,FR', '"crq.broken@example.com,Quote never closed,FR', 'crq2@example.com,André,FR', 'crq3@example.com,Brigitte,FR'];
+      writeFileSync(path, iconv.encode(`${lines.join('\r')}\r`, 'macintosh'));
+      const r = report(await listwarden(target, [path, ...declaration, '--json']));
+      assert.equal(r.status, 'done', r.error);
+      assert.deepEqual([r.counts.rows, r.counts.eligible, r.counts.invalid], [4, 3, 1], JSON.stringify(r.samples));
+      assert.equal(r.samples.invalid[0].line, 3);
+      assert.match(r.samples.invalid[0].reason, /quote/);
+      const rejected = (await listwarden(target, ['rejected', String(r.id)])).stdout.trim().split('\n');
+      assert.equal(rejected.length, 2, rejected.join('\n'));
+      assert.match(rejected[1], /^3,invalid,.*quote.*,"""crq\.broken@example\.com,Quote never closed,FR"$/);
+      const names = await target.query<{ email: string; custom_fields: any }>(`select email, custom_fields from contacts where email like 'crq%' order by email`);
+      assert.deepEqual(names.map((x) => [x.email, x.custom_fields.first_name]), [['crq1@example.com', 'Zoé'], ['crq2@example.com', 'André'], ['crq3@example.com', 'Brigitte']]);
+    });
+
     it('reads a Windows-1252 file whose first accented name comes after the first 64 KB', async () => {
       const lines = ['Email;First name;Last name;Country'];
       for (let i = 0; i < 2500; i++) lines.push(`late${i}@example.fr;Jean;Martin;FR`);

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { LANGUAGES } from '../i18n/language.js';
+import { knownFields } from './known-fields.js';
 
 export const CAMPAIGN_STATUSES = ['draft', 'scheduled', 'sending', 'paused', 'sent', 'cancelled'] as const;
 export type CampaignStatus = (typeof CAMPAIGN_STATUSES)[number];
@@ -14,7 +15,15 @@ const id = z.string().trim().min(1).max(64);
 /** A moment to send at: a time without its zone would be ambiguous, so the message says what is wanted. */
 export const sendTimeSchema = z.iso.datetime({ offset: true, message: 'must be a date and time with its time zone, such as 2026-12-01T10:00:00+01:00 or 2026-12-01T09:00:00Z' });
 
-export const campaignInputSchema = z.object({
+/** Names a marketer may reach for that are not ours (compared without case or separators). */
+const campaignAliases = {
+  from: 'fromAddress', fromemail: 'fromAddress', sender: 'fromAddress', sendername: 'fromName', replytoaddress: 'replyTo',
+  body: 'html', htmlbody: 'html', content: 'html', plaintext: 'text', textbody: 'text', title: 'subject',
+  list: 'listIds', lists: 'listIds', segment: 'segmentIds', segments: 'segmentIds', category: 'categories',
+  sendat: 'scheduledAt', scheduleat: 'scheduledAt', schedule: 'scheduledAt', runat: 'scheduledAt', lang: 'language', locale: 'language',
+} as const;
+
+export const campaignInputSchema = knownFields({
   name: z.string().trim().min(1, 'a campaign needs a name').max(200),
   channel: z.literal('email').default('email'),
   purpose: z.enum(['marketing', 'service']),
@@ -40,7 +49,7 @@ export const campaignInputSchema = z.object({
   legitimateInterestDisclosure: z.string().trim().max(5000).default(''),
   /** Language of the footer's fixed texts and of the pages its unsubscribe and preferences links open. */
   language: z.enum(LANGUAGES).default('en'),
-});
+}, { aliases: campaignAliases, readOnly: ['id', 'workspaceId', 'status', 'createdAt', 'updatedAt'] });
 
 export type CampaignInput = z.input<typeof campaignInputSchema>;
 export type CampaignFields = z.output<typeof campaignInputSchema>;

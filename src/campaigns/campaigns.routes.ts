@@ -14,6 +14,7 @@ import { campaignInputSchema, sendTimeSchema, type Campaign } from './campaign.j
 import { countRecipientStates, findCampaign, findRecipient, latestSendOf, listCampaigns } from './campaigns.repository.js';
 import { controlSend } from './control-send.js';
 import { createCampaign } from './create-campaign.js';
+import { knownFields } from './known-fields.js';
 import { previewCampaign } from './preview-campaign.js';
 import { latestScheduleOf } from './schedules.repository.js';
 import { rescheduleSend } from './reschedule-send.js';
@@ -67,7 +68,7 @@ export default async function campaignsRoutes(app: FastifyInstance, deps: AppDep
     });
 
   defineRoute(app, { method: 'POST', url: '/campaigns/:id/send', summary: 'Start sending, or schedule the send when `scheduledAt` is still ahead; `acknowledge: true` confirms the anti-spam terms (recorded with who and when)', tags, role: 'editor', params: idParams,
-    body: z.object({ acknowledge: z.boolean().default(false) }), status: 202 },
+    body: knownFields({ acknowledge: z.boolean().default(false) }, { aliases: { acknowledged: 'acknowledge', ack: 'acknowledge' } }), status: 202 },
   async ({ params, body, auth, request }) => {
     const r = unwrap(await sendCampaign({ db, workspaceId: auth.workspaceId, campaignId: params.id, actor: auth.actor, acknowledged: body.acknowledge, secret: config.secretKey, baseUrl: config.baseUrl, now: deps.now(), ip: request.ip }));
     if (r.status === 'scheduled') {
@@ -85,7 +86,7 @@ export default async function campaignsRoutes(app: FastifyInstance, deps: AppDep
     });
 
   defineRoute(app, { method: 'POST', url: '/campaigns/:id/reschedule', summary: 'Move a scheduled send before it starts; a past time starts it at the next round of a send worker', tags, role: 'editor', params: idParams,
-    body: z.object({ scheduledAt: sendTimeSchema }) },
+    body: knownFields({ scheduledAt: sendTimeSchema }, { aliases: { sendat: 'scheduledAt', runat: 'scheduledAt', at: 'scheduledAt' } }) },
   async ({ params, body, auth, request }) => {
     const r = unwrap(await rescheduleSend({ db, workspaceId: auth.workspaceId, campaignId: params.id, runAt: new Date(body.scheduledAt), actor: auth.actor, now: deps.now(), ip: request.ip }));
     return { status: 'scheduled', scheduleId: r.scheduleId, scheduledAt: r.runAt.toISOString() };

@@ -127,3 +127,19 @@ test('lines ended by CR alone are lines to the length guard too; such a file tha
   assert.deepEqual(r.records.map((x) => [x.line, ...x.cells]), [[1, 'email', 'name'], [2, 'a@x.test', 'André'], [3, 'b@x.test', 'Zoë']]);
   assert.equal(r.format?.kind === 'csv' && r.format.encoding, 'macintosh');
 });
+
+test('a broken quote costs only its own line whatever ends the lines: LF, CRLF or CR alone (Excel for Mac)', async () => {
+  const lines = ['email,name,country', 'ok1@x.test,One,GB', '"broken@x.test,Quote never closed,GB', 'ok2@x.test,Two,GB', 'ok3@x.test,"Three, closes later',
+    'still three",GB', 'ok4@x.test,Four,GB', '"again@x.test,x,GB', 'ok5@x.test,Five,GB', 'ok6@x.test,"x" y,GB', 'ok7@x.test,Seven,GB'];
+  const read = async (eol: string, batchSize: number) => {
+    const r = await readAll(file(lines.join(eol) + eol), batchSize);
+    return { records: r.records.map((x) => [x.line, ...x.cells]), problems: r.problems.map((p) => [p.line, p.raw]) };
+  };
+  const lf = await read('\n', 1000);
+  assert.deepEqual(lf.records.map((x) => x[0]), [1, 2, 4, 6, 7, 9, 10, 11]);
+  assert.deepEqual(lf.records[5], [9, 'ok5@x.test', 'Five', 'GB']);
+  assert.deepEqual(lf.problems, [[3, '"broken@x.test,Quote never closed,GB'], [5, 'ok3@x.test,"Three, closes later'], [8, '"again@x.test,x,GB']]);
+  for (const eol of ['\r\n', '\r']) {
+    for (const batchSize of [1000, 2]) assert.deepEqual(await read(eol, batchSize), lf, JSON.stringify({ eol, batchSize }));
+  }
+});

@@ -101,6 +101,13 @@ function leadingNewlines(raw: string): number {
 
 const TRAILING_BREAK = /(\r\n|\r|\n)$/;
 
+/** Where the first line break (LF, or CR alone or before LF) of a text is, or -1. */
+function firstLineBreak(text: string): number {
+  const lf = text.indexOf('\n');
+  const cr = text.indexOf('\r');
+  return cr === -1 ? lf : lf === -1 ? cr : Math.min(cr, lf);
+}
+
 const csvOptions = (delimiter: Delimiter) => ({
   delimiter,
   raw: true,
@@ -139,10 +146,17 @@ class RecordSink {
   reject(raw: string, start: number, reason: string): void {
     const body = raw.slice(raw.length - raw.trimStart().length);
     const at = start + leadingNewlines(raw) - leadingNewlines(body);
-    const nl = body.indexOf('\n');
+    // The first line ends at LF, CRLF, or CR alone (Excel for Mac's "CSV (Macintosh)").
+    const nl = firstLineBreak(body);
     this.problems.push({ line: at, reason, raw: shorten(nl === -1 ? body : body.slice(0, nl)) });
-    if (nl === -1 || nl === body.length - 1) return;
-    this.reparse(body.slice(nl + 1), at + 1);
+    if (nl === -1) return;
+    const next = nl + (body.charCodeAt(nl) === 13 && body.charCodeAt(nl + 1) === 10 ? 2 : 1);
+    if (next >= body.length) return;
+    // csv-parse's `raw` keeps only the CR of a CRLF that ends a record: drop it, or the reparse (which finds the
+    // file's CRLF) takes that lone CR for part of the last cell.
+    let rest = body.slice(next);
+    if (rest.endsWith('\r') && rest.includes('\r\n')) rest = rest.slice(0, -1);
+    this.reparse(rest, at + 1);
   }
 
   private reparse(text: string, firstLine: number): void {

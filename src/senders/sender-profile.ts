@@ -3,12 +3,16 @@
  * CASL asks for), which domains it may use in From, where bounces return, and the DKIM key. One per workspace.
  */
 import { z } from 'zod';
+import { knownFields } from '../campaigns/known-fields.js';
 
 const hostname = z.string().trim().toLowerCase()
   .regex(/^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, 'must be a domain name such as mail.example.com');
 const text = (max: number) => z.string().trim().max(max);
 
-export const senderProfileSchema = z.object({
+/** Names an operator may reach for that are not ours (compared without case or separators). */
+const senderAliases = { web: 'website', url: 'website', street: 'address', postal: 'postalAddress', mailingaddress: 'postalAddress', dkimkey: 'dkimPrivateKeyPem', keytype: 'dkimKeyType' } as const;
+
+export const senderProfileSchema = knownFields({
   /** Legal imprint (CR-OPS-05b): the company, its registered address, registration, representative. */
   company: text(200).default(''),
   address: text(500).default(''),
@@ -29,7 +33,7 @@ export const senderProfileSchema = z.object({
   dkimPrivateKeyPem: z.string().max(20_000).optional(),
   /** The type of key to generate when no PEM is given: a stored key of another type is replaced (default: keep it, or RSA). */
   dkimKeyType: z.enum(['rsa', 'ed25519']).optional(),
-});
+}, { aliases: senderAliases, readOnly: ['workspaceId', 'dkimDnsName', 'dkimDnsRecord'] });
 
 export type SenderProfileInput = z.input<typeof senderProfileSchema>;
 export type SenderProfile = Omit<z.output<typeof senderProfileSchema>, 'dkimPrivateKeyPem' | 'dkimKeyType'> & {

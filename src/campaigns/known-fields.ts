@@ -1,0 +1,73 @@
+/**
+ * JSON bodies that refuse keys they do not know. zod drops an unknown key without a word, so a misspelt field
+ * (`companyName` for `company`) used to be answered as if all was well and stored nothing. Each unknown key is an
+ * issue at its own path ("companyName: unknown field; did you mean company?"), listed before the others: a
+ * misspelt required field is then explained by its spelling rather than by "expected string, received undefined".
+ */
+import { z } from 'zod';
+
+/**
+ * An object schema over `shape` that refuses other keys, naming each with the known key it most likely meant
+ * (`aliases`: names people reach for, compared without case or separators). `readOnly` keys, those an answer adds
+ * (`id`, `createdAt`…), are accepted and dropped, so that what was read can be sent back changed.
+ */
+export function knownFields<T extends z.ZodRawShape>(shape: T, options: { aliases?: Readonly<Record<string, keyof T & string>>; readOnly?: readonly string[] } = {}) {
+  const known = Object.keys(shape);
+  const aliases = options.aliases ?? {};
+  const readOnly = new Set(options.readOnly ?? []);
+  const schema = z.looseObject(shape).superRefine((value, ctx) => {
+    if (!value || typeof value !== 'object') return;
+    const start = ctx.issues.length;
+    for (const key of Object.keys(value)) {
+      if (Object.hasOwn(shape, key)) continue;
+      if (readOnly.has(key)) { delete (value as Record<string, unknown>)[key]; continue; }
+      ctx.addIssue({ code: 'custom', path: [key], message: unknownFieldMessage(key, known, aliases), input: (value as Record<string, unknown>)[key] });
+    }
+    // first, so that the answer's one sentence is about the spelling
+    if (ctx.issues.length > start) ctx.issues.unshift(...ctx.issues.splice(start));
+  }, { when: () => true });
+  // a value that passes has no other keys: its type is the plain object's
+  return schema as unknown as z.ZodObject<T, z.core.$strip>;
+}
+
+/** "unknown field; did you mean company?" when one known key is the obvious one, else the list of known keys. */
+export function unknownFieldMessage(key: string, known: readonly string[], aliases: Readonly<Record<string, string>> = {}): string {
+  const meant = aliases[key] ?? aliases[squash(key)] ?? closestKey(key, known);
+  return meant ? `unknown field; did you mean ${meant}?` : `unknown field; the known fields are ${known.join(', ')}`;
+}
+
+/** The one known key that `key` most likely means: same letters whatever the case and separators, one inside the
+ *  other (companyName → company), or a small typing distance. Undefined when none or several are as likely. */
+export function closestKey(key: string, known: readonly string[]): string | undefined {
+  const k = squash(key);
+  if (k.length === 0) return undefined;
+  // each test in turn; one that finds several keys leaves the choice to the next
+  const same = known.filter((x) => squash(x) === k);
+  if (same.length === 1) return same[0];
+  // at least four letters in common, so that `id` or `to` does not point anywhere
+  const inside = known.filter((x) => { const s = squash(x); return Math.min(s.length, k.length) >= 4 && (s.includes(k) || k.includes(s)); });
+  if (inside.length === 1) return inside[0];
+  let best = Infinity;
+  let found: string[] = [];
+  for (const x of known) {
+    const s = squash(x);
+    const d = distance(k, s);
+    if (d > Math.max(1, Math.floor(Math.max(k.length, s.length) / 4))) continue;
+    if (d < best) { best = d; found = [x]; } else if (d === best) found.push(x);
+  }
+  return found.length === 1 ? found[0] : undefined;
+}
+
+const squash = (s: string) => s.toLowerCase().replace(/[^a-z0-9]/g, '');
+
+/** Edits from one to the other (insert, delete, replace, swap two neighbours); short keys: the table is nothing. */
+function distance(a: string, b: string): number {
+  const d = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+    }
+  }
+  return d[a.length][b.length];
+}
