@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { isoDateTime } from '../contacts/contact-schemas.js';
 import { findContact } from '../contacts/contacts.repository.js';
+import { normaliseCategories, normaliseCategory } from '../engine/category.js';
 import { AppError } from '../errors.js';
 import type { AppDeps } from '../server/app.js';
 import { defineRoute } from '../server/route.js';
@@ -13,7 +14,8 @@ const params = z.object({ id: z.uuid() });
 const body = z.object({
   type: z.enum(activityTypes),
   at: isoDateTime,
-  categories: z.array(z.string().min(1).max(200)).max(100).optional(),
+  // normalised: the engine compares categories exactly, and a campaign's are normalised too
+  categories: z.array(z.string().max(200).refine((c) => normaliseCategory(c).length > 0, 'a category needs a letter or a digit')).max(100).transform(normaliseCategories).optional(),
   details: z.record(z.string(), z.unknown()).optional(),
 });
 

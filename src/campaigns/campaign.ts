@@ -5,12 +5,16 @@
  */
 import { z } from 'zod';
 import { LANGUAGES } from '../i18n/language.js';
+import { normaliseCategories, normaliseCategory } from '../engine/category.js';
 import { knownFields } from './known-fields.js';
 
 export const CAMPAIGN_STATUSES = ['draft', 'scheduled', 'sending', 'paused', 'sent', 'cancelled'] as const;
 export type CampaignStatus = (typeof CAMPAIGN_STATUSES)[number];
 
 const id = z.string().trim().min(1).max(64);
+
+/** A product category as given; stored normalised (`normaliseCategory`: case, spaces and separators do not count). */
+export const categorySchema = (max: number) => z.string().max(max).refine((c) => normaliseCategory(c).length > 0, 'a category needs a letter or a digit');
 
 /** A moment to send at: a time without its zone would be ambiguous, so the message says what is wanted. */
 export const sendTimeSchema = z.iso.datetime({ offset: true, message: 'must be a date and time with its time zone, such as 2026-12-01T10:00:00+01:00 or 2026-12-01T09:00:00Z' });
@@ -27,8 +31,8 @@ export const campaignInputSchema = knownFields({
   name: z.string().trim().min(1, 'a campaign needs a name').max(200),
   channel: z.literal('email').default('email'),
   purpose: z.enum(['marketing', 'service']),
-  /** Product categories the campaign promotes (the soft opt-in "similar products" test). */
-  categories: z.array(z.string().trim().min(1).max(100)).max(50).default([]),
+  /** Product categories the campaign promotes (the soft opt-in "similar products" test), normalised. */
+  categories: z.array(categorySchema(100)).max(50).transform(normaliseCategories).default([]),
   listIds: z.array(id).max(100).default([]),
   segmentIds: z.array(id).max(100).default([]),
   fromName: z.string().trim().max(100).default(''),

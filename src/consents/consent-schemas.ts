@@ -1,5 +1,6 @@
 /** The API's consent event shapes. Evidence keeps what was shown and where: form, wording hash, IP, user agent. */
 import { z } from 'zod';
+import { normaliseCategories, normaliseCategory } from '../engine/category.js';
 import { CHANNELS, CONSENT_METHODS } from '../engine/types.js';
 import { isoDateTime } from '../contacts/contact-schemas.js';
 import type { ConsentRow } from './consents.repository.js';
@@ -20,7 +21,8 @@ export const consentCreateSchema = z.object({
   confirmedAt: isoDateTime.optional(),
   // the contract's array of references is accepted too, kept as documents
   evidence: z.union([evidenceSchema, z.array(z.string().min(1).max(2000)).max(50).transform((documents) => ({ documents }))]).optional(),
-  categories: z.array(z.string().min(1).max(200)).max(100).optional(),
+  // normalised: the engine compares categories exactly, and a campaign's are normalised too
+  categories: z.array(z.string().max(200).refine((c) => normaliseCategory(c).length > 0, 'a category needs a letter or a digit')).max(100).transform(normaliseCategories).optional(),
 }).refine((c) => !c.confirmedAt || Date.parse(c.confirmedAt) >= Date.parse(c.at), { message: 'must not be before at', path: ['confirmedAt'] });
 
 export type ConsentCreate = z.output<typeof consentCreateSchema>;

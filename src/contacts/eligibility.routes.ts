@@ -7,6 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { answerToJson, evaluate } from '../engine/evaluate.js';
 import { parseCase } from '../engine/parse-case.js';
+import { normaliseCategories } from '../engine/category.js';
 import { CHANNELS, POLICY_PACKS, PURPOSES } from '../engine/types.js';
 import type { AppDeps } from '../server/app.js';
 import { defineRoute } from '../server/route.js';
@@ -18,7 +19,7 @@ const csv = <T extends z.ZodType<unknown, string>>(inner: T) => z.string().trans
 const eligibilityQuery = z.object({
   channel: z.enum(CHANNELS).default('email'),
   purpose: z.enum(PURPOSES).default('marketing'),
-  categories: csv(z.string().min(1).max(200)).optional(),
+  categories: csv(z.string().min(1).max(200)).transform(normaliseCategories).optional(),
   policies: csv(z.enum(POLICY_PACKS)).optional(),
   at: isoDateTime.optional(),
 });

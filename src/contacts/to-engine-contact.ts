@@ -1,7 +1,9 @@
 /**
  * A stored contact (row plus its consents, activity, suppressions and bounces) → the engine's contact input,
- * exactly the `contact` object of the evaluate contract. Pure; reused by campaigns and sending.
+ * exactly the `contact` object of the evaluate contract. Pure; reused by campaigns and sending. Categories are
+ * normalised (`normaliseCategory`): data stored before they were, and imports' consents, meet a campaign's.
  */
+import { normaliseCategories } from '../engine/category.js';
 import { ACTIVITY_TYPES, type ActivityType, type ContactInput, type ConsentInput } from '../engine/types.js';
 import type { EngineData } from './contacts.repository.js';
 
@@ -33,7 +35,7 @@ export function toEngineContact(data: EngineData): ContactInput {
     ...(e.confirmed_at ? { confirmedAt: e.confirmed_at.toISOString() } : {}),
     ...(e.withdrawn_at ? { withdrawnAt: e.withdrawn_at.toISOString() } : {}),
     evidence: evidenceReferences(e.evidence),
-    categories: e.categories ?? [],
+    categories: normaliseCategories(e.categories ?? []),
   }));
   const contact: ContactInput = {
     country: c.country,
@@ -48,7 +50,7 @@ export function toEngineContact(data: EngineData): ContactInput {
       ...(details.legitimateInterest ? { legitimateInterest: details.legitimateInterest } : {}),
     },
     consents,
-    purchases: data.activity.filter((a) => a.type === 'purchase').map((a) => ({ at: a.at.toISOString(), categories: a.categories ?? [] })),
+    purchases: data.activity.filter((a) => a.type === 'purchase').map((a) => ({ at: a.at.toISOString(), categories: normaliseCategories(a.categories ?? []) })),
     inquiries: data.activity.filter((a) => a.type === 'inquiry').map((a) => ({ at: a.at.toISOString() })),
     activity: data.activity.filter((a) => engineActivity.has(a.type)).map((a) => ({ type: a.type as ActivityType, at: a.at.toISOString() })),
     suppressions: data.suppressions.map((s) => ({

@@ -7,6 +7,7 @@ import { mergeFields } from '../campaigns/merge-fields.js';
 import { loadEngineDataFor, type EngineData } from '../contacts/contacts.repository.js';
 import { toEngineContact } from '../contacts/to-engine-contact.js';
 import type { Db } from '../db/database.js';
+import { normaliseCategories } from '../engine/category.js';
 import { evaluate, answerToJson } from '../engine/evaluate.js';
 import { parseCase } from '../engine/parse-case.js';
 import { DEFAULT_WORKSPACE_POLICY, type AnswerJson, type MessageInput, type WorkspacePolicy } from '../engine/types.js';
@@ -51,11 +52,13 @@ export function evaluateLoaded(options: {
   const { data } = options;
   const out = new Map<string, RecipientVerdict>();
   const at = options.at.getTime();
+  // a campaign stored (or a send started) before categories were normalised meets contacts' normalised ones
+  const message = options.message.categories ? { ...options.message, categories: normaliseCategories(options.message.categories) } : options.message;
   for (let i = 0; i < options.contactIds.length; i++) {
     const id = options.contactIds[i];
     const d = data[i];
     if (!d) { out.set(id, gone(id, 'The contact no longer exists (erased or deleted).')); continue; }
-    const parsed = parseCase({ contact: toEngineContact(d), message: options.message }, { at, workspacePolicy: options.workspacePolicy });
+    const parsed = parseCase({ contact: toEngineContact(d), message }, { at, workspacePolicy: options.workspacePolicy });
     if (!parsed.ok) {
       out.set(id, { ...gone(id, `The stored contact cannot be evaluated: ${parsed.error.path}: ${parsed.error.message}`), email: d.contact.email });
       continue;
