@@ -201,6 +201,50 @@ for (const kind of kinds) {
       assert.equal(kept[0].custom_fields.status, 'active', 'a status that does not say "gone" is kept');
     });
 
+    it('reads the exports of Shopify, Klaviyo, HubSpot, Brevo and WooCommerce, and Excel serial dates: each tool\'s "no", "gone" and "never" honoured', async () => {
+      const run = async (file: string) => {
+        const r = report(await listwarden(target, [file, ...declaration, '--json']));
+        assert.equal(r.status, 'done', r.error);
+        return { r, lines: (outcome: string) => (r.samples[outcome] ?? []).map((x: { line: number }) => x.line) };
+      };
+      // Shopify: "Accepts Email Marketing: no" is no permission (not imported, nothing kept); the country is the default address's.
+      const shop = await run(join(FIXTURES, 'shopify-customers.csv'));
+      assert.deepEqual([shop.r.counts.eligible, shop.r.counts.suppressed, shop.lines('suppressed')], [1, 1, [3]], JSON.stringify(shop.r.samples));
+      assert.match(shop.r.samples.suppressed[0].reason, /did not accept email marketing \(Accepts Email Marketing: no\)/);
+      // Klaviyo: UNSUBSCRIBED is kept as an unsubscribe, NEVER_SUBSCRIBED leaves nothing.
+      const klaviyo = await run(join(FIXTURES, 'klaviyo-profiles.csv'));
+      assert.deepEqual([klaviyo.r.counts.eligible, klaviyo.lines('suppressed')], [1, [3, 4]]);
+      // HubSpot: "Unsubscribed from all email: true" and a hard bounce reason.
+      const hubspot = await run(join(FIXTURES, 'hubspot-contacts.csv'));
+      assert.deepEqual([hubspot.r.counts.eligible, hubspot.lines('suppressed')], [1, [3, 4]]);
+      // Brevo: EMAIL_BLACKLISTED: Yes.
+      const brevo = await run(join(FIXTURES, 'brevo-contacts.csv'));
+      assert.deepEqual([brevo.r.counts.eligible, brevo.lines('suppressed')], [1, [3]]);
+      // WooCommerce orders: "Billing Email Address", "Billing Country", "Billing Phone".
+      const woo = await run(join(FIXTURES, 'woocommerce-orders.csv'));
+      assert.deepEqual([woo.r.counts.eligible, woo.r.counts.invalid], [1, 0], JSON.stringify(woo.r.samples));
+      const kept = await target.query<{ email: string; country: string; phone: string | null }>(`
+        select c.email, c.country, c.phone from contacts c where c.email in ('sam.shop@example.com', 'walt.order@example.com', 'noa.nope@example.com', 'ken.never@example.com') order by c.email`);
+      assert.deepEqual(kept.map((x) => [x.email, x.country, x.phone]), [['sam.shop@example.com', 'GB', '+447700900001'], ['walt.order@example.com', 'FR', '+33612345678']]);
+      const gone = await target.query<{ email: string; reason: string }>(`
+        select c.email, s.reason from suppressions s join contacts c on c.id = s.contact_id
+        where c.email in ('kat.unsub@example.com', 'ivo.spot@example.com', 'jo.bounce@example.com', 'bob.blocked@example.fr') order by c.email`);
+      assert.deepEqual(gone.map((x) => [x.email, x.reason]), [['bob.blocked@example.fr', 'unsubscribe'], ['ivo.spot@example.com', 'unsubscribe'],
+        ['jo.bounce@example.com', 'hard_bounce'], ['kat.unsub@example.com', 'unsubscribe']]);
+
+      // An XLSX whose birthday column is "General": Excel's serial day numbers are read as dates.
+      const path = join(work, `serial-${kind}.xlsx`);
+      await writeXlsxFile([
+        [{ value: 'Email' }, { value: 'Birthday' }, { value: 'Country' }],
+        [{ value: 'serial.one@example.com' }, { value: 32874 }, { value: 'FR' }],
+        [{ value: 'serial.two@example.com' }, { value: new Date('1985-07-04T00:00:00Z'), format: 'dd.mm.yyyy' }, { value: 'FR' }],
+      ] as any).toFile(path);
+      const xl = await run(path);
+      assert.equal(xl.r.counts.eligible, 2);
+      const born = await target.query<{ email: string; birth_date: string }>(`select email, birth_date from contacts where email like 'serial.%' order by email`);
+      assert.deepEqual(born.map((x) => [x.email, x.birth_date]), [['serial.one@example.com', '1990-01-01'], ['serial.two@example.com', '1985-07-04']]);
+    });
+
     it('reads a Google Contacts export: "E-mail 1 - Value" is the address; a cell with several addresses is rejected saying so', async () => {
       const r = report(await listwarden(target, [join(FIXTURES, 'google-contacts.csv'), ...declaration, '--country', 'GB', '--json']));
       assert.equal(r.status, 'done', r.error);

@@ -120,3 +120,33 @@ test('all-zero placeholder dates (Outlook\'s 0/0/00, 00/00/0000, 0000-00-00) are
   const kept = checkRow(ctx, 4, ['kept@x.example', '10/0/00', '0']);
   assert.deepEqual(kept.outcome === 'candidate' && kept.custom, { birth_date: '10/0/00', Anniversary: '0' });
 });
+
+test('the marks of other tools\' exports: HubSpot\'s hard bounce reason, Klaviyo\'s consent, Shopify\'s and Brevo\'s opt-in flags', () => {
+  const outcome = (headers: string[], cells: string[]) => {
+    const r = checkRow(context(headers, 'GB'), 2, cells);
+    return r.outcome === 'suppressed' ? ['left' in r ? r.left : 'not imported', r.reason] : [r.outcome];
+  };
+  assert.deepEqual(outcome(['Email', 'Email hard bounce reason'], ['a@x.example', '550 5.1.1 no such user']),
+    ['hard_bounce', 'the file marks this address as bounced (Email hard bounce reason: 550 5.1.1 no such user); it is kept as a hard bounce (suppressed) and not imported']);
+  assert.deepEqual(outcome(['Email', 'Email Marketing Consent'], ['b@x.example', 'UNSUBSCRIBED'])[0], 'unsubscribe');
+  assert.deepEqual(outcome(['Email', 'Email Marketing Consent'], ['c@x.example', 'NEVER_SUBSCRIBED']),
+    ['not imported', 'the file marks this address as NEVER_SUBSCRIBED (Email Marketing Consent): the person never confirmed, so it is not imported']);
+  assert.deepEqual(outcome(['Email', 'Email Marketing Consent'], ['d@x.example', 'SUBSCRIBED']), ['candidate']);
+  // Shopify: "no" is no permission, not an objection: not imported, nothing recorded.
+  assert.deepEqual(outcome(['Email', 'Accepts Email Marketing'], ['e@x.example', 'no']),
+    ['not imported', 'the file says this person did not accept email marketing (Accepts Email Marketing: no), so it is not imported']);
+  assert.deepEqual(outcome(['Email', 'Accepts Marketing'], ['f@x.example', 'yes']), ['candidate']);
+  assert.deepEqual(outcome(['EMAIL', 'OPT_IN'], ['g@x.example', 'No'])[0], 'not imported');
+  assert.deepEqual(outcome(['EMAIL', 'OPT_IN'], ['h@x.example', 'Yes']), ['candidate']);
+  assert.deepEqual(outcome(['EMAIL', 'OPT_IN'], ['i@x.example', '']), ['candidate'], 'an empty flag says nothing: the declaration decides');
+  // an unsubscribe wins over an opt-in flag still set
+  assert.deepEqual(outcome(['Email', 'Accepts Marketing', 'Unsubscribed'], ['j@x.example', 'yes', 'true'])[0], 'unsubscribe');
+});
+
+test('a birth date as an Excel serial day number (a "General" spreadsheet cell) is read as the date', () => {
+  const ctx = context(['email', 'Birthday'], 'FR');
+  const birth = (line: number, cells: string[]) => { const r = checkRow(ctx, line, cells); return r.outcome === 'candidate' ? [r.birthDate, r.custom] : r.outcome; };
+  assert.deepEqual(birth(2, ['s1@x.example', '32874']), ['1990-01-01', {}]);
+  assert.deepEqual(birth(3, ['s2@x.example', '45292.5']), ['2024-01-01', {}]);
+  assert.deepEqual(birth(4, ['s3@x.example', '1990']), [null, { birth_date: '1990' }], 'a year is not a serial');
+});

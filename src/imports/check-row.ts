@@ -73,6 +73,15 @@ export const UNKNOWN_COUNTRY = 'ZZ';
 const E164 = /^\+[1-9]\d{6,14}$/;
 const BIRTH_DATE = /^\d{4}-\d{2}-\d{2}$/;
 
+// A spreadsheet date whose cell is formatted "General" reads as Excel's serial day number: five digits are
+// 1927-05-18 to 2173, which no other way of writing a birth date looks like.
+const EXCEL_SERIAL = /^\d{5}(?:\.\d+)?$/;
+const EXCEL_EPOCH = Date.UTC(1899, 11, 30); // day 0 (day 60 is Excel's nonexistent 1900-02-29: serials here are past it)
+
+function excelSerialDate(serial: number): string {
+  return new Date(EXCEL_EPOCH + Math.floor(serial) * 86_400_000).toISOString().slice(0, 10);
+}
+
 function normalisePhone(raw: string): string | null {
   let phone = raw.replace(/[\s().\-/]/g, '');
   if (phone.startsWith('00')) phone = `+${phone.slice(2)}`;
@@ -101,7 +110,7 @@ const NOT_SET = new Set(['false', 'no', 'n', '0', 'none', 'never', 'non', 'faux'
 // A blocklist (Brevo, Sendinblue) is the person's stop of all email there: an unsubscribe, which only their own
 // confirmed double opt-in lifts here. A complaint and a dead address are never lifted.
 const LEFT = new Map<string, LeaverReason>([
-  ...(['unsubscribed', 'unsubscribe', 'optedout', 'optout', 'blocklisted', 'blacklisted', 'desinscrit', 'desabonne', 'abgemeldet']
+  ...(['unsubscribed', 'unsubscribe', 'optedout', 'optout', 'blocklisted', 'blacklisted', 'suppressed', 'desinscrit', 'desabonne', 'abgemeldet']
     .map((s) => [s, 'unsubscribe'] as const)),
   ...(['cleaned', 'bounced', 'hardbounce', 'hardbounced'].map((s) => [s, 'hard_bounce'] as const)),
   ...(['complained', 'spam', 'spamcomplaint', 'abusereport'].map((s) => [s, 'complaint'] as const)),
@@ -109,8 +118,11 @@ const LEFT = new Map<string, LeaverReason>([
 
 // Status values that mean the person never confirmed (Mailchimp's pending and nonsubscribed, a double opt-in
 // still waiting): no permission was given, whatever the declaration says.
-const NEVER_CONFIRMED = new Set(['pending', 'unconfirmed', 'notconfirmed', 'nonsubscribed', 'notsubscribed', 'awaitingconfirmation',
+const NEVER_CONFIRMED = new Set(['pending', 'unconfirmed', 'notconfirmed', 'nonsubscribed', 'notsubscribed', 'neversubscribed', 'awaitingconfirmation',
   'enattente', 'nonconfirme', 'ausstehend', 'unbestatigt', 'nichtbestatigt']);
+
+// What an opt-in column says when the person accepted email marketing; any other value is no permission.
+const ACCEPTED = new Set(['yes', 'y', 'true', '1', 'x', 'subscribed', 'optedin', 'oui', 'vrai', 'ja', 'wahr']);
 
 const fold = (v: string) => v.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase();
 
@@ -136,6 +148,10 @@ function optedOut(mapping: HeaderMapping, fields: Partial<Record<KnownField, str
   if (NEVER_CONFIRMED.has(status)) {
     return { reason: `the file marks this address as ${fields.status} (${headers.status}): the person never confirmed, so it is not imported`, left: null };
   }
+  // Not accepting is no objection (nothing is kept), but no permission either, whatever the declaration says.
+  if (fields.acceptsMarketing && !ACCEPTED.has(fold(fields.acceptsMarketing).replace(/[\s_-]/g, ''))) {
+    return { reason: `the file says this person did not accept email marketing (${headers.acceptsMarketing}: ${fields.acceptsMarketing}), so it is not imported`, left: null };
+  }
   return null;
 }
 
@@ -156,7 +172,7 @@ export function checkRow(ctx: RowCheckContext, line: number, cells: string[]): R
   // Case-insensitive, like the workspace's own uniqueness of addresses.
   const key = email.toLowerCase();
   const first = ctx.seen.get(key) ?? ctx.seenBefore?.get(key);
-  const opted = fields.unsubscribed || fields.bounced || fields.status ? optedOut(ctx.mapping, fields) : null;
+  const opted = fields.unsubscribed || fields.bounced || fields.status || fields.acceptsMarketing ? optedOut(ctx.mapping, fields) : null;
   // A later line saying the person left still counts: the suppression is recorded whichever line came first.
   if (opted?.left) {
     if (first === undefined) ctx.seen.set(key, line);
@@ -181,7 +197,8 @@ export function checkRow(ctx: RowCheckContext, line: number, cells: string[]): R
   }
   let birthDate: string | null = null;
   if (fields.birthDate) {
-    if (BIRTH_DATE.test(fields.birthDate) && !Number.isNaN(Date.parse(fields.birthDate))) birthDate = fields.birthDate;
+    const date = EXCEL_SERIAL.test(fields.birthDate) ? excelSerialDate(Number(fields.birthDate)) : fields.birthDate;
+    if (BIRTH_DATE.test(date) && !Number.isNaN(Date.parse(date))) birthDate = date;
     else custom[customKey.birthDate] = fields.birthDate;
   }
   for (const key of ['firstName', 'lastName', 'fullName', 'language', 'company', 'status'] as const) {

@@ -41,3 +41,13 @@ test('columns by which the source tool says a person left are recognised; a stat
     ['email', 'opt_out:unsubscribed', 'opt_out:bounced', 'opt_out:status']);
   assert.deepEqual(m.headers, { email: 'Email Address', unsubscribed: 'UNSUB_TIME', bounced: 'CLEAN_TIME', status: 'Status' });
 });
+
+test('maps the columns of Shopify, Klaviyo, HubSpot and WooCommerce exports', () => {
+  const to = (headers: string[]) => describeMapping(headers, mapHeaders(headers)).map((c) => c.to);
+  assert.deepEqual(to(['Customer ID', 'Email', 'Accepts Email Marketing', 'Default Address Country Code', 'Phone', 'Accepts SMS Marketing']),
+    ['custom:Customer ID', 'email', 'opt_in', 'country', 'phone', 'custom:Accepts SMS Marketing']);
+  assert.deepEqual(to(['Email', 'Country', 'Email Marketing Consent', 'SMS Marketing Consent']), ['email', 'country', 'opt_out:status', 'custom:SMS Marketing Consent']);
+  assert.deepEqual(to(['Email', 'Unsubscribed from all email', 'Email hard bounce reason', 'Country/Region']), ['email', 'opt_out:unsubscribed', 'opt_out:bounced', 'country']);
+  assert.deepEqual(to(['Billing First Name', 'Billing Last Name', 'Billing Company', 'Billing Email Address', 'Billing Phone', 'Billing Country', 'Shipping Country']),
+    ['custom:first_name', 'custom:last_name', 'custom:company', 'email', 'phone', 'country', 'custom:Shipping Country']);
+});

@@ -4,30 +4,33 @@
  */
 
 export const knownFields = ['email', 'firstName', 'lastName', 'fullName', 'country', 'phone', 'language', 'company', 'birthDate',
-  'unsubscribed', 'bounced', 'status'] as const;
+  'unsubscribed', 'bounced', 'status', 'acceptsMarketing'] as const;
 export type KnownField = (typeof knownFields)[number];
 
 // Besides the usual words, the headers of the tools lists are exported from: Mailchimp ("Email Address", "CC" for
 // the country code), Brevo ("EMAIL", "PRENOM", "SMS"), CleverReach and rapidmail, Google Contacts ("E-mail 1 -
 // Value", "Organization Name", "Address 1 - Country"), Outlook in English, French and German ("E-mail Address",
 // "Adresse de messagerie", "Home Country/Region", "Pays/Région (domicile)", "Land/Region (privat)") and Thunderbird
-// ("Primary Email", "Display Name"). A file with two of them keeps the first; the second stays custom.
+// ("Primary Email", "Display Name"), HubSpot, Klaviyo, Shopify ("Default Address Country Code") and WooCommerce's
+// order exports ("Billing Email Address", "Billing Country"). A file with two of them keeps the first; the second
+// stays custom.
 const synonyms: Record<KnownField, string[]> = {
   email: ['email', 'e-mail', 'emailaddress', 'email address', 'e-mail address', 'mail', 'courriel', 'adresse email',
     'adresse e-mail', 'adresse mail', 'adresse electronique', 'e-mail-adresse', 'emailadresse', 'mailadresse', 'e-post',
-    'e-mail 1 - value', 'primary email', 'email 1', 'adresse de messagerie'],
-  firstName: ['first name', 'firstname', 'first', 'given name', 'forename', 'prenom', 'vorname'],
-  lastName: ['last name', 'lastname', 'surname', 'family name', 'nom', 'nom de famille', 'nachname', 'familienname'],
+    'e-mail 1 - value', 'primary email', 'email 1', 'adresse de messagerie', 'billing email', 'billing email address'],
+  firstName: ['first name', 'firstname', 'first', 'given name', 'forename', 'prenom', 'vorname', 'billing first name'],
+  lastName: ['last name', 'lastname', 'surname', 'family name', 'nom', 'nom de famille', 'nachname', 'familienname', 'billing last name'],
   fullName: ['name', 'full name', 'fullname', 'display name', 'nom complet', 'vollstandiger name'],
   country: ['country', 'country code', 'cc', 'country/region', 'home country/region', 'business country/region',
     'address 1 - country', 'pays', 'code pays', 'pays/region', 'pays/region (domicile)', 'pays/region (bureau)', 'land',
-    'landercode', 'land/region', 'land/region (privat)', 'land/region (geschaftlich)'],
+    'landercode', 'land/region', 'land/region (privat)', 'land/region (geschaftlich)', 'default address country code',
+    'default address country', 'billing country', 'billing country code', 'shipping country'],
   phone: ['phone', 'phone number', 'telephone', 'tel', 'mobile', 'mobile phone', 'mobile number', 'cell', 'cell phone', 'sms',
     'phone 1 - value', 'portable', 'numero de telephone', 'telephone mobile', 'telefon', 'telefonnummer', 'handy', 'mobil',
-    'mobilnummer', 'mobiltelefon'],
+    'mobilnummer', 'mobiltelefon', 'billing phone'],
   language: ['language', 'lang', 'locale', 'langue', 'sprache'],
   company: ['company', 'company name', 'organisation', 'organization', 'organization name', 'organization 1 - name',
-    'societe', 'entreprise', 'firma', 'unternehmen'],
+    'societe', 'entreprise', 'firma', 'unternehmen', 'billing company'],
   birthDate: ['birth date', 'birthdate', 'date of birth', 'dob', 'birthday', 'date de naissance', 'geburtsdatum'],
   // Columns by which the tool a list comes from says a person left or the address is dead: Mailchimp's
   // unsubscribed and cleaned exports (UNSUB_TIME, CLEAN_TIME), Brevo's blocklist flag, a status column.
@@ -35,8 +38,13 @@ const synonyms: Record<KnownField, string[]> = {
     'date unsubscribed', 'opted out', 'opt out', 'optout', 'opt out date', 'email blacklisted', 'blacklisted', 'blocklisted',
     'email blocklisted', 'unsubscribed from all email', 'desinscrit', 'desinscrit le', 'date de desinscription', 'desabonne',
     'date de desabonnement', 'abgemeldet', 'abgemeldet am', 'abmeldedatum', 'abmeldung'],
-  bounced: ['clean_time', 'bounced', 'hard bounced', 'hard bounce', 'hardbounce', 'bounce date'],
-  status: ['status', 'member status', 'subscription status', 'subscriber status', 'email status', 'statut', 'abostatus'],
+  bounced: ['clean_time', 'bounced', 'hard bounced', 'hard bounce', 'hardbounce', 'bounce date', 'email hard bounce reason'],
+  // Klaviyo's "Email Marketing Consent" holds SUBSCRIBED, UNSUBSCRIBED or NEVER_SUBSCRIBED: a status.
+  status: ['status', 'member status', 'subscription status', 'subscriber status', 'email status', 'statut', 'abostatus',
+    'email marketing consent'],
+  // A yes/no column saying whether the person accepted email marketing (Shopify, Brevo's OPT_IN): "no" is no permission.
+  acceptsMarketing: ['accepts email marketing', 'accepts marketing', 'opt in', 'optin', 'opted in', 'email opt in',
+    'marketing opt in', 'newsletter opt in', 'accepts newsletter'],
 };
 
 /**
@@ -144,6 +152,7 @@ function destination(c: ColumnTarget): string {
     // A row these mark is not imported (check-row.ts); `status` is kept on the rows that are.
     case 'unsubscribed': case 'bounced': return `opt_out:${c.field}`;
     case 'status': return 'opt_out:status';
+    case 'acceptsMarketing': return 'opt_in';
     default: return `custom:${customKey[c.field]}`;
   }
 }
