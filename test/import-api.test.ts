@@ -135,6 +135,16 @@ forEachDatabase('import api', (t) => {
     assert.deepEqual([later.counts.rows, later.counts.suppressed, later.counts.eligible], [3, 2, 1], JSON.stringify(later.samples));
     assert.deepEqual(later.samples.suppressed.map((x: { line: number }) => x.line), [2, 3]);
     assert.deepEqual(await verdict(ws.tokens.viewer, made), [v, codes]);
+
+    // A file with no country and no declared default: the leaver's contact has ZZ (unknown), and the engine blocks it.
+    const { country: _, ...noCountry } = declaration;
+    const zz = await upload(ws.tokens.editor, { ...noCountry, list: 'Old tool' }, { name: 'status.csv', content: 'email,status\nzz.left@example.com,unsubscribed\n' });
+    assert.equal((await finish(ws.tokens.viewer, zz.body.id)).counts.suppressed, 1);
+    const unknown = (await contactId(ws.tokens.viewer, 'zz.left@example.com'))!;
+    assert.equal((await get(ws.tokens.viewer, `/api/v1/contacts/${unknown}`)).json().country, 'ZZ');
+    const [zzVerdict, zzCodes] = await verdict(ws.tokens.viewer, unknown);
+    assert.equal(zzVerdict, 'block');
+    assert.ok(zzCodes.includes('suppressed'), JSON.stringify(zzCodes));
   });
 
   it('refuses a forbidden source with the rule, and bad declarations with the field', async () => {
