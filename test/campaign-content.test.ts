@@ -2,7 +2,8 @@
 // defaults on names stored either way (`firstName` as imports kept them, `first_name` as forms do), escaping of
 // contact data, a subject with accents and emoji, a From name with accents and brackets, a whole HTML document,
 // click tracking of a percent-encoded link, the text part generated from the HTML (tables, image buttons), the
-// gate's sentences for an empty body, a merge tag that can hold nothing and an incomplete imprint.
+// gate's sentences for an empty body, a merge tag that can hold nothing and an incomplete imprint, a <style> block's
+// CSS inlined and its dangerous declarations dropped.
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { after, before, it } from 'node:test';
@@ -136,9 +137,27 @@ forEachDatabase('campaign content', (t) => {
       + '<body><p>Hello {{ contact.first_name | default: "there" }}</p></body></html>';
     const id = (await call('POST', '/api/v1/campaigns', { name: 'Document', purpose: 'marketing', listIds: [listId], fromName: 'Shop', fromAddress: 'news@shop.example', subject: 'Spring', html: document })).body.id;
     const mail = await simpleParser((await sendAll(id)).find((m) => m.to[0] === 'ann@example.net')!.raw);
-    assert.match(mail.html || '', /^<p>Hello Ann<\/p>\n<div class="lw-footer"/);
+    assert.match(mail.html || '', /^<p style="color:#333">Hello Ann<\/p>\n<div class="lw-footer"/, 'its <style> block is inlined');
     assert.match(mail.text || '', /^Hello Ann\n/);
     assert.ok(!`${mail.html}${mail.text}`.includes('Spring newsletter'));
+  });
+
+  it('keeps the design of a template whose CSS sits in a <style> block, inlined; CSS that could run or fetch does not arrive', async () => {
+    const document = '<!DOCTYPE html><html><head><style type="text/css">body { background-color: #f4f4f4 } .card { background-color: #ffffff; padding: 16px; border-radius: 8px }'
+      + ' .card h1 { color: #0a6cff; font-size: 22px } a.button { background-color: #0a6cff; color: #ffffff !important; padding: 10px 16px; text-decoration: none }'
+      + ' p { background: url(javascript:alert(1)); line-height: 1.5 } td { width: expression(alert(2)); behavior: url(evil.htc) }</style></head>'
+      + '<body><div class="card"><h1>Hello {{ contact.first_name | default: "there" }}</h1><p>New arrivals.</p>'
+      + '<table><tr><td style="color: #333; background-image: url(\'javascript:alert(3)\')">Shoes</td></tr></table>'
+      + '<a class="button" href="https://shop.example/new">See them</a></div></body></html>';
+    const created = await call('POST', '/api/v1/campaigns', { name: 'Styled', purpose: 'marketing', listIds: [listId], fromName: 'Shop', fromAddress: 'news@shop.example', subject: 'New', html: document });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    const received = (await sendAll(created.body.id)).find((m) => m.to[0] === 'bob@example.net')!;
+    const mail = await simpleParser(received.raw);
+    const got = mail.html || '';
+    assert.match(got, /^<div style="background-color:#f4f4f4"><div class="card" style="background-color:#ffffff;padding:16px;border-radius:8px"><h1 style="color:#0a6cff;font-size:22px">Hello Bob<\/h1><p style="line-height:1.5">New arrivals\.<\/p>/);
+    assert.match(got, /<td style="color:#333">Shoes<\/td>/);
+    assert.match(got, /<a class="button" href="https:\/\/lists\.shop\.example\/t\/c\/[^"]+" style="background-color:#0a6cff;padding:10px 16px;text-decoration:none;color:#ffffff !important">See them<\/a>/);
+    assert.ok(!/<style|javascript|expression|behavior|alert/i.test(received.raw.toString()), got);
   });
 
   it('says, one sentence each, that the body is empty and that a merge tag outside `contact` holds nothing', async () => {

@@ -109,3 +109,28 @@ test('the footer speaks the campaign\'s language; English stays as it was, and a
   assert.equal(old.value.language, 'en');
   assert.deepEqual(renderMessage(old.value, links), e);
 });
+
+test('the CSS of a <style> block is written into style attributes; no <style> tag passes', () => {
+  const c = compile({ html: '<html><head><style>body { background: #eee; font-family: Arial, sans-serif } .btn { background-color: #f60; color: #fff; padding: 8px 12px }'
+    + ' h1 { font-size: 24px } @media (max-width: 600px) { .btn { width: 100% } } a:hover { color: red }</style></head>'
+    + '<body><h1>Hi {{ contact.first_name }}</h1><table>{% for i in (1..2) %}<tr><td>{{ i }}</td></tr>{% endfor %}</table><a class="btn" href="https://shop.example/a?x=1&amp;y=2">Buy</a></body></html>', trackClicks: false });
+  const m = renderMessage(c, { ...values, contact: { first_name: 'Ann' } });
+  assert.ok(!/<style|@media|:hover/i.test(m.html), m.html);
+  assert.match(m.html, /^<div style="background:#eee;font-family:Arial, sans-serif"><h1 style="font-size:24px">Hi Ann<\/h1>/);
+  assert.match(m.html, /<table><tr><td>1<\/td><\/tr><tr><td>2<\/td><\/tr><\/table>/, 'Liquid tags between rows stay where they were');
+  assert.match(m.html, /<a class="btn" href="https:\/\/shop.example\/a\?x=1&amp;y=2" style="background-color:#f60;color:#fff;padding:8px 12px">Buy<\/a>/);
+});
+
+test('style declarations that could run or fetch something are dropped, from a <style> block or an attribute', () => {
+  const c = compile({ html: '<style>p { color: red; background: url(javascript:alert(1)); width: expression(alert(2)) } .x { behavior: url(x.htc); -moz-binding: url(x.xml#y) }'
+    + ' .y { background-image: url("https://cdn.example/bg.png"); font-family: \'Helvetica Neue\' }</style>'
+    + '<p class="x">a</p><p style="background-image: url(\'javascript:alert(3)\'); color: blue; width: \\65xpression(alert(4))">b</p>'
+    + '<div class="y" style="margin: 0 /* */">c</div><span style="position: fixed; top: 0">d</span><p style="color: {{ contact.colour }}">e</p>' });
+  const m = renderMessage(c, { ...values, contact: { colour: 'red; background: url(javascript:alert(5))' } });
+  assert.ok(!/javascript|expression|behavior|binding|\\65|alert|position/i.test(m.html), m.html);
+  assert.match(m.html, /<p class="x" style="color:red">a<\/p>/);
+  assert.match(m.html, /<p style="color:blue">b<\/p>/);
+  assert.match(m.html, /<div class="y" style="background-image:url\('https:\/\/cdn.example\/bg.png'\);font-family:'Helvetica Neue';margin:0">c<\/div>/);
+  assert.match(m.html, /<span>d<\/span>/);
+  assert.match(m.html, /<p>e<\/p>/, 'a merge tag in a style attribute: the contact\'s value could add declarations');
+});

@@ -1,12 +1,14 @@
 /**
  * Rendering a campaign for one recipient, in two steps so that the per-message work stays small:
- * `compileCampaign` (once per send) sanitises the author's HTML, derives the text part when none is given,
+ * `compileCampaign` (once per send) writes the CSS of the template's `<style>` blocks into style attributes,
+ * sanitises the author's HTML, derives the text part when none is given,
  * appends the footer with its fixed texts in the campaign's language (unsubscribe link, imprint, postal address,
  * disclosures), rewrites links for click tracking and parses every Liquid template; `renderMessage` (per
  * recipient) only fills in the values.
  * Merge values are HTML-escaped by default, and `raw` is disabled so contact data can never become markup.
  */
 import { convert, type HtmlToTextOptions } from 'html-to-text';
+import juice from 'juice';
 import { Liquid } from 'liquidjs';
 import sanitizeHtml from 'sanitize-html';
 import { AppError, type Result } from '../errors.js';
@@ -51,6 +53,49 @@ const plainLiquid = new Liquid({ strictFilters: true, ownPropertyOnly: true, cac
 const rawFilter = (v: unknown) => v;
 escapeLiquid.registerFilter('raw', rawFilter);
 
+/**
+ * A style declaration's value that cannot run or fetch anything: no `expression(`, script URL, `behavior`/`binding`,
+ * CSS escape (`\\65xpression`), comment, or brace (a merge tag in a style attribute would let a contact's value
+ * add declarations of its own), and `url(…)` only to an http(s) address, like images.
+ */
+const SAFE_CSS_VALUE = /^(?:(?!expression|javascript|vbscript|behavior|binding|@import|url\s*\()[^\\{}<>;]|url\(\s*(?:'https?:\/\/[^'\\()\s]*'|"https?:\/\/[^"\\()\s]*"|https?:\/\/[^'"\\()\s]*)\s*\))*$/i;
+const CSS_PROPERTIES = [
+  'color', 'background', 'background-color', 'background-image', 'background-position', 'background-repeat', 'background-size',
+  'border', 'border-top', 'border-right', 'border-bottom', 'border-left', 'border-color', 'border-style', 'border-width',
+  'border-top-color', 'border-right-color', 'border-bottom-color', 'border-left-color', 'border-top-style', 'border-right-style',
+  'border-bottom-style', 'border-left-style', 'border-top-width', 'border-right-width', 'border-bottom-width', 'border-left-width',
+  'border-radius', 'border-top-left-radius', 'border-top-right-radius', 'border-bottom-left-radius', 'border-bottom-right-radius',
+  'border-collapse', 'border-spacing', 'margin', 'margin-top', 'margin-right', 'margin-bottom', 'margin-left',
+  'padding', 'padding-top', 'padding-right', 'padding-bottom', 'padding-left', 'width', 'min-width', 'max-width', 'height',
+  'min-height', 'max-height', 'font', 'font-family', 'font-size', 'font-style', 'font-weight', 'font-variant', 'line-height',
+  'letter-spacing', 'word-spacing', 'text-align', 'text-decoration', 'text-indent', 'text-transform', 'vertical-align',
+  'white-space', 'word-break', 'word-wrap', 'overflow-wrap', 'direction', 'display', 'visibility', 'overflow', 'float', 'clear',
+  'opacity', 'box-sizing', 'list-style', 'list-style-type', 'list-style-position', 'table-layout', 'caption-side', 'empty-cells',
+  'mso-line-height-rule', 'mso-table-lspace', 'mso-table-rspace', 'mso-hide', '-webkit-text-size-adjust', '-ms-text-size-adjust',
+];
+
+// Inlined once per campaign; what needs a <style> block to work (media queries, :hover, @font-face) is not kept: the
+// sanitiser would drop the block anyway. Width/height/bgcolor attributes are left as the author wrote them.
+const JUICE: juice.Options = {
+  removeStyleTags: true, preserveMediaQueries: false, preserveFontFaces: false, preserveKeyFrames: false, preservePseudos: false,
+  insertPreservedExtraCss: false, preserveImportant: true, applyWidthAttributes: false, applyHeightAttributes: false, applyAttributesTableElements: false,
+};
+// Liquid tags stay as written (juice already sets `{{ … }}` aside)
+juice.codeBlocks.LIQUID = { start: '{%', end: '%}' };
+
+/** The CSS of the template's `<style>` blocks written into the style attribute of each element it selects. */
+function inlineStyles(html: string): string {
+  if (!/<style[\s>]/i.test(html)) return html;
+  try {
+    return juice(html, JUICE);
+  } catch (err) {
+    throw new AppError('invalid_input', `HTML: ${(err as Error).message}`, {
+      userMessage: `The HTML's <style> block could not be read: ${(err as Error).message}`,
+      details: { issues: [{ path: 'html', message: (err as Error).message }] },
+    });
+  }
+}
+
 const SANITIZE: sanitizeHtml.IOptions = {
   allowedTags: [...sanitizeHtml.defaults.allowedTags, 'img', 'center', 'font', 'span', 'del', 'ins', 'sup', 'sub', 'hr'],
   allowedAttributes: {
@@ -68,6 +113,10 @@ const SANITIZE: sanitizeHtml.IOptions = {
   allowedSchemes: ['http', 'https', 'mailto', 'tel'],
   allowedSchemesByTag: { img: ['https', 'http', 'cid'] },
   allowProtocolRelative: false,
+  // Without a list every declaration passed, `url(javascript:…)` and `expression(…)` included.
+  allowedStyles: { '*': Object.fromEntries(CSS_PROPERTIES.map((p) => [p, [SAFE_CSS_VALUE]])) },
+  // The body's own style (a template's background and font, inlined from `body { … }`) stays, on a div.
+  transformTags: { body: (tagName, attribs) => (attribs.style ? { tagName: 'div', attribs: { style: attribs.style } } : { tagName, attribs }) },
 };
 
 const ESCAPE: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
@@ -151,7 +200,7 @@ export function compileCampaign(options: { campaign: CampaignFields; sender: Sen
   const language: Language = isLanguage(campaign.language) ? campaign.language : 'en';
   const t = messagesFor(language);
   try {
-    const clean = sanitizeHtml(campaign.html, SANITIZE);
+    const clean = sanitizeHtml(inlineStyles(campaign.html), SANITIZE);
     const textSource = campaign.text ?? convert(clean, TO_TEXT);
     const links: string[] = [];
     const tracked = !campaign.trackClicks ? clean : sanitizeHtml(clean, {
