@@ -86,6 +86,24 @@ forEachDatabase('campaign input', (t) => {
     assert.equal(move.body.error.message, 'body.sendAt: unknown field; did you mean scheduledAt?');
   });
 
+  it('says a field left out is required, refuses an array for an object plainly, and answers a scheduled campaign\'s progress with its time', async () => {
+    const missing = await call('POST', '/api/v1/campaigns', { purpose: 'marketing' });
+    assert.deepEqual(missing.body.error.issues, [{ path: 'body.name', message: 'required' }, { path: 'body.fromAddress', message: 'required' }]);
+    const array = await call('POST', '/api/v1/campaigns', [draft()]);
+    assert.deepEqual(array.body.error.issues, [{ path: 'body', message: 'Invalid input: expected object, received array' }]);
+
+    assert.equal((await admin('PUT', '/api/v1/sender-profile', profile)).status, 200);
+    const id = (await call('POST', '/api/v1/campaigns', draft({ name: 'Later', scheduledAt: '2031-03-01T09:00:00+01:00' }))).body.id;
+    const scheduled = await call('POST', `/api/v1/campaigns/${id}/send`, { acknowledge: true });
+    assert.equal(scheduled.body.status, 'scheduled', JSON.stringify(scheduled.body));
+    const wanted = `This campaign is scheduled for 2031-03-01T08:00:00.000Z and has not started yet: its audience is judged then (GET /api/v1/campaigns/${id}/schedule shows the schedule).`;
+    const progress = await call('GET', `/api/v1/campaigns/${id}/send`);
+    assert.deepEqual([progress.status, progress.body.error.message], [404, wanted]);
+    assert.equal((await call('GET', `/api/v1/campaigns/${id}/recipients/00000000-0000-4000-8000-000000000000`)).body.error.message, wanted);
+    assert.equal((await call('POST', `/api/v1/campaigns/${id}/cancel`)).status, 200);
+    assert.equal((await call('GET', `/api/v1/campaigns/${id}/send`)).body.error.message, 'This campaign has not been sent yet.', 'a cancelled schedule is no longer announced');
+  });
+
   it('matches product categories whatever their case, spaces and separators (soft opt-in), old data included', async () => {
     const buyer = async (email: string) => {
       const c = await call('POST', '/api/v1/contacts', { email, country: 'GB', source: { type: 'checkout', at: '2026-01-05T12:00:00Z' } });

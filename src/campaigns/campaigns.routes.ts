@@ -33,6 +33,15 @@ export default async function campaignsRoutes(app: FastifyInstance, deps: AppDep
   const nothingYet = async (workspaceId: string, campaignId: string, what: string) => (await findCampaign(db, workspaceId, campaignId))
     ? new AppError('not_found', `campaign ${campaignId} ${what}`, { userMessage: `This campaign ${what}.` })
     : new AppError('not_found', `campaign ${campaignId}`);
+  // Asked for a send while the campaign waits for its time: say when it starts rather than "has not been sent yet".
+  const notSentYet = async (workspaceId: string, campaignId: string) => {
+    const schedule = await latestScheduleOf(db, workspaceId, campaignId);
+    if (schedule?.status !== 'pending') return nothingYet(workspaceId, campaignId, 'has not been sent yet');
+    const at = schedule.run_at.toISOString();
+    return new AppError('not_found', `campaign ${campaignId} is scheduled`, {
+      userMessage: `This campaign is scheduled for ${at} and has not started yet: its audience is judged then (GET /api/v1/campaigns/${campaignId}/schedule shows the schedule).`,
+    });
+  };
 
   defineRoute(app, { method: 'GET', url: '/sender-profile', summary: 'The sender profile: imprint, postal address, domains, DKIM DNS record (never the key)', tags, role: 'viewer' },
     async ({ auth }) => {
@@ -95,7 +104,7 @@ export default async function campaignsRoutes(app: FastifyInstance, deps: AppDep
   defineRoute(app, { method: 'GET', url: '/campaigns/:id/send', summary: 'The latest send: status, acknowledgement, recipients by state', tags, role: 'viewer', params: idParams },
     async ({ params, auth }) => {
       const s = await latestSendOf(db, auth.workspaceId, params.id);
-      if (!s) throw await nothingYet(auth.workspaceId, params.id, 'has not been sent yet');
+      if (!s) throw await notSentYet(auth.workspaceId, params.id);
       return { sendId: s.id, status: s.status, acknowledgedBy: s.acknowledged_by, acknowledgedAt: s.acknowledged_at.toISOString(), queued: s.queued, blocked: s.blocked, states: await countRecipientStates(db, s.id) };
     });
 
@@ -108,7 +117,7 @@ export default async function campaignsRoutes(app: FastifyInstance, deps: AppDep
     params: z.object({ id: z.uuid(), contactId: z.uuid() }) },
   async ({ params, auth }) => {
     const s = await latestSendOf(db, auth.workspaceId, params.id);
-    if (!s) throw await nothingYet(auth.workspaceId, params.id, 'has not been sent yet');
+    if (!s) throw await notSentYet(auth.workspaceId, params.id);
     const r = await findRecipient(db, auth.workspaceId, s.id, params.contactId);
     if (!r) {
       throw new AppError('not_found', 'this contact was not in the audience of the latest send', {

@@ -26,9 +26,12 @@ it('lists unknown keys first, accepts and drops read-only ones, and checks neste
   const bad = schema.safeParse({ inner: { nmae: 'x', size: 'big' } });
   assert.deepEqual(bad.error?.issues.map((i) => [i.path.join('.'), i.message]), [
     ['inner.nmae', 'unknown field; did you mean name?'],
-    ['inner.name', 'Invalid input: expected string, received undefined'],
+    ['inner.name', 'required'],
     ['inner.size', 'Invalid input: expected number, received string'],
   ]);
   assert.deepEqual(schema.parse({ inner: { id: 'x', name: 'n', size: 1 } }), { inner: { name: 'n', size: 1 } });
   assert.equal(schema.safeParse({ inner: null }).success, false);
+  assert.deepEqual(schema.safeParse({ inner: ['x'] }).error?.issues.map((i) => i.message), ['Invalid input: expected object, received array']);
+  // a value of the wrong type is still named as such
+  assert.deepEqual(knownFields({ n: z.number() }).safeParse({ n: 'x' }).error?.issues.map((i) => i.message), ['Invalid input: expected number, received string']);
 });

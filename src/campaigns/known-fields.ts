@@ -2,7 +2,8 @@
  * JSON bodies that refuse keys they do not know. zod drops an unknown key without a word, so a misspelt field
  * (`companyName` for `company`) used to be answered as if all was well and stored nothing. Each unknown key is an
  * issue at its own path ("companyName: unknown field; did you mean company?"), listed before the others: a
- * misspelt required field is then explained by its spelling rather than by "expected string, received undefined".
+ * misspelt required field is then explained by its spelling, and a field left out is "required" rather than
+ * "Invalid input: expected string, received undefined".
  */
 import { z } from 'zod';
 
@@ -16,7 +17,10 @@ export function knownFields<T extends z.ZodRawShape>(shape: T, options: { aliase
   const aliases = options.aliases ?? {};
   const readOnly = new Set(options.readOnly ?? []);
   const schema = z.looseObject(shape).superRefine((value, ctx) => {
-    if (!value || typeof value !== 'object') return;
+    // an array's indexes are not misspelt keys: "expected object" says it all
+    if (!value || typeof value !== 'object' || Array.isArray(value)) return;
+    // a field left out is "required", not "Invalid input: expected string, received undefined"
+    for (const issue of ctx.issues) if (issue.path?.length === 1 && issue.input === undefined && !Object.hasOwn(value, issue.path[0])) (issue as { message?: string }).message = 'required';
     const start = ctx.issues.length;
     for (const key of Object.keys(value)) {
       if (Object.hasOwn(shape, key)) continue;
