@@ -16,22 +16,21 @@ export function knownFields<T extends z.ZodRawShape>(shape: T, options: { aliase
   const known = Object.keys(shape);
   const aliases = options.aliases ?? {};
   const readOnly = new Set(options.readOnly ?? []);
-  const schema = z.looseObject(shape).superRefine((value, ctx) => {
+  // strict, so that the OpenAPI document says no other key is taken; zod's one issue for all of them is replaced
+  return z.strictObject(shape).superRefine((value, ctx) => {
     // an array's indexes are not misspelt keys: "expected object" says it all
     if (!value || typeof value !== 'object' || Array.isArray(value)) return;
     // a field left out is "required", not "Invalid input: expected string, received undefined"
     for (const issue of ctx.issues) if (issue.path?.length === 1 && issue.input === undefined && !Object.hasOwn(value, issue.path[0])) (issue as { message?: string }).message = 'required';
-    const start = ctx.issues.length;
-    for (const key of Object.keys(value)) {
-      if (Object.hasOwn(shape, key)) continue;
-      if (readOnly.has(key)) { delete (value as Record<string, unknown>)[key]; continue; }
-      ctx.addIssue({ code: 'custom', path: [key], message: unknownFieldMessage(key, known, aliases), input: (value as Record<string, unknown>)[key] });
-    }
+    const at = ctx.issues.findIndex((issue) => issue.code === 'unrecognized_keys' && !issue.path?.length);
+    if (at < 0) return;
+    const [unrecognized] = ctx.issues.splice(at, 1) as z.core.$ZodRawIssue<z.core.$ZodIssueUnrecognizedKeys>[];
+    const input = unrecognized.input as Record<string, unknown>;
     // first, so that the answer's one sentence is about the spelling
-    if (ctx.issues.length > start) ctx.issues.unshift(...ctx.issues.splice(start));
+    ctx.issues.unshift(...unrecognized.keys.filter((key) => !readOnly.has(key)).map((key) => ({
+      code: 'custom' as const, path: [key], message: unknownFieldMessage(key, known, aliases), input: input?.[key], continue: true,
+    })));
   }, { when: () => true });
-  // a value that passes has no other keys: its type is the plain object's
-  return schema as unknown as z.ZodObject<T, z.core.$strip>;
 }
 
 /** "unknown field; did you mean company?" when one known key is the obvious one, else the list of known keys. */
