@@ -104,6 +104,21 @@ forEachDatabase('campaign input', (t) => {
     assert.equal((await call('GET', `/api/v1/campaigns/${id}/send`)).body.error.message, 'This campaign has not been sent yet.', 'a cancelled schedule is no longer announced');
   });
 
+  it('keeps the DKIM selector a PUT leaves out, and shows a campaign\'s id, name and status before its bodies', async () => {
+    const moved = await admin('PUT', '/api/v1/sender-profile', { ...profile, dkimSelector: 's2026' });
+    assert.equal(moved.body.dkimDnsName, 's2026._domainkey.shop.example');
+    const again = await admin('PUT', '/api/v1/sender-profile', { ...profile, company: 'Shop Holdings Ltd' });
+    assert.equal(again.status, 200);
+    assert.deepEqual([again.body.dkimSelector, again.body.dkimDnsName, again.body.dkimDnsRecord], ['s2026', 's2026._domainkey.shop.example', moved.body.dkimDnsRecord]);
+    assert.equal((await admin('GET', '/api/v1/sender-profile')).body.dkimSelector, 's2026');
+
+    const created = await call('POST', '/api/v1/campaigns', draft({ name: 'Order', text: 'Hi' }));
+    const keys = Object.keys(created.body);
+    assert.deepEqual(keys.slice(0, 3), ['id', 'name', 'status']);
+    assert.deepEqual(keys.slice(-2), ['html', 'text']);
+    assert.deepEqual(Object.keys((await call('GET', `/api/v1/campaigns/${created.body.id}`)).body).slice(0, 3), ['id', 'name', 'status']);
+  });
+
   it('matches product categories whatever their case, spaces and separators (soft opt-in), old data included', async () => {
     const buyer = async (email: string) => {
       const c = await call('POST', '/api/v1/contacts', { email, country: 'GB', source: { type: 'checkout', at: '2026-01-05T12:00:00Z' } });

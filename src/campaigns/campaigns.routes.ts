@@ -24,7 +24,8 @@ import { updateCampaign } from './update-campaign.js';
 
 const idParams = z.object({ id: z.uuid() });
 const unwrap = <T>(r: Result<T>): T => { if (!r.ok) throw r.error; return r.value; };
-const view = (c: Campaign) => ({ ...c, createdAt: c.createdAt.toISOString(), updatedAt: c.updatedAt.toISOString() });
+// Who and what first, the bodies last: read with curl, a campaign's id no longer sits after 50 KB of HTML.
+const view = ({ id, name, status, html, text, ...c }: Campaign) => ({ id, name, status, ...c, createdAt: c.createdAt.toISOString(), updatedAt: c.updatedAt.toISOString(), html, text });
 
 export default async function campaignsRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
   const tags = ['campaigns'];

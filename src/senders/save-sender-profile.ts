@@ -1,7 +1,7 @@
 /**
  * Saves the workspace's sender profile. A DKIM key given as PEM is checked and imported; without one, the key
  * already stored is kept (unless `dkimKeyType` asks for another type), or a new key is generated: RSA-2048 by
- * default, or Ed25519. Returns the profile as shown to the operator: the DNS record to publish, never the key.
+ * default, or Ed25519. The DKIM selector left out keeps the stored one. Returns the profile as shown to the operator: the DNS record to publish, never the key.
  */
 import type { Db } from '../db/database.js';
 import { invalidInput, type Result } from '../errors.js';
@@ -20,14 +20,16 @@ export function viewOf(p: SenderProfile): SenderProfileView {
 export async function saveSenderProfile(options: { db: Db; workspaceId: string; input: unknown; now: Date }): Promise<Result<SenderProfileView>> {
   const parsed = senderProfileSchema.safeParse(options.input);
   if (!parsed.success) return { ok: false, error: invalidInput(parsed.error.issues) };
-  const { dkimPrivateKeyPem: pem, dkimKeyType: type, ...fields } = parsed.data;
+  const { dkimPrivateKeyPem: pem, dkimKeyType: type, dkimSelector: selector, ...rest } = parsed.data;
+  const stored = await findSenderProfile(options.db, options.workspaceId);
+  const fields = { ...rest, dkimSelector: selector ?? stored?.dkimSelector ?? 'lw1' };
   let keyPem: string;
   if (pem) {
     const imported = importDkimKey({ domain: fields.domains[0], selector: fields.dkimSelector, pem });
     if (!imported.ok) return imported;
     keyPem = imported.value.privateKeyPem;
   } else {
-    const existing = (await findSenderProfile(options.db, options.workspaceId))?.dkimPrivateKeyPem;
+    const existing = stored?.dkimPrivateKeyPem;
     const current = existing && type ? importDkimKey({ domain: fields.domains[0], selector: fields.dkimSelector, pem: existing }) : undefined;
     const keep = existing && (!type || (current?.ok && current.value.type === type));
     keyPem = keep ? existing : generateDkimKey({ domain: fields.domains[0], selector: fields.dkimSelector, type }).privateKeyPem;

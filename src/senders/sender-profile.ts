@@ -28,7 +28,9 @@ export const senderProfileSchema = knownFields({
   domains: z.array(hostname).min(1, 'at least one sending domain is needed').max(20),
   /** Domain of the VERP return path (bounces come back there). */
   returnPathDomain: hostname,
-  dkimSelector: z.string().trim().toLowerCase().regex(/^[a-z0-9][a-z0-9.-]{0,62}$/, 'must be a DNS label').default('lw1'),
+  /** Kept when absent (`lw1` for a new profile): a PUT that leaves it out must not move the key to a selector whose
+   *  DNS record was never published. */
+  dkimSelector: z.string().trim().toLowerCase().regex(/^[a-z0-9][a-z0-9.-]{0,62}$/, 'must be a DNS label').optional(),
   /** PEM of an existing key to import (RSA or Ed25519); a key is generated when absent. */
   dkimPrivateKeyPem: z.string().max(20_000).optional(),
   /** The type of key to generate when no PEM is given: a stored key of another type is replaced (default: keep it, or RSA). */
@@ -36,8 +38,9 @@ export const senderProfileSchema = knownFields({
 }, { aliases: senderAliases, readOnly: ['workspaceId', 'dkimDnsName', 'dkimDnsRecord'] });
 
 export type SenderProfileInput = z.input<typeof senderProfileSchema>;
-export type SenderProfile = Omit<z.output<typeof senderProfileSchema>, 'dkimPrivateKeyPem' | 'dkimKeyType'> & {
+export type SenderProfile = Omit<z.output<typeof senderProfileSchema>, 'dkimPrivateKeyPem' | 'dkimKeyType' | 'dkimSelector'> & {
   workspaceId: string;
+  dkimSelector: string;
   /** Always set once stored (imported or generated). */
   dkimPrivateKeyPem: string;
 };
