@@ -3,7 +3,7 @@
 // contact data, a subject with accents and emoji, a From name with accents and brackets, a whole HTML document,
 // click tracking of a percent-encoded link, the text part generated from the HTML (tables, image buttons), the
 // gate's sentences for an empty body, a merge tag that can hold nothing and an incomplete imprint, a <style> block's
-// CSS inlined and its dangerous declarations dropped.
+// CSS inlined and its dangerous declarations dropped, the click of a contact erased since.
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { after, before, it } from 'node:test';
@@ -206,5 +206,24 @@ forEachDatabase('campaign content', (t) => {
     const failures = (await call('POST', `/api/v1/campaigns/${id}/check`)).body.failures;
     assert.deepEqual(failures.map((f: { text: string }) => f.text), ['The legal imprint is incomplete: the registered address and legal representative are missing from the sender profile.']);
     assert.equal((await admin('PUT', '/api/v1/sender-profile', profile)).status, 200);
+  });
+
+  it('still leads an erased contact\'s click where the link says, recording nothing; a forged token stays a 404', async () => {
+    const list = (await call('POST', '/api/v1/lists', { name: 'Leavers' })).body.id;
+    const dee = await contact('dee@example.net', {});
+    assert.equal((await call('POST', `/api/v1/lists/${list}/members`, { add: [dee] })).status, 200);
+    const id = (await call('POST', '/api/v1/campaigns', { name: 'Leaver', purpose: 'marketing', listIds: [list], fromName: 'Shop', fromAddress: 'news@shop.example', subject: 'Hi', html: '<p><a href="https://shop.example/sale">Sale</a></p>', trackOpens: true })).body.id;
+    const [sent] = await sendAll(id);
+    const mail = await simpleParser(sent.raw);
+    const click = new URL(/href="(https:\/\/lists\.shop\.example\/t\/c\/[^"]+)"/.exec(mail.html || '')![1]).pathname;
+    const pixel = new URL(/src="(https:\/\/lists\.shop\.example\/t\/o\/[^"]+)"/.exec(mail.html || '')![1]).pathname;
+    assert.equal((await caller(app, ws.tokens.owner)('DELETE', `/api/v1/contacts/${dee}`)).status, 204);
+    const res = await app.inject({ method: 'GET', url: click });
+    assert.deepEqual([res.statusCode, res.headers.location], [302, 'https://shop.example/sale']);
+    assert.equal((await app.inject({ method: 'GET', url: pixel })).headers['content-type'], 'image/gif');
+    const recorded = await t.db.selectFrom('activity_events').select('id').where('contact_id', '=', dee).execute();
+    assert.equal(recorded.length, 0);
+    assert.equal((await app.inject({ method: 'GET', url: click.replace(/\/t\/c\/([^.]+)\./, '/t/c/$1x.') })).statusCode, 404, 'a forged token');
+    assert.equal((await app.inject({ method: 'GET', url: click.replace(/\/0$/, '/3') })).statusCode, 404, 'only the campaign\'s links');
   });
 });

@@ -11,7 +11,7 @@ export async function recordOpen(options: { db: Db; secret: string; token: strin
   const v = verifyTracking({ token: options.token, secret: options.secret, now: options.now });
   if (!v.ok) return false;
   const r = await findTrackedRecipient(options.db, v.value.sendId, v.value.recipientId);
-  if (!r || !r.trackOpens) return false;
+  if (!r?.contactId || !r.trackOpens) return false;
   await insertTrackingActivity(options.db, { workspaceId: r.workspaceId, contactId: r.contactId, type: 'open', at: options.now, details: { sendId: v.value.sendId, campaignId: r.campaignId } });
   return true;
 }
