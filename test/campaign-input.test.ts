@@ -81,6 +81,9 @@ forEachDatabase('campaign input', (t) => {
     const send = await call('POST', `/api/v1/campaigns/${id}/send`, { acknowledged: true });
     assert.equal(send.status, 400);
     assert.equal(send.body.error.message, 'body.acknowledged: unknown field; did you mean acknowledge?');
+    const when = await call('POST', `/api/v1/campaigns/${id}/send`, { acknowledge: true, scheduledAt: '2030-01-01T10:00:00Z' });
+    assert.equal(when.body.error.message, 'body.scheduledAt: unknown field here; the send time is the campaign\'s scheduledAt: set it with PUT /api/v1/campaigns/:id, then send (a scheduled send moves with /reschedule)');
+    assert.equal((await call('GET', `/api/v1/campaigns/${id}`)).body.status, 'draft', 'nothing was sent');
     const move = await call('POST', `/api/v1/campaigns/${id}/reschedule`, { sendAt: '2030-01-01T10:00:00Z' });
     assert.equal(move.status, 400);
     assert.equal(move.body.error.message, 'body.sendAt: unknown field; did you mean scheduledAt?');

@@ -78,7 +78,9 @@ export default async function campaignsRoutes(app: FastifyInstance, deps: AppDep
     });
 
   defineRoute(app, { method: 'POST', url: '/campaigns/:id/send', summary: 'Start sending, or schedule the send when `scheduledAt` is still ahead; `acknowledge: true` confirms the anti-spam terms (recorded with who and when)', tags, role: 'editor', params: idParams,
-    body: knownFields({ acknowledge: z.boolean().default(false) }, { aliases: { acknowledged: 'acknowledge', ack: 'acknowledge' } }), status: 202 },
+    body: knownFields({ acknowledge: z.boolean().default(false) }, { aliases: { acknowledged: 'acknowledge', ack: 'acknowledge' }, elsewhere: {
+      scheduledAt: 'the send time is the campaign\'s scheduledAt: set it with PUT /api/v1/campaigns/:id, then send (a scheduled send moves with /reschedule)',
+    } }), status: 202 },
   async ({ params, body, auth, request }) => {
     const r = unwrap(await sendCampaign({ db, workspaceId: auth.workspaceId, campaignId: params.id, actor: auth.actor, acknowledged: body.acknowledge, secret: config.secretKey, baseUrl: config.baseUrl, now: deps.now(), ip: request.ip }));
     if (r.status === 'scheduled') {

@@ -9,10 +9,11 @@ import { z } from 'zod';
 
 /**
  * An object schema over `shape` that refuses other keys, naming each with the known key it most likely meant
- * (`aliases`: names people reach for, compared without case or separators). `readOnly` keys, those an answer adds
+ * (`aliases`: names people reach for, compared without case or separators; `elsewhere`: a key that belongs to
+ * another request, with the sentence that says where). `readOnly` keys, those an answer adds
  * (`id`, `createdAt`…), are accepted and dropped, so that what was read can be sent back changed.
  */
-export function knownFields<T extends z.ZodRawShape>(shape: T, options: { aliases?: Readonly<Record<string, keyof T & string>>; readOnly?: readonly string[] } = {}) {
+export function knownFields<T extends z.ZodRawShape>(shape: T, options: { aliases?: Readonly<Record<string, keyof T & string>>; elsewhere?: Readonly<Record<string, string>>; readOnly?: readonly string[] } = {}) {
   const known = Object.keys(shape);
   const aliases = options.aliases ?? {};
   const readOnly = new Set(options.readOnly ?? []);
@@ -28,7 +29,8 @@ export function knownFields<T extends z.ZodRawShape>(shape: T, options: { aliase
     const input = unrecognized.input as Record<string, unknown>;
     // first, so that the answer's one sentence is about the spelling
     ctx.issues.unshift(...unrecognized.keys.filter((key) => !readOnly.has(key)).map((key) => ({
-      code: 'custom' as const, path: [key], message: unknownFieldMessage(key, known, aliases), input: input?.[key], continue: true,
+      code: 'custom' as const, path: [key], input: input?.[key], continue: true,
+      message: options.elsewhere && Object.hasOwn(options.elsewhere, key) ? `unknown field here; ${options.elsewhere[key]}` : unknownFieldMessage(key, known, aliases),
     })));
   }, { when: () => true });
 }
