@@ -122,6 +122,21 @@ forEachDatabase('campaign input', (t) => {
     assert.deepEqual(Object.keys((await call('GET', `/api/v1/campaigns/${created.body.id}`)).body).slice(0, 3), ['id', 'name', 'status']);
   });
 
+  it('takes null (and an empty Reply-To) as "none": a form\'s empty field clears a value instead of failing', async () => {
+    const created = await call('POST', '/api/v1/campaigns', draft({ name: 'Clear', replyTo: '', text: null, scheduledAt: '2031-01-01T10:00:00Z' }));
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    assert.ok(!('replyTo' in created.body) && !('text' in created.body));
+    assert.equal(created.body.scheduledAt, '2031-01-01T10:00:00Z');
+    const cleared = await call('PUT', `/api/v1/campaigns/${created.body.id}`, draft({ name: 'Clear', replyTo: null, scheduledAt: null }));
+    assert.equal(cleared.status, 200, JSON.stringify(cleared.body));
+    assert.ok(!('scheduledAt' in cleared.body) && !('replyTo' in cleared.body));
+    const bad = await call('PUT', `/api/v1/campaigns/${created.body.id}`, draft({ replyTo: 'support', scheduledAt: '2031-01-01 10:00' }));
+    assert.deepEqual(bad.body.error.issues, [
+      { path: 'body.replyTo', message: 'must be an email address' },
+      { path: 'body.scheduledAt', message: 'must be a date and time with its time zone, such as 2026-12-01T10:00:00+01:00 or 2026-12-01T09:00:00Z' },
+    ]);
+  });
+
   it('matches product categories whatever their case, spaces and separators (soft opt-in), old data included', async () => {
     const buyer = async (email: string) => {
       const c = await call('POST', '/api/v1/contacts', { email, country: 'GB', source: { type: 'checkout', at: '2026-01-05T12:00:00Z' } });

@@ -17,7 +17,8 @@ const id = z.string().trim().min(1).max(64);
 export const categorySchema = (max: number) => z.string().max(max).refine((c) => normaliseCategory(c).length > 0, 'a category needs a letter or a digit');
 
 /** A moment to send at: a time without its zone would be ambiguous, so the message says what is wanted. */
-export const sendTimeSchema = z.iso.datetime({ offset: true, message: 'must be a date and time with its time zone, such as 2026-12-01T10:00:00+01:00 or 2026-12-01T09:00:00Z' });
+const sendTimeMessage = 'must be a date and time with its time zone, such as 2026-12-01T10:00:00+01:00 or 2026-12-01T09:00:00Z';
+export const sendTimeSchema = z.iso.datetime({ offset: true, message: sendTimeMessage });
 
 /** Names a marketer may reach for that are not ours (compared without case or separators). */
 const campaignAliases = {
@@ -37,13 +38,15 @@ export const campaignInputSchema = knownFields({
   segmentIds: z.array(id).max(100).default([]),
   fromName: z.string().trim().max(100).default(''),
   fromAddress: z.email('must be an email address'),
-  replyTo: z.email('must be an email address').optional(),
+  /** None when absent, null or empty (a form's empty field clears it rather than failing). */
+  replyTo: z.union([z.email('must be an email address'), z.literal(''), z.null()], { error: 'must be an email address' }).optional().transform((v) => v || undefined),
   /** May be empty in a draft; the gate refuses to send it so. */
   subject: z.string().max(500).default(''),
   html: z.string().max(1_000_000).default(''),
   /** Generated from the HTML when absent. */
-  text: z.string().max(500_000).optional(),
-  scheduledAt: sendTimeSchema.optional(),
+  text: z.string().max(500_000).nullable().optional().transform((v) => v ?? undefined),
+  /** null clears it, like leaving it out. */
+  scheduledAt: z.union([sendTimeSchema, z.null()], { error: sendTimeMessage }).optional().transform((v) => v ?? undefined),
   trackClicks: z.boolean().default(true),
   /** Off by default: an open proves little (image proxies prefetch) and never counts as engagement. */
   trackOpens: z.boolean().default(false),
