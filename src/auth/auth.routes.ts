@@ -19,6 +19,8 @@ import { signInWithLink, signInWithPassword, type NewSession } from './sign-in.j
 import { recordAudit } from '../audit/record-audit.js';
 import { createRateLimiter } from '../security/rate-limit.js';
 import { AppError } from '../errors.js';
+import { PUBLIC_PATHS } from '../public/links.js';
+import { findWorkspace } from '../workspaces/workspaces.repository.js';
 
 export default async function authRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
   const ttlMs = deps.config.sessionTtlHours * 3600_000;
@@ -60,11 +62,14 @@ export default async function authRoutes(app: FastifyInstance, deps: AppDeps): P
       reply.clearCookie(sessionCookie, { path: '/' });
     });
 
-  defineRoute(app, { method: 'GET', url: '/api/v1/auth/me', summary: 'Who is calling: user or token, workspace, role; for sessions the CSRF token', tags: ['auth'], role: 'viewer' },
+  defineRoute(app, { method: 'GET', url: '/api/v1/auth/me', summary: 'Who is calling: user or token, workspace (with its slug and the people\'s data access page), role; for sessions the CSRF token to send as `x-csrf-token` on changes', tags: ['auth'], role: 'viewer' },
     async ({ auth, request }) => {
       const user = auth.userId ? await findUserById(deps.db, auth.userId) : undefined;
       const session = auth.via === 'session' ? await request.server.authResolver.fromSession(request.cookies[sessionCookie] ?? '') : undefined;
-      return { workspaceId: auth.workspaceId, role: auth.role, via: auth.via, user: user ? { id: user.id, email: user.email, name: user.name } : null, tokenId: auth.tokenId ?? null, csrfToken: session?.csrfToken ?? null };
+      // the slug is the one name a person's access page is reached by; nothing else tells it
+      const ws = await findWorkspace(deps.db, auth.workspaceId);
+      const workspace = ws ? { id: ws.id, name: ws.name, slug: ws.slug, dataAccessUrl: `${deps.config.baseUrl}${PUBLIC_PATHS.access}/${ws.slug}` } : null;
+      return { workspaceId: auth.workspaceId, workspace, role: auth.role, via: auth.via, user: user ? { id: user.id, email: user.email, name: user.name } : null, tokenId: auth.tokenId ?? null, csrfToken: session?.csrfToken ?? null };
     });
 
   defineRoute(app, { method: 'POST', url: '/api/v1/auth/password', summary: 'Set your own password (signed-in users, not tokens)', tags: ['auth'], role: 'viewer',

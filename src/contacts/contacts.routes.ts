@@ -1,4 +1,4 @@
-/** `/api/v1/contacts`: create, read, update, erase, search by email, keyset paging. */
+/** `/api/v1/contacts`: create, read, update, export (access request), erase, search by email, keyset paging. */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { AppDeps } from '../server/app.js';
@@ -9,6 +9,7 @@ import { contactToJson } from './contact-view.js';
 import { findContact, listContacts } from './contacts.repository.js';
 import { createContact } from './create-contact.js';
 import { eraseContact } from './erase-contact.js';
+import { exportContactData } from './export-contact-data.js';
 import { updateContact } from './update-contact.js';
 
 const listQuery = z.object({
@@ -40,6 +41,15 @@ export default async function contactsRoutes(app: FastifyInstance, deps: AppDeps
 
   defineRoute(app, { method: 'PATCH', url: '/contacts/:id', summary: 'Update a contact (absent fields stay; suppressions cannot be changed here)', tags, role: 'editor', params: idParams, body: contactUpdateSchema, response: contactView },
     async ({ params, body, auth, request }) => contactToJson(await updateContact({ db: deps.db, workspaceId: auth.workspaceId, id: params.id, input: body, actor: auth.actor, ip: request.ip, now: deps.now() })));
+
+  // The same document as the person's own "my data" download, so an access request by letter gets the same answer.
+  defineRoute(app, { method: 'GET', url: '/contacts/:id/export', summary: 'Everything held about a contact, as the person\'s own access export (JSON; audited): for an access request (GDPR Art. 15) that came by mail or letter', tags, role: 'admin', params: idParams },
+    async ({ params, auth, request, reply }) => {
+      const r = await exportContactData({ db: deps.db, workspaceId: auth.workspaceId, contactId: params.id, actor: auth.actor, ip: request.ip, now: deps.now() });
+      if (!r.ok) throw r.error;
+      reply.header('Content-Disposition', `attachment; filename="contact-${params.id}.json"`);
+      return r.value;
+    });
 
   defineRoute(app, { method: 'DELETE', url: '/contacts/:id', summary: 'Erase a contact: everything is deleted but a tombstone keeps the address suppressed', tags, role: 'admin', params: idParams },
     async ({ params, auth, request }) => { await eraseContact({ db: deps.db, workspaceId: auth.workspaceId, id: params.id, actor: auth.actor, ip: request.ip, now: deps.now() }); });

@@ -1,7 +1,8 @@
 /**
  * Erasure (right to be forgotten): the contact and everything about it is deleted, consent ledger included.
  * What survives is a tombstone per reason (the keyed hash of the address, the reason, the date), so the
- * address stays suppressed if it is ever imported again.
+ * address stays suppressed if it is ever imported again. Sign-ups of the address still waiting for their
+ * confirmation go too, and returned mail about it keeps its figures but no longer names it.
  */
 import type { Kysely } from 'kysely';
 import { recordAudit, type Actor } from '../audit/record-audit.js';
@@ -11,6 +12,8 @@ import { activeSuppressions, insertTombstones } from '../suppressions/suppressio
 import { tombstoneHmac } from '../suppressions/tombstone-hmac.js';
 import { workspaceSecret } from '../workspaces/workspaces.repository.js';
 import { deleteContactForErasure, findContact } from './contacts.repository.js';
+import { redactReturnedMailOf } from '../bounces/intake/intake.repository.js';
+import { deleteSignupsOf } from '../forms/forms.repository.js';
 
 export type EraseContactOptions = { db: Kysely<Database>; workspaceId: string; id: string; actor: Actor; ip?: string | null; now: Date };
 
@@ -22,7 +25,10 @@ export async function eraseContact(options: EraseContactOptions): Promise<void> 
       const hmac = tombstoneHmac(await workspaceSecret(trx, options.workspaceId), contact.email);
       const kept = (await activeSuppressions(trx, options.workspaceId, contact.id)).map((s) => ({ reason: s.reason, at: s.at }));
       await insertTombstones(trx, options.workspaceId, hmac, [...kept, { reason: 'erasure', at: options.now }]);
+      await redactReturnedMailOf(trx, { workspaceId: options.workspaceId, contactId: contact.id, email: contact.email });
     }
+    // a confirmed sign-up goes with the contact (cascade); one still open, on any form, carries the address, IP and browser
+    await deleteSignupsOf(trx, { workspaceId: options.workspaceId, contactId: contact.id, email: contact.email });
     await deleteContactForErasure(trx, options.workspaceId, contact.id);
     await recordAudit({ db: trx, workspaceId: options.workspaceId, actor: options.actor, action: 'contact.erase', target: { type: 'contact', id: contact.id }, ip: options.ip, at: options.now });
   };

@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import sanitizeHtml from 'sanitize-html';
 import { z } from 'zod';
+import { knownFields } from '../campaigns/known-fields.js';
 import { LANGUAGES, type Language } from '../i18n/language.js';
 
 export const CONSENT_CHANNELS = ['email', 'sms', 'post', 'phone'] as const;
@@ -31,30 +32,31 @@ const wordingForLanguage = z.object({
 export const formWordingSchema = z.object({ en: wordingForLanguage, fr: wordingForLanguage, de: wordingForLanguage });
 export type FormWording = z.infer<typeof formWordingSchema>;
 
-export const formInputSchema = z
-  .object({
-    name: text(200),
-    listIds: z.array(z.string().uuid()).min(1).max(50),
-    fields: z.array(formFieldSchema).max(20).default([]),
-    channels: z.array(z.enum(CONSENT_CHANNELS)).min(1).default(['email']),
-    defaultLanguage: z.enum(LANGUAGES).default('en'),
-    /** ISO 3166 alpha-2 country given to contacts when the form does not ask for it. */
-    defaultCountry: z.string().regex(/^[A-Z]{2}$/, 'two capital letters (ISO 3166)'),
-    privacyUrl: z.string().url().refine((u) => /^https?:/.test(u), 'must be http(s)'),
-    captcha: z.boolean().default(false),
-    wording: formWordingSchema,
-  })
-  .superRefine((f, ctx) => {
-    if (!f.channels.includes('email')) ctx.addIssue({ code: 'custom', path: ['channels'], message: 'a sign-up form always asks for email consent' });
-    for (const lang of LANGUAGES) {
-      for (const ch of f.channels) {
-        if (!f.wording[lang].consent[ch]) ctx.addIssue({ code: 'custom', path: ['wording', lang, 'consent', ch], message: 'consent wording missing for this channel' });
-      }
+// A key the form does not know is refused and named (`list_ids: unknown field; did you mean listIds?`), and a
+// field left out is "required": a misspelt key was dropped without a word and the form made without it.
+export const formInputSchema = knownFields({
+  name: text(200),
+  listIds: z.array(z.string().uuid()).min(1).max(50),
+  fields: z.array(formFieldSchema).max(20).default([]),
+  channels: z.array(z.enum(CONSENT_CHANNELS)).min(1).default(['email']),
+  defaultLanguage: z.enum(LANGUAGES).default('en'),
+  /** ISO 3166 alpha-2 country given to contacts when the form does not ask for it. */
+  defaultCountry: z.string().regex(/^[A-Z]{2}$/, 'two capital letters (ISO 3166)'),
+  privacyUrl: z.string().url().refine((u) => /^https?:/.test(u), 'must be http(s)'),
+  captcha: z.boolean().default(false),
+  wording: formWordingSchema,
+}, { aliases: { lists: 'listIds', list: 'listIds', country: 'defaultCountry', language: 'defaultLanguage', privacy: 'privacyUrl', privacypolicy: 'privacyUrl', consent: 'wording', texts: 'wording' } })
+.superRefine((f, ctx) => {
+  if (!f.channels.includes('email')) ctx.addIssue({ code: 'custom', path: ['channels'], message: 'a sign-up form always asks for email consent' });
+  for (const lang of LANGUAGES) {
+    for (const ch of f.channels) {
+      if (!f.wording[lang].consent[ch]) ctx.addIssue({ code: 'custom', path: ['wording', lang, 'consent', ch], message: 'consent wording missing for this channel' });
     }
-    const keys = f.fields.map((x) => x.key);
-    if (new Set(keys).size !== keys.length) ctx.addIssue({ code: 'custom', path: ['fields'], message: 'field keys must be unique' });
-    if (keys.includes('email')) ctx.addIssue({ code: 'custom', path: ['fields'], message: '"email" is always asked; do not list it' });
-  });
+  }
+  const keys = f.fields.map((x) => x.key);
+  if (new Set(keys).size !== keys.length) ctx.addIssue({ code: 'custom', path: ['fields'], message: 'field keys must be unique' });
+  if (keys.includes('email')) ctx.addIssue({ code: 'custom', path: ['fields'], message: '"email" is always asked; do not list it' });
+});
 export type FormInput = z.infer<typeof formInputSchema>;
 
 /** A form as the public pages see it: one version of the wording. */

@@ -76,20 +76,27 @@ export function registerDataPages(app: FastifyInstance, ctx: PublicContext): voi
     return showPreferences(request, reply, token, str(body.t)!, true);
   });
 
-  app.get(PUBLIC_PATHS.myData, async (request, reply) => {
-    const raw = (request.query as Record<string, unknown>).t;
-    const token = await tokenFor(request, reply, raw);
-    if (!token) return reply;
+  const showMyData = async (request: FastifyRequest, reply: FastifyReply, token: VerifiedToken, rawToken: string, eraseError?: boolean) => {
     const lang = languageOf(request);
     const t = messagesFor(lang);
     const { workspaceId, contactId } = token.payload;
     const data = contactId ? await getMyData({ db: deps.db, workspaceId, contactId }) : undefined;
     if (!data || !contactId) return errorPage(reply, lang, 404, t['link.invalid']);
-    return sendPage(reply, 200, await renderPage('myData', lang, {
-      title: t['mydata.title'], data, fields: Object.entries(data.contact.fields), sourceText: describeSource(data, lang),
-      token: str(raw), csrf: csrfToken({ secret, tokenId: token.tokenId }), eraseAction: PUBLIC_PATHS.erase,
-      exportHref: `${PUBLIC_PATHS.myDataExport}?t=${encodeURIComponent(str(raw)!)}`, ...links(token, contactId, lang),
+    const labels = MY_DATA_LABELS[lang];
+    return sendPage(reply, eraseError ? 400 : 200, await renderPage('myData', lang, {
+      title: t['mydata.title'], data, fields: Object.entries(data.contact.fields), sourceText: describeSource(data, lang), labels,
+      messages: data.messages.map((m) => ({ ...m, stateText: labels.states[m.state] ?? m.state })),
+      eraseError: eraseError ? format(labels.eraseNotTicked, { box: t['mydata.eraseConfirm'] }) : undefined,
+      token: rawToken, csrf: csrfToken({ secret, tokenId: token.tokenId }), eraseAction: PUBLIC_PATHS.erase,
+      exportHref: `${PUBLIC_PATHS.myDataExport}?t=${encodeURIComponent(rawToken)}`, ...links(token, contactId, lang),
     }));
+  };
+
+  app.get(PUBLIC_PATHS.myData, async (request, reply) => {
+    const raw = (request.query as Record<string, unknown>).t;
+    const token = await tokenFor(request, reply, raw);
+    if (!token) return reply;
+    return showMyData(request, reply, token, str(raw)!);
   });
 
   // A GET that only reads: the person's browser downloads the file.
@@ -110,7 +117,8 @@ export function registerDataPages(app: FastifyInstance, ctx: PublicContext): voi
     const lang = languageOf(request);
     const t = messagesFor(lang);
     if (!csrfOk(request, token)) return errorPage(reply, lang, 403, t['error.csrf']);
-    if (str(body.confirm) !== 'yes') return errorPage(reply, lang, 400, t['mydata.eraseConfirm']);
+    // The box left unticked: the same page again, saying which box, rather than an error page quoting its label.
+    if (str(body.confirm) !== 'yes') return showMyData(request, reply, token, str(body.t)!, true);
     const { workspaceId, contactId } = token.payload;
     if (contactId) {
       const r = await eraseOwnData({ db: deps.db, workspaceId, contactId, actor: { type: 'system', id: 'self-service' }, now: deps.now() });
@@ -168,3 +176,27 @@ function sourceLabel(type: string, lang: Language): string {
   };
   return labels[type]?.[lang] ?? type;
 }
+
+// The my-data page's own words beyond the shared messages: the consent table's headings, the mails sent, and
+// the answer to an erasure asked without its box ticked.
+type MyDataLabels = { channel: string; method: string; given: string; confirmed: string; withdrawn: string; messages: string; campaign: string; subject: string; state: string; date: string; states: Record<string, string>; eraseNotTicked: string };
+const MY_DATA_LABELS: Record<Language, MyDataLabels> = {
+  en: {
+    channel: 'Channel', method: 'How it was given', given: 'Given', confirmed: 'Confirmed', withdrawn: 'Withdrawn',
+    messages: 'Campaign mails', campaign: 'Campaign', subject: 'Subject', state: 'Outcome', date: 'Sent',
+    states: { sent: 'sent', bounced: 'returned undelivered', blocked: 'not sent (you were not to be mailed)', queued: 'waiting to be sent', sending: 'being sent', retry_exhausted: 'could not be delivered', cancelled: 'not sent (cancelled)' },
+    eraseNotTicked: 'Nothing was erased: tick “{box}” to confirm, then press the button again.',
+  },
+  fr: {
+    channel: 'Canal', method: 'Mode de recueil', given: 'Donné le', confirmed: 'Confirmé le', withdrawn: 'Retiré le',
+    messages: 'E-mails de campagne', campaign: 'Campagne', subject: 'Objet', state: 'Résultat', date: 'Envoyé le',
+    states: { sent: 'envoyé', bounced: 'revenu non distribué', blocked: 'non envoyé (vous ne deviez pas le recevoir)', queued: 'en attente d’envoi', sending: 'en cours d’envoi', retry_exhausted: 'n’a pas pu être distribué', cancelled: 'non envoyé (annulé)' },
+    eraseNotTicked: 'Rien n’a été effacé : cochez « {box} » pour confirmer, puis appuyez de nouveau sur le bouton.',
+  },
+  de: {
+    channel: 'Kanal', method: 'Art der Einwilligung', given: 'Erteilt', confirmed: 'Bestätigt', withdrawn: 'Widerrufen',
+    messages: 'Kampagnen-E-Mails', campaign: 'Kampagne', subject: 'Betreff', state: 'Ergebnis', date: 'Gesendet',
+    states: { sent: 'gesendet', bounced: 'unzustellbar zurückgekommen', blocked: 'nicht gesendet (Sie durften sie nicht erhalten)', queued: 'wartet auf Versand', sending: 'wird gesendet', retry_exhausted: 'konnte nicht zugestellt werden', cancelled: 'nicht gesendet (abgebrochen)' },
+    eraseNotTicked: 'Es wurde nichts gelöscht: Kreuzen Sie „{box}“ an und drücken Sie den Knopf erneut.',
+  },
+};

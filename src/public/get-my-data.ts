@@ -1,7 +1,7 @@
 /**
  * Use case: everything held about a person, shaped for the "my data" page and the JSON access export
  * (GDPR Art. 15): identity and fields, where the address came from, every consent with its evidence, lists,
- * blocks, bounces, preferences and activity.
+ * blocks, bounces, preferences, activity, and the campaign mails sent to them (or held back, and how).
  */
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
@@ -16,6 +16,8 @@ export type MyData = {
   bounces: { type: string; at: string; status: string | null }[];
   preferences: { frequency: string } | null;
   activity: { type: string; at: string; details: Record<string, unknown> }[];
+  /** One per campaign send the person was in the audience of: `state` is `sent`, `blocked`, `bounced`… */
+  messages: { campaign: string; subject: string | null; state: string; sentAt: string | null; sendStartedAt: string }[];
 };
 
 const iso = (d: Date | null | undefined) => (d ? new Date(d).toISOString() : null);
@@ -33,5 +35,6 @@ export async function getMyData(options: { db: Kysely<Database>; workspaceId: st
     bounces: data.bounces.map((b) => ({ type: b.type, at: iso(b.at)!, status: b.status })),
     preferences: data.preferences ? { frequency: data.preferences.frequency } : null,
     activity: data.activity.map((a) => ({ type: a.type, at: iso(a.at)!, details: a.details })),
+    messages: data.messages.map((m) => ({ campaign: m.campaign, subject: m.subject, state: m.state, sentAt: iso(m.sent_at), sendStartedAt: iso(m.send_at)! })),
   };
 }

@@ -7,6 +7,7 @@ import { sql, type Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
 import { findContact } from '../contacts/contacts.repository.js';
 import '../forms/forms.table.js';
+import '../sending/sending.table.js';
 
 type Db = Kysely<Database>;
 
@@ -83,7 +84,7 @@ export async function upsertPreferences(db: Db, o: { workspaceId: string; contac
 export async function readContactData(db: Db, workspaceId: string, contactId: string) {
   const contact = await findContact(db, workspaceId, contactId);
   if (!contact) return undefined;
-  const [consents, memberships, suppressions, activity, bounces, preferences, signups] = await Promise.all([
+  const [consents, memberships, suppressions, activity, bounces, preferences, signups, messages] = await Promise.all([
     db.selectFrom('consent_events').selectAll().where('workspace_id', '=', workspaceId).where('contact_id', '=', contactId).orderBy('at').orderBy('created_at').execute(),
     db.selectFrom('list_memberships').innerJoin('lists', 'lists.id', 'list_memberships.list_id')
       .select(['lists.id', 'lists.name', 'list_memberships.added_at']).where('list_memberships.workspace_id', '=', workspaceId)
@@ -94,8 +95,13 @@ export async function readContactData(db: Db, workspaceId: string, contactId: st
     db.selectFrom('contact_preferences').selectAll().where('contact_id', '=', contactId).executeTakeFirst(),
     db.selectFrom('signups').select(['id', 'form_id', 'form_version', 'created_at', 'confirmed_at', 'ip', 'user_agent', 'referrer', 'confirm_ip', 'confirm_user_agent', 'language', 'list_ids', 'channels', 'consent_hashes'])
       .where('workspace_id', '=', workspaceId).where('contact_id', '=', contactId).orderBy('created_at').execute(),
+    // Each campaign the person was in the audience of: what was sent, or why it was not (Art. 15 covers both).
+    db.selectFrom('send_recipients').innerJoin('sends', 'sends.id', 'send_recipients.send_id').innerJoin('campaigns', 'campaigns.id', 'sends.campaign_id')
+      .select(['campaigns.name as campaign', sql<string | null>`campaigns.definition->>'subject'`.as('subject'), 'send_recipients.state', 'send_recipients.sent_at', 'sends.created_at as send_at'])
+      .where('send_recipients.workspace_id', '=', workspaceId).where('send_recipients.contact_id', '=', contactId)
+      .orderBy('sends.created_at').orderBy('send_recipients.id').limit(1000).execute(),
   ]);
-  return { contact, consents, memberships, suppressions, activity, bounces, preferences, signups };
+  return { contact, consents, memberships, suppressions, activity, bounces, preferences, signups, messages };
 }
 export type ContactData = NonNullable<Awaited<ReturnType<typeof readContactData>>>;
 

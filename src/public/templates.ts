@@ -118,17 +118,22 @@ footer{max-width:36rem;margin:1rem auto;font-size:.8rem;color:#5b6573;text-align
 <h2>{{ t["mydata.source"] }}</h2>
 <p>{{ sourceText }}</p>
 <h2>{{ t["mydata.consents"] }}</h2>
-{% if data.consents.size == 0 %}<p>{{ t["mydata.none"] }}</p>{% else %}<table><tbody>
+{% if data.consents.size == 0 %}<p>{{ t["mydata.none"] }}</p>{% else %}<table><thead><tr><th>{{ labels.channel }}</th><th>{{ labels.method }}</th><th>{{ labels.given }}</th><th>{{ labels.confirmed }}</th><th>{{ labels.withdrawn }}</th></tr></thead><tbody>
 {% for c in data.consents %}<tr><td>{{ c.channel }}</td><td>{{ c.method }}</td><td>{{ c.at }}</td><td>{{ c.confirmedAt }}</td><td>{{ c.withdrawnAt }}</td></tr>{% endfor %}
 </tbody></table>{% endif %}
 <h2>{{ t["mydata.lists"] }}</h2>
 {% if data.lists.size == 0 %}<p>{{ t["mydata.none"] }}</p>{% else %}<ul>{% for l in data.lists %}<li>{{ l.name }}</li>{% endfor %}</ul>{% endif %}
 <h2>{{ t["mydata.suppressions"] }}</h2>
 {% if data.suppressions.size == 0 %}<p>{{ t["mydata.none"] }}</p>{% else %}<ul>{% for s in data.suppressions %}<li>{{ s.reason }} ({{ s.at }}){% if s.liftedAt %} → {{ s.liftedAt }}{% endif %}</li>{% endfor %}</ul>{% endif %}
+<h2>{{ labels.messages }}</h2>
+{% if messages.size == 0 %}<p>{{ t["mydata.none"] }}</p>{% else %}<table><thead><tr><th>{{ labels.campaign }}</th><th>{{ labels.subject }}</th><th>{{ labels.state }}</th><th>{{ labels.date }}</th></tr></thead><tbody>
+{% for m in messages %}<tr><td>{{ m.campaign }}</td><td>{{ m.subject }}</td><td>{{ m.stateText }}</td><td>{{ m.sentAt }}</td></tr>{% endfor %}
+</tbody></table>{% endif %}
 <p><a href="{{ exportHref }}" download>{{ t["mydata.export"] }}</a></p>
 <p><a href="{{ preferencesHref }}">{{ t["mydata.preferences"] }}</a></p>
-<h2>{{ t["mydata.erase"] }}</h2>
+<h2 id="erase">{{ t["mydata.erase"] }}</h2>
 <p>{{ t["mydata.eraseBody"] }}</p>
+{% if eraseError %}<p class="errors" role="alert">{{ eraseError }}</p>{% endif %}
 <form method="post" action="{{ eraseAction }}">
 <input type="hidden" name="t" value="{{ token }}"><input type="hidden" name="csrf" value="{{ csrf }}"><input type="hidden" name="lang" value="{{ lang }}">
 <label class="check"><input type="checkbox" name="confirm" value="yes" required> <span>{{ t["mydata.eraseConfirm"] }}</span></label>

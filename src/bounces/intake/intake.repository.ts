@@ -2,7 +2,7 @@
  * SQL of bounce intake: returned mail, the actions taken, the workspace's soft-bounce threshold, and the
  * circuit breaker's figures and trips. Every read a workspace can reach filters on `workspace_id`.
  */
-import { sql, type Kysely } from 'kysely';
+import { sql, type ExpressionBuilder, type Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import '../../sending/sending.table.js';
 import './intake.table.js';
@@ -162,4 +162,23 @@ export async function listActions(db: Db, workspaceId: string, o: { action?: str
 export async function returnPathDomains(db: Db): Promise<string[]> {
   const rows = await db.selectFrom('sender_profiles').select('return_path_domain').execute();
   return [...new Set(rows.map((r) => r.return_path_domain.toLowerCase()).filter(Boolean))];
+}
+
+/**
+ * Erasure: the returned mail about a contact no longer names them. Their actions' address and the address in
+ * the reports and matches of the mails those actions came from become `[erased]`; the rows stay, so a send's
+ * bounce and complaint rates (the circuit breaker's figures) do not change. Run before the contact is deleted.
+ */
+export async function redactReturnedMailOf(db: Db, o: { workspaceId: string; contactId: string; email: string }): Promise<void> {
+  // the address as a case-insensitive regular expression, every special character escaped
+  const pattern = o.email.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const mine = (eb: ExpressionBuilder<Database, 'bounce_actions'>) => eb.or([eb('contact_id', '=', o.contactId), eb(sql`lower(address)`, '=', o.email.toLowerCase())]);
+  const mails = await db.selectFrom('bounce_actions').select('returned_mail_id').distinct().where('workspace_id', '=', o.workspaceId).where(mine).execute();
+  await db.updateTable('bounce_actions').set({ address: '[erased]', diagnostic: sql`regexp_replace(diagnostic, ${pattern}, '[erased]', 'gi')` })
+    .where('workspace_id', '=', o.workspaceId).where(mine).execute();
+  if (mails.length === 0) return;
+  await db.updateTable('returned_mail').set({
+    report: sql`regexp_replace(report::text, ${pattern}, '[erased]', 'gi')::jsonb`,
+    matches: sql`regexp_replace(matches::text, ${pattern}, '[erased]', 'gi')::jsonb`,
+  }).where('workspace_id', '=', o.workspaceId).where('id', 'in', mails.map((m) => m.returned_mail_id)).execute();
 }

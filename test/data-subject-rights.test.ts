@@ -1,0 +1,137 @@
+// Data-subject rights as staff meet them through HTTP: the access export of a contact (with the campaign mails
+// sent to them), erasure that leaves no trace of the address in returned mail, sign-ups or the export; and what a
+// first-time user needs to find: the workspace slug of the people's access page.
+import assert from 'node:assert/strict';
+import { after, before, it } from 'node:test';
+import type { FastifyInstance } from 'fastify';
+import { createApiToken } from '../src/auth/create-api-token.js';
+import { testConfig } from '../src/config.js';
+import { buildApp } from '../src/server/app.js';
+import { dsn, sentCampaign } from './bounces-intake-support.js';
+import { system } from './send-support.js';
+import { forEachDatabase } from './support/db.js';
+import { startSmtpSink, type SmtpSink } from './support/smtp-sink.js';
+import { createTestForm, FORM, formBody, openFixture, signUpAndConfirm, type Fixture } from './public-fixture.js';
+
+forEachDatabase('data-subject rights through the API', (t) => {
+  let mx: SmtpSink;
+  let app: FastifyInstance;
+  before(async () => {
+    mx = await startSmtpSink();
+    app = await buildApp({ db: t.db, config: testConfig(), logger: false });
+  });
+  after(async () => { await app.close(); await mx.close(); });
+
+  it('exports a contact with the campaign mails sent to them (audited, admin only); erasure then leaves the address nowhere in returned mail', async () => {
+    const camp = await sentCampaign(t.db, mx, [{ email: 'gone@example.net' }, { email: 'stays@example.net' }]);
+    const admin = (await createApiToken({ db: t.db, workspaceId: camp.workspaceId, name: 'dpo', role: 'admin', actor: system, now: new Date() })).token;
+    const viewer = (await createApiToken({ db: t.db, workspaceId: camp.workspaceId, name: 'v', role: 'viewer', actor: system, now: new Date() })).token;
+    const call = (method: 'GET' | 'POST' | 'DELETE', url: string, token = admin, payload?: string, type?: string) =>
+      app.inject({ method, url, headers: { authorization: `Bearer ${token}`, ...(type ? { 'content-type': type } : {}) }, payload });
+    const gone = camp.sent.get('gone@example.net')!;
+
+    const exported = await call('GET', `/api/v1/contacts/${gone.contactId}/export`);
+    assert.equal(exported.statusCode, 200, exported.body);
+    assert.match(String(exported.headers['content-disposition']), /attachment/);
+    const doc = exported.json();
+    assert.equal(doc.contact.email, 'gone@example.net');
+    assert.equal(doc.messages.length, 1);
+    assert.equal(doc.messages[0].subject, 'Hello');
+    assert.equal(doc.messages[0].state, 'sent');
+    assert.ok(doc.messages[0].sentAt);
+    assert.equal((await call('GET', `/api/v1/contacts/${gone.contactId}/export`, viewer)).statusCode, 403);
+    const audited = await t.db.selectFrom('audit_log').select(['action', 'target_id']).where('workspace_id', '=', camp.workspaceId).where('action', '=', 'contact.export').execute();
+    assert.deepEqual(audited, [{ action: 'contact.export', target_id: gone.contactId }]);
+
+    // the mailbox is dead: the DSN comes back and is recorded with the address
+    const returned = await call('POST', '/api/v1/bounces', admin, dsn({ to: gone.returnPath, recipient: 'gone@example.net', status: '5.1.1', diagnostic: '550 5.1.1 <gone@example.net>: user unknown', originalHeaders: gone.headers }), 'message/rfc822');
+    assert.equal(returned.statusCode, 200, returned.body);
+    assert.match((await call('GET', '/api/v1/bounces')).body, /gone@example\.net/);
+    assert.match((await call('GET', '/api/v1/bounces/actions')).body, /gone@example\.net/);
+    const actionsBefore = (await call('GET', '/api/v1/bounces/actions')).json().items.length;
+
+    assert.equal((await call('DELETE', `/api/v1/contacts/${gone.contactId}`)).statusCode, 204);
+    for (const url of ['/api/v1/bounces', '/api/v1/bounces/actions']) {
+      const body = (await call('GET', url)).body;
+      assert.doesNotMatch(body, /gone@example\.net/i, url);
+      assert.match(body, /\[erased\]/, url);
+    }
+    // the figures stay: the action is still counted, only its address is gone
+    assert.equal((await call('GET', '/api/v1/bounces/actions')).json().items.length, actionsBefore);
+    const rows = await t.db.selectFrom('returned_mail').select(['report', 'matches']).where('workspace_id', '=', camp.workspaceId).execute();
+    assert.ok(rows.length > 0);
+    assert.doesNotMatch(JSON.stringify(rows), /gone@example\.net/i);
+    assert.equal((await call('GET', `/api/v1/contacts/${gone.contactId}/export`)).statusCode, 404);
+    // the other recipient is untouched
+    const stays = camp.sent.get('stays@example.net')!;
+    assert.equal((await call('GET', `/api/v1/contacts/${stays.contactId}/export`)).json().messages.length, 1);
+  });
+});
+
+forEachDatabase('a first hour with the public pages', (t) => {
+  let f: Fixture;
+  let form: Awaited<ReturnType<typeof createTestForm>>;
+  before(async () => {
+    f = await openFixture(t.db);
+    form = await createTestForm(f);
+  });
+  after(async () => { await f.close(); });
+
+  it('GET /api/v1/auth/me names the workspace slug and the people\'s data access page', async () => {
+    const me = await f.app.inject({ url: '/api/v1/auth/me', headers: f.auth });
+    assert.equal(me.statusCode, 200);
+    const ws = me.json().workspace;
+    assert.equal(ws.slug, f.workspace.slug);
+    assert.equal(ws.id, f.workspace.id);
+    assert.equal(ws.dataAccessUrl, `http://127.0.0.1:3999/p/access/${f.workspace.slug}`);
+    const page = await f.app.inject({ url: new URL(ws.dataAccessUrl).pathname });
+    assert.equal(page.statusCode, 200);
+  });
+
+  it('a form body with a field left out says "required", a misspelt key is named, and no form is made', async () => {
+    const count = async () => Number((await t.db.selectFrom('forms').select((eb) => eb.fn.countAll<number>().as('n')).where('workspace_id', '=', f.workspace.id).executeTakeFirstOrThrow()).n);
+    const before = await count();
+    const empty = await f.app.inject({ method: 'POST', url: '/api/v1/forms', headers: f.auth, payload: { name: 'Newsletter' } });
+    assert.equal(empty.statusCode, 400);
+    const issues = empty.json().error.issues as { path: string; message: string }[];
+    for (const path of ['body.listIds', 'body.defaultCountry', 'body.privacyUrl', 'body.wording']) {
+      assert.deepEqual(issues.find((i) => i.path === path), { path, message: 'required' }, JSON.stringify(issues));
+    }
+    const misspelt = await f.app.inject({ method: 'POST', url: '/api/v1/forms', headers: f.auth, payload: { name: 'N', lists: [f.lists[0].id], defaultCountry: 'FR', privacyUrl: 'https://example.org/p', wording: {} } });
+    assert.equal(misspelt.statusCode, 400);
+    assert.equal(misspelt.json().error.message, 'body.lists: unknown field; did you mean listIds?');
+    assert.equal(await count(), before);
+  });
+
+  it('my data: the consent table has headings and the campaign mails; erasing without the box ticked says so and erases nothing', async () => {
+    const id = await signUpAndConfirm(f, form, 'ines@example.com');
+    const { myDataUrl } = await import('../src/public/links.js');
+    const url = new URL(myDataUrl({ baseUrl: 'http://127.0.0.1:3999', secret: f.app.deps.config.secretKey, workspaceId: f.workspace.id, contactId: id, now: f.clock.now }));
+    const page = await f.app.inject({ url: url.pathname + url.search });
+    assert.equal(page.statusCode, 200);
+    assert.match(page.body, /<th>Channel<\/th><th>How it was given<\/th><th>Given<\/th><th>Confirmed<\/th><th>Withdrawn<\/th>/);
+    assert.match(page.body, /<h2>Campaign mails<\/h2>\s*<p>None<\/p>/);
+    const fields = { t: url.searchParams.get('t')!, csrf: page.body.match(/name="csrf" value="([^"]*)"/)![1] };
+    const unticked = await f.app.inject({ method: 'POST', url: '/p/my-data/erase', headers: FORM, payload: formBody(fields) });
+    assert.equal(unticked.statusCode, 400);
+    assert.match(unticked.body, /Nothing was erased: tick “I understand that this cannot be undone” to confirm/);
+    assert.match(unticked.body, /name="confirm" value="yes"/, 'the form is there again');
+    assert.ok(await t.db.selectFrom('contacts').select('id').where('id', '=', id).executeTakeFirst(), 'still there');
+    const ticked = await f.app.inject({ method: 'POST', url: '/p/my-data/erase', headers: FORM, payload: formBody({ ...fields, confirm: 'yes' }) });
+    assert.equal(ticked.statusCode, 200);
+    assert.equal(await t.db.selectFrom('contacts').select('id').where('id', '=', id).executeTakeFirst(), undefined);
+  });
+
+  it('staff erasure also removes a sign-up of the address still waiting for confirmation on another form', async () => {
+    const other = await createTestForm(f, { name: 'Offers' });
+    const id = await signUpAndConfirm(f, form, 'jules@example.com');
+    const n = f.sink.count();
+    const pending = await f.app.inject({ method: 'POST', url: `/f/${other.publicId}`, headers: FORM, payload: formBody({ email: 'jules@example.com', consent_email: 'yes', list: f.lists[1].id }) });
+    assert.equal(pending.statusCode, 200);
+    await f.sink.waitFor(n + 1);
+    const signups = () => t.db.selectFrom('signups').select('id').where('email_normalized', '=', 'jules@example.com').execute();
+    assert.equal((await signups()).length, 2);
+    assert.equal((await f.app.inject({ method: 'DELETE', url: `/api/v1/contacts/${id}`, headers: f.auth })).statusCode, 204);
+    assert.deepEqual(await signups(), []);
+  });
+});
