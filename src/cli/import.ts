@@ -95,7 +95,9 @@ export async function run(args: string[]): Promise<number> {
     const created = await createImport({ db: runtime.db, workspaceId: ws.id, filePath: path, fileName: basename(path), declaration, actor: { type: 'system', id: 'cli' }, now: new Date() });
     if (!created.ok) {
       const issues = created.error.details?.issues ?? [];
-      process.stderr.write(`listwarden import: ${created.error.message}\n${issues.length > 1 ? issues.map((i) => `  ${i.path}: ${i.message}\n`).join('') : ''}`);
+      // said in the words typed: the option, not the declaration's field name; one line per problem
+      const lines = issues.length ? issues.map((i) => optionIssue(i, values)) : [created.error.message];
+      process.stderr.write(lines.length === 1 ? `listwarden import: ${lines[0]}\n` : `listwarden import: the declaration is not complete:\n${lines.map((l) => `  ${l}\n`).join('')}`);
       return 2;
     }
     process.stderr.write(`import ${created.value.id} created (resume with: listwarden import resume ${created.value.id})\n`);
@@ -211,4 +213,22 @@ function progressBar() {
     },
     done: () => process.stderr.write('\n'),
   };
+}
+
+// The declaration's fields as the options that fill them.
+const OPTION_OF: Record<string, string> = {
+  list: '--list', source: '--source', collectedAt: '--collected-at', consent: '--consent', evidence: '--evidence', collectedBy: '--collected-by',
+  collectedFrom: '--collected-from', defaultCountry: '--country', defaultKind: '--kind', description: '--description',
+};
+
+/** "--collected-at is required", "--source bought: not one of web_form, checkout, …" rather than the schema's paths. */
+export function optionIssue(issue: { path: string; message: string }, values: Record<string, unknown>): string {
+  const field = issue.path.replace(/^declaration\./, '').split('.')[0];
+  const option = OPTION_OF[field];
+  if (!option) return `${issue.path}: ${issue.message}`;
+  const given = values[option.slice(2)];
+  if (given === undefined) return `${option} is required`;
+  const choices = /^Invalid option: expected one of (.*)$/.exec(issue.message);
+  const message = choices ? `not one of ${choices[1].split('|').map((c) => c.replace(/^"|"$/g, '')).join(', ')}` : issue.message;
+  return `${option} ${Array.isArray(given) ? given.join(' ') : String(given)}: ${message}`;
 }
