@@ -113,6 +113,8 @@ forEachDatabase('campaign api', (t) => {
     assert.deepEqual({ queued: sent.body.queued, blocked: sent.body.blocked }, { queued: 2, blocked: 1 });
     const status = await call('GET', `/api/v1/campaigns/${id}/send`);
     assert.match(status.body.acknowledgedBy, /^token:/);
+    // the answer to the send says what was recorded, as a scheduled send's does
+    assert.deepEqual([sent.body.acknowledgedBy, sent.body.acknowledgedAt], [status.body.acknowledgedBy, status.body.acknowledgedAt]);
     const audit = await t.db.selectFrom('audit_log').selectAll().where('action', '=', 'campaign.send_started').where('workspace_id', '=', ws.id).execute();
     assert.equal(audit.length, 1);
     assert.equal(audit[0].target_id, id);

@@ -87,7 +87,7 @@ export default async function campaignsRoutes(app: FastifyInstance, deps: AppDep
       const { total, byVerdict, byBlockCode } = r.audience;
       return { status: r.status, scheduleId: r.scheduleId, scheduledAt: r.runAt.toISOString(), acknowledgedBy: r.acknowledgedBy, acknowledgedAt: r.acknowledgedAt.toISOString(), audienceNow: { total, byVerdict, byBlockCode } };
     }
-    return { status: r.status, sendId: r.sendId, queued: r.queued, blocked: r.blocked, byBlockCode: r.preview.audience.byBlockCode };
+    return { status: r.status, sendId: r.sendId, acknowledgedBy: r.acknowledgedBy, acknowledgedAt: r.acknowledgedAt.toISOString(), queued: r.queued, blocked: r.blocked, byBlockCode: r.preview.audience.byBlockCode };
   });
 
   defineRoute(app, { method: 'GET', url: '/campaigns/:id/schedule', summary: 'The latest scheduled send: when, the acknowledgement (who, when), its state (`pending`, `started` with its send, `cancelled`, `failed` with the reason)', tags, role: 'viewer', params: idParams },

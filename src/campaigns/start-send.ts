@@ -29,7 +29,8 @@ export type StartSendOptions = {
   schedule?: { id: number; claim: string; acknowledgedBy: string; acknowledgedAt: Date };
 };
 
-export type StartedSend = { sendId: number; queued: number; blocked: number; preview: Preview };
+/** `acknowledgedBy`/`At`: the acknowledgement recorded with the send (the schedule's, for a scheduled one). */
+export type StartedSend = { sendId: number; queued: number; blocked: number; acknowledgedBy: string; acknowledgedAt: Date; preview: Preview };
 
 export const acknowledgementMissing = () => new AppError('invalid_input', 'acknowledgement missing', {
   userMessage: 'Confirm the anti-spam terms for this send: every recipient gave permission, and no list was bought, rented or harvested.',
@@ -110,7 +111,7 @@ export async function startSend(options: StartSendOptions): Promise<Result<Start
     await setSendCounts(trx, sendId, counts);
     await recordAudit({ db: trx, workspaceId, actor: options.actor, action: 'campaign.send_started', target: { type: 'campaign', id: campaign.id }, ip: options.ip, at: now,
       details: { sendId, ...counts, acknowledgement: ANTI_SPAM_TERMS, acknowledgedBy, ...(schedule ? { scheduleId: schedule.id } : {}) } });
-    return { sendId, ...counts, preview };
+    return { sendId, ...counts, acknowledgedBy, acknowledgedAt: schedule?.acknowledgedAt ?? now, preview };
   };
   const inTransaction = async (work: (trx: Db) => Promise<StartedSend>): Promise<Result<StartedSend>> => {
     try {
