@@ -122,6 +122,12 @@ forEachDatabase('campaign api', (t) => {
 
     const why = await call('GET', `/api/v1/campaigns/${id}/recipients/${contactIds[2]}`);
     assert.equal(why.body.state, 'blocked');
+    // asked by address, as a marketer knows the person
+    const byEmail = await call('GET', `/api/v1/campaigns/${id}/recipients/CY@example.net`);
+    assert.deepEqual([byEmail.status, byEmail.body.contactId, byEmail.body.email, byEmail.body.state], [200, contactIds[2], 'cy@example.net', 'blocked']);
+    assert.equal((await call('GET', `/api/v1/campaigns/${id}/recipients/zoe@example.net`)).body.error.message, 'No contact of this workspace has the address zoe@example.net.');
+    assert.equal((await call('GET', `/api/v1/campaigns/${id}/recipients/zoe`)).body.error.message, 'params.contactId: must be a contact\'s id or email address');
+    assert.equal((await caller(app, other.tokens.owner)('GET', `/api/v1/campaigns/${id}/recipients/cy@example.net`)).status, 404, 'another workspace learns nothing');
     assert.equal(why.body.atStart.reasons.find((r: { effect: string }) => r.effect === 'block').code, 'no_consent');
     const outsider = (await t.db.insertInto('contacts').values({ workspace_id: ws.id, email: 'dee@example.net', country: 'FR', source_type: 'web_form' }).returning('id').executeTakeFirstOrThrow()).id;
     const notInAudience = await call('GET', `/api/v1/campaigns/${id}/recipients/${outsider}`);

@@ -5,6 +5,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import { findContactByEmail } from '../contacts/contacts.repository.js';
 import { AppError, type Result } from '../errors.js';
 import type { AppDeps } from '../server/app.js';
 import { defineRoute } from '../server/route.js';
@@ -116,19 +117,26 @@ export default async function campaignsRoutes(app: FastifyInstance, deps: AppDep
       async ({ params, auth, request }) => unwrap(await controlSend({ db, workspaceId: auth.workspaceId, campaignId: params.id, action, actor: auth.actor, now: deps.now(), ip: request.ip })));
   }
 
-  defineRoute(app, { method: 'GET', url: '/campaigns/:id/recipients/:contactId', summary: 'Why did (or didn\'t) this contact get the latest send: both verdicts with reasons, and the outcome', tags, role: 'viewer',
-    params: z.object({ id: z.uuid(), contactId: z.uuid() }) },
+  defineRoute(app, { method: 'GET', url: '/campaigns/:id/recipients/:contactId', summary: 'Why did (or didn\'t) this contact (its id, or its email address) get the latest send: both verdicts with reasons, and the outcome', tags, role: 'viewer',
+    params: z.object({ id: z.uuid(), contactId: z.union([z.uuid(), z.email()], { error: 'must be a contact\'s id or email address' }) }) },
   async ({ params, auth }) => {
     const s = await latestSendOf(db, auth.workspaceId, params.id);
     if (!s) throw await notSentYet(auth.workspaceId, params.id);
-    const r = await findRecipient(db, auth.workspaceId, s.id, params.contactId);
+    // a marketer asking "why didn't anna@… get it?" knows the address, not the id
+    let contactId = params.contactId;
+    if (contactId.includes('@')) {
+      const contact = await findContactByEmail(db, auth.workspaceId, contactId);
+      if (!contact) throw new AppError('not_found', 'no contact with this address', { userMessage: `No contact of this workspace has the address ${contactId}.` });
+      contactId = contact.id;
+    }
+    const r = await findRecipient(db, auth.workspaceId, s.id, contactId);
     if (!r) {
       throw new AppError('not_found', 'this contact was not in the audience of the latest send', {
         userMessage: `This contact was not in the audience of the latest send (${s.id}): not on the campaign's lists or in its segments when it started, so the engine never judged them for it.`,
       });
     }
     return {
-      sendId: s.id, contactId: r.contact_id, state: r.state,
+      sendId: s.id, contactId: r.contact_id, email: r.email, state: r.state,
       atStart: { verdict: r.verdict, basis: r.basis, reasons: r.reasons },
       beforeSending: r.recheck_verdict ? { verdict: r.recheck_verdict, reasons: r.recheck_reasons } : null,
       attempts: r.attempts, lastReply: r.last_reply, sentAt: r.sent_at ? new Date(r.sent_at).toISOString() : null,
