@@ -44,7 +44,8 @@ forEachDatabase('campaign input', (t) => {
       'phone: unknown field; did you mean contactPhone?',
       'colour: unknown field; the known fields are company, address, registration, representative, postalAddress, contactPhone, contactEmail, website, domains, returnPathDomain, dkimSelector, dkimPrivateKeyPem, dkimKeyType',
     ]);
-    assert.equal((await admin('GET', '/api/v1/sender-profile')).status, 404, 'nothing was stored');
+    const none = await admin('GET', '/api/v1/sender-profile');
+    assert.deepEqual([none.status, none.body.error.message], [404, 'This workspace has no sender profile yet: an admin saves it with PUT /api/v1/sender-profile (imprint, postal address, sending domains).'], 'nothing was stored');
 
     const saved = await admin('PUT', '/api/v1/sender-profile', profile);
     assert.equal(saved.status, 200);

@@ -48,7 +48,7 @@ export default async function campaignsRoutes(app: FastifyInstance, deps: AppDep
   defineRoute(app, { method: 'GET', url: '/sender-profile', summary: 'The sender profile: imprint, postal address, domains, DKIM DNS record (never the key)', tags, role: 'viewer' },
     async ({ auth }) => {
       const p = await findSenderProfile(db, auth.workspaceId);
-      if (!p) throw new AppError('not_found', 'no sender profile');
+      if (!p) throw new AppError('not_found', 'no sender profile', { userMessage: 'This workspace has no sender profile yet: an admin saves it with PUT /api/v1/sender-profile (imprint, postal address, sending domains).' });
       return viewOf(p);
     });
 
