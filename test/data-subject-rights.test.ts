@@ -122,6 +122,27 @@ forEachDatabase('a first hour with the public pages', (t) => {
     assert.equal(await t.db.selectFrom('contacts').select('id').where('id', '=', id).executeTakeFirst(), undefined);
   });
 
+  it('suppressions: the list names each address; a body with nothing to suppress says what is missing, all at once', async () => {
+    const id = await signUpAndConfirm(f, form, 'kim@example.com');
+    const added = await f.app.inject({ method: 'POST', url: '/api/v1/suppressions', headers: f.auth, payload: { contactId: id, reason: 'manual' } });
+    assert.equal(added.statusCode, 201, added.body);
+    assert.equal(added.json().email, 'kim@example.com');
+    const listed = await f.app.inject({ url: `/api/v1/suppressions?contactId=${id}`, headers: f.auth });
+    assert.deepEqual(listed.json().items.map((s: { email: string; reason: string }) => [s.email, s.reason]), [['kim@example.com', 'manual']]);
+    const empty = await f.app.inject({ method: 'POST', url: '/api/v1/suppressions', headers: f.auth, payload: {} });
+    assert.equal(empty.statusCode, 400);
+    assert.deepEqual(empty.json().error.issues, [
+      { path: 'body.reason', message: 'required' },
+      { path: 'body.email', message: 'required: the address to suppress (or a contactId)' },
+    ]);
+    const tombstones = async () => (await t.db.selectFrom('tombstones').select('id').where('workspace_id', '=', f.workspace.id).execute()).length;
+    const kept = await tombstones();
+    const misspelt = await f.app.inject({ method: 'POST', url: '/api/v1/suppressions', headers: f.auth, payload: { address: 'lou@example.com', reason: 'manual' } });
+    assert.equal(misspelt.statusCode, 400);
+    assert.equal(misspelt.json().error.message, 'body.address: unknown field; did you mean email?');
+    assert.equal(await tombstones(), kept, 'nothing kept');
+  });
+
   it('staff erasure also removes a sign-up of the address still waiting for confirmation on another form', async () => {
     const other = await createTestForm(f, { name: 'Offers' });
     const id = await signUpAndConfirm(f, form, 'jules@example.com');

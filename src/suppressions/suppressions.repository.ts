@@ -22,13 +22,15 @@ export async function findSuppression(db: Kysely<Database>, workspaceId: string,
   return db.selectFrom('suppressions').selectAll().where('workspace_id', '=', workspaceId).where('id', '=', id).executeTakeFirst();
 }
 
+/** A page of suppressions, each with its contact's address (the one thing staff look them up by). */
 export async function listSuppressions(db: Kysely<Database>, options: { workspaceId: string; contactId?: string; reason?: string; includeLifted?: boolean; after?: string; limit: number }) {
-  let q = db.selectFrom('suppressions').selectAll().where('workspace_id', '=', options.workspaceId);
-  if (options.contactId) q = q.where('contact_id', '=', options.contactId);
-  if (options.reason) q = q.where('reason', '=', options.reason as SuppressionReason);
-  if (!options.includeLifted) q = q.where('lifted_at', 'is', null);
-  if (options.after) q = q.where('id', '>', options.after);
-  return q.orderBy('id').limit(options.limit).execute();
+  let q = db.selectFrom('suppressions').leftJoin('contacts', 'contacts.id', 'suppressions.contact_id')
+    .selectAll('suppressions').select('contacts.email').where('suppressions.workspace_id', '=', options.workspaceId);
+  if (options.contactId) q = q.where('suppressions.contact_id', '=', options.contactId);
+  if (options.reason) q = q.where('suppressions.reason', '=', options.reason as SuppressionReason);
+  if (!options.includeLifted) q = q.where('suppressions.lifted_at', 'is', null);
+  if (options.after) q = q.where('suppressions.id', '>', options.after);
+  return q.orderBy('suppressions.id').limit(options.limit).execute();
 }
 
 export async function liftSuppressions(db: Kysely<Database>, options: { workspaceId: string; ids: string[]; at: Date; consentId: string | null }): Promise<void> {

@@ -2,15 +2,17 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { CHANNELS, SUPPRESSION_REASONS, SUPPRESSION_SCOPES } from '../engine/types.js';
+import { knownFields } from '../campaigns/known-fields.js';
 import { isoDateTime } from '../contacts/contact-schemas.js';
+import { findContact } from '../contacts/contacts.repository.js';
 import type { AppDeps } from '../server/app.js';
 import { defineRoute } from '../server/route.js';
 import { addSuppression } from './add-suppression.js';
 import { liftSuppression } from './lift-suppression.js';
 import { listSuppressions, type SuppressionRow } from './suppressions.repository.js';
 
-const toJson = (s: SuppressionRow) => ({
-  id: s.id, contactId: s.contact_id, reason: s.reason, channel: s.channel, scope: s.scope, at: s.at.toISOString(),
+const toJson = (s: SuppressionRow & { email?: string | null }) => ({
+  id: s.id, contactId: s.contact_id, email: s.email ?? null, reason: s.reason, channel: s.channel, scope: s.scope, at: s.at.toISOString(),
   source: s.source, liftedAt: s.lifted_at?.toISOString() ?? null,
 });
 
@@ -26,14 +28,19 @@ export default async function suppressionsRoutes(app: FastifyInstance, deps: App
   });
 
   defineRoute(app, { method: 'POST', url: '/suppressions', summary: 'Suppress a contact, or an address not yet known (kept as a tombstone)', tags, role: 'editor', status: 201,
-    body: z.object({
+    // a misspelt key is named and a field left out is "required" (as campaign bodies); contactId or email, always
+    body: knownFields({
       contactId: z.uuid().optional(), email: z.string().max(320).optional(), reason: z.enum(SUPPRESSION_REASONS),
       channel: z.enum([...CHANNELS, 'all']).optional(), scope: z.enum(SUPPRESSION_SCOPES).optional(), at: isoDateTime.optional(),
-    }).refine((b) => b.contactId || b.email, { message: 'give a contactId or an email', path: ['contactId'] }) },
+    }, { aliases: { address: 'email', contact: 'contactId' } }).superRefine((b, ctx) => {
+      if (b && typeof b === 'object' && !b.contactId && !b.email) ctx.addIssue({ code: 'custom', path: ['email'], message: 'required: the address to suppress (or a contactId)' });
+    }, { when: () => true }) },
   async ({ body, auth, request }) => {
     const r = await addSuppression({ db: deps.db, workspaceId: auth.workspaceId, contactId: body.contactId, email: body.email, reason: body.reason, channel: body.channel, scope: body.scope,
       at: body.at ? new Date(body.at) : undefined, actor: auth.actor, ip: request.ip, now: deps.now() });
-    return r.suppression ? toJson(r.suppression) : { tombstone: true, reason: body.reason };
+    if (!r.suppression) return { tombstone: true, reason: body.reason };
+    const contact = await findContact(deps.db, auth.workspaceId, r.suppression.contact_id);
+    return toJson({ ...r.suppression, email: contact?.email ?? null });
   });
 
   defineRoute(app, { method: 'DELETE', url: '/suppressions/:id', summary: 'Lift a manual suppression (any other reason answers 409 protection)', tags, role: 'admin', params: z.object({ id: z.uuid() }) },
