@@ -46,7 +46,12 @@ forEachDatabase('data-subject rights through the API', (t) => {
     // the mailbox is dead: the DSN comes back and is recorded with the address
     const returned = await call('POST', '/api/v1/bounces', admin, dsn({ to: gone.returnPath, recipient: 'gone@example.net', status: '5.1.1', diagnostic: '550 5.1.1 <gone@example.net>: user unknown', originalHeaders: gone.headers }), 'message/rfc822');
     assert.equal(returned.statusCode, 200, returned.body);
-    assert.match((await call('GET', '/api/v1/bounces')).body, /gone@example\.net/);
+    const listed = (await call('GET', '/api/v1/bounces')).json().items;
+    assert.equal(typeof listed[0].id, 'number');
+    assert.equal(typeof listed[0].receivedAt, 'string');
+    assert.equal(new Date(listed[0].receivedAt).toISOString(), listed[0].receivedAt);
+    assert.equal(listed[0].received_at, undefined);
+    assert.match(JSON.stringify(listed), /gone@example\.net/);
     assert.match((await call('GET', '/api/v1/bounces/actions')).body, /gone@example\.net/);
     const actionsBefore = (await call('GET', '/api/v1/bounces/actions')).json().items.length;
 

@@ -48,7 +48,7 @@ export default async function bouncesRoutes(app: FastifyInstance, deps: AppDeps)
   defineRoute(app, {
     method: 'GET', url: '/bounces', role: 'viewer', tags, summary: 'Returned mail recorded for this workspace, newest first (unmatched mail included)',
     query: z.object({ outcome: z.enum(['acted', 'unmatched', 'ignored', 'unreadable']).optional(), ...page }),
-  }, async ({ auth, query }) => ({ items: await listReturnedMail(deps.db, auth.workspaceId, query) }));
+  }, async ({ auth, query }) => ({ items: (await listReturnedMail(deps.db, auth.workspaceId, query)).map(returnedMailJson) }));
 
   defineRoute(app, {
     method: 'GET', url: '/bounces/actions', role: 'viewer', tags, summary: 'What intake did per recipient (suppress_hard, count_soft, sender_problem, complaint, unsubscribe, none)',
@@ -91,6 +91,11 @@ export default async function bouncesRoutes(app: FastifyInstance, deps: AppDeps)
 function settingsJson(s: { count: number; days: number } | undefined) {
   const v = s ?? DEFAULT_SOFT_BOUNCE_POLICY;
   return { softCount: v.count, softDays: v.days, default: s === undefined };
+}
+
+// camelCase as every other answer (it said `received_at`, and its id was a string on PostgreSQL's bigint)
+function returnedMailJson(m: { id: number; source: string; kind: string; outcome: string; report: unknown; matches: unknown; received_at: Date }) {
+  return { id: Number(m.id), source: m.source, kind: m.kind, outcome: m.outcome, report: m.report, matches: m.matches, receivedAt: m.received_at };
 }
 
 function actionJson(a: { id: number; returned_mail_id: number; send_id: number | null; contact_id: string | null; address: string; action: string; effect: string; reason: string; status: string; diagnostic: string; at: Date }) {
