@@ -138,6 +138,23 @@ forEachDatabase('campaign input', (t) => {
     ]);
   });
 
+  it('refuses an edit that would make a scheduled send fail at its time, saying why and what to do', async () => {
+    assert.equal((await admin('PUT', '/api/v1/sender-profile', profile)).status, 200);
+    const id = (await call('POST', '/api/v1/campaigns', draft({ name: 'Unattended', scheduledAt: '2031-05-01T09:00:00Z' }))).body.id;
+    assert.equal((await call('POST', `/api/v1/campaigns/${id}/send`, { acknowledge: true })).body.status, 'scheduled');
+    const broken = await call('PUT', `/api/v1/campaigns/${id}`, draft({ name: 'Unattended', scheduledAt: '2031-05-01T09:00:00Z', subject: ' ' }));
+    assert.equal(broken.status, 400);
+    assert.equal(broken.body.error.message, 'This campaign is scheduled for 2031-05-01T09:00:00.000Z, and with this change its send would be refused then: The subject is empty; write a subject that says what the mail is about. Fix it, or cancel the schedule to edit it as a draft.');
+    assert.deepEqual(broken.body.error.issues.map((i: { path: string }) => i.path), ['subject_empty']);
+    assert.equal((await call('GET', `/api/v1/campaigns/${id}`)).body.subject, 'Hello', 'nothing was stored');
+    const fine = await call('PUT', `/api/v1/campaigns/${id}`, draft({ name: 'Unattended', scheduledAt: '2031-05-02T09:00:00Z', subject: 'Sale' }));
+    assert.deepEqual([fine.status, fine.body.subject, fine.body.status], [200, 'Sale', 'scheduled']);
+    assert.deepEqual((await call('GET', `/api/v1/campaigns/${id}/schedule`)).body.scheduledAt, '2031-05-02T09:00:00.000Z');
+    // a draft may stay unfinished: it is checked when it is sent
+    assert.equal((await call('POST', `/api/v1/campaigns/${id}/cancel`)).status, 200);
+    assert.equal((await call('PUT', `/api/v1/campaigns/${id}`, draft({ name: 'Unattended', subject: '' }))).status, 200);
+  });
+
   it('matches product categories whatever their case, spaces and separators (soft opt-in), old data included', async () => {
     const buyer = async (email: string) => {
       const c = await call('POST', '/api/v1/contacts', { email, country: 'GB', source: { type: 'checkout', at: '2026-01-05T12:00:00Z' } });

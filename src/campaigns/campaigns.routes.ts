@@ -69,7 +69,7 @@ export default async function campaignsRoutes(app: FastifyInstance, deps: AppDep
     });
 
   defineRoute(app, { method: 'PUT', url: '/campaigns/:id', summary: 'Replace a draft campaign', tags, role: 'editor', params: idParams, body: campaignInputSchema },
-    async ({ params, body, auth }) => view(unwrap(await updateCampaign({ db, workspaceId: auth.workspaceId, campaignId: params.id, input: body, now: deps.now() }))));
+    async ({ params, body, auth }) => view(unwrap(await updateCampaign({ db, workspaceId: auth.workspaceId, campaignId: params.id, input: body, now: deps.now(), secret: config.secretKey, baseUrl: config.baseUrl }))));
 
   defineRoute(app, { method: 'POST', url: '/campaigns/:id/check', summary: 'Check before sending: the gate, and the audience by verdict and block code', tags, role: 'editor', params: idParams },
     async ({ params, auth }) => {

@@ -17,7 +17,11 @@ import { compileCampaign, renderMessage, type CompiledCampaign } from './render-
 
 export type Preview = { campaign: Campaign; sender: SenderProfile | null; compiled: CompiledCampaign | null; audience: AudienceSummary; check: CheckResult };
 
-export type PreviewOptions = { db: Db; workspaceId: string; campaignId: string; secret: string; baseUrl: string; now: Date };
+export type PreviewOptions = {
+  db: Db; workspaceId: string; campaignId: string; secret: string; baseUrl: string; now: Date;
+  /** The campaign as it would be after an edit, checked instead of the stored one. */
+  campaign?: Campaign;
+};
 
 /** What the preview needs besides the audience: the campaign, its segments' filters, the sender, the compiled mail. */
 export type PreviewInputs = { campaign: Campaign; segments: SegmentFilter[]; sender: SenderProfile | null; compiled: CompiledCampaign | null };
@@ -30,9 +34,9 @@ export async function previewCampaign(options: PreviewOptions): Promise<Result<P
 }
 
 /** Reads the campaign, its segments and the sender, and compiles the mail (a template error is returned here). */
-export async function loadPreviewInputs(options: { db: Db; workspaceId: string; campaignId: string }): Promise<Result<PreviewInputs>> {
+export async function loadPreviewInputs(options: { db: Db; workspaceId: string; campaignId: string; campaign?: Campaign }): Promise<Result<PreviewInputs>> {
   const { db, workspaceId } = options;
-  const campaign = await findCampaign(db, workspaceId, options.campaignId);
+  const campaign = options.campaign ?? await findCampaign(db, workspaceId, options.campaignId);
   if (!campaign) return { ok: false, error: new AppError('not_found', `campaign ${options.campaignId}`) };
   const loaded = await loadSegments({ db, workspaceId, ids: campaign.segmentIds });
   if (!loaded.ok) return loaded;
