@@ -93,6 +93,22 @@ forEachDatabase('a first hour with the public pages', (t) => {
     assert.equal(page.statusCode, 200);
   });
 
+  it('members and tokens: a bad address is named in the message, a role left out is "required", a misspelt key is named', async () => {
+    const members = () => t.db.selectFrom('workspace_members').select('user_id').where('workspace_id', '=', f.workspace.id).execute();
+    const before = (await members()).length;
+    const bad = await f.app.inject({ method: 'POST', url: '/api/v1/members', headers: f.auth, payload: { email: 'not-an-email', role: 'editor' } });
+    assert.equal(bad.statusCode, 400);
+    assert.equal(bad.json().error.message, 'email: "not-an-email" is not an email address');
+    const noRole = await f.app.inject({ method: 'POST', url: '/api/v1/members', headers: f.auth, payload: { email: 'max@example.com' } });
+    assert.equal(noRole.statusCode, 400);
+    assert.equal(noRole.json().error.message, 'body.role: required');
+    const typo = await f.app.inject({ method: 'POST', url: '/api/v1/tokens', headers: f.auth, payload: { name: 'ci', rol: 'viewer' } });
+    assert.equal(typo.statusCode, 400);
+    assert.equal(typo.json().error.message, 'body.rol: unknown field; did you mean role?');
+    assert.equal((await members()).length, before);
+    assert.equal((await t.db.selectFrom('api_tokens').select('id').where('workspace_id', '=', f.workspace.id).where('name', '=', 'ci').execute()).length, 0);
+  });
+
   it('a form body with a field left out says "required", a misspelt key is named, and no form is made', async () => {
     const count = async () => Number((await t.db.selectFrom('forms').select((eb) => eb.fn.countAll<number>().as('n')).where('workspace_id', '=', f.workspace.id).executeTakeFirstOrThrow()).n);
     const before = await count();

@@ -19,6 +19,7 @@ import { signInWithLink, signInWithPassword, type NewSession } from './sign-in.j
 import { recordAudit } from '../audit/record-audit.js';
 import { createRateLimiter } from '../security/rate-limit.js';
 import { AppError } from '../errors.js';
+import { knownFields } from '../campaigns/known-fields.js';
 import { PUBLIC_PATHS } from '../public/links.js';
 import { findWorkspace } from '../workspaces/workspaces.repository.js';
 
@@ -85,7 +86,7 @@ export default async function authRoutes(app: FastifyInstance, deps: AppDeps): P
       lastUsedAt: t.last_used_at?.toISOString() ?? null, revokedAt: t.revoked_at?.toISOString() ?? null })) }));
 
   defineRoute(app, { method: 'POST', url: '/api/v1/tokens', summary: 'Create an API token; the secret is in this answer only', tags: ['tokens'], role: 'admin', status: 201,
-    body: z.object({ name: z.string().trim().min(1).max(100), role: z.enum(roles).default('editor'), expiresAt: z.iso.datetime({ offset: true }).optional() }) },
+    body: knownFields({ name: z.string().trim().min(1).max(100), role: z.enum(roles).default('editor'), expiresAt: z.iso.datetime({ offset: true }).optional() }) },
   async ({ body, auth, request }) => {
     const t = await createApiToken({ db: deps.db, workspaceId: auth.workspaceId, name: body.name, role: body.role, creatorRole: auth.role, createdBy: auth.userId ?? null,
       expiresAt: body.expiresAt ? new Date(body.expiresAt) : null, actor: auth.actor, ip: request.ip, now: deps.now() });
@@ -104,7 +105,7 @@ export default async function authRoutes(app: FastifyInstance, deps: AppDeps): P
     async ({ auth }) => ({ items: (await listMembers(deps.db, auth.workspaceId)).map((m) => ({ id: m.id, email: m.email, name: m.name, role: m.role })) }));
 
   defineRoute(app, { method: 'POST', url: '/api/v1/members', summary: 'Add a member (creating the user if needed); returns a one-time sign-in link', tags: ['members'], role: 'admin', status: 201,
-    body: z.object({ email: z.string().max(320), role: z.enum(roles), name: z.string().max(200).optional() }) },
+    body: knownFields({ email: z.string().max(320), role: z.enum(roles), name: z.string().max(200).optional() }) },
   async ({ body, auth }) => {
     if (body.role === 'owner' && auth.role !== 'owner') throw new AppError('forbidden', 'only an owner makes owners');
     const existing = await findUserByEmail(deps.db, body.email.trim().toLowerCase());

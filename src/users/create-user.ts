@@ -20,10 +20,11 @@ export type CreateUserOptions = {
 export async function createUser(options: CreateUserOptions) {
   const email = options.email.trim().toLowerCase();
   if (!/^[^\s@]+@[^\s@]+$/.test(email)) {
-    throw new AppError('invalid_input', `not an email address: ${email}`, { details: { issues: [{ path: 'email', message: 'not an email address' }] } });
+    // the answer's message says what is wrong, not only "Some of the input is not valid."
+    throw new AppError('invalid_input', `not an email address: ${email}`, { userMessage: `email: "${email}" is not an email address`, details: { issues: [{ path: 'email', message: 'not an email address' }] } });
   }
   if (options.password !== undefined && options.password.length < 10) {
-    throw new AppError('invalid_input', 'password too short', { details: { issues: [{ path: 'password', message: 'at least 10 characters' }] } });
+    throw new AppError('invalid_input', 'password too short', { userMessage: 'password: at least 10 characters', details: { issues: [{ path: 'password', message: 'at least 10 characters' }] } });
   }
   // hash outside the transaction: scrypt takes tens of milliseconds and PGlite has one connection
   const passwordHash = options.password !== undefined ? await hashPassword(options.password) : null;

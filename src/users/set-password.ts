@@ -10,7 +10,7 @@ export type SetPasswordOptions = { db: Kysely<Database>; userId: string; workspa
 
 export async function setPassword(options: SetPasswordOptions): Promise<void> {
   if (options.password.length < 10) {
-    throw new AppError('invalid_input', 'password too short', { details: { issues: [{ path: 'body.password', message: 'at least 10 characters' }] } });
+    throw new AppError('invalid_input', 'password too short', { userMessage: 'body.password: at least 10 characters', details: { issues: [{ path: 'body.password', message: 'at least 10 characters' }] } });
   }
   const hash = await hashPassword(options.password);
   await setPasswordHash(options.db, options.userId, hash);
