@@ -132,6 +132,8 @@ forEachDatabase('a first hour with the public pages', (t) => {
     assert.equal(page.statusCode, 200);
     assert.match(page.body, /<th>Channel<\/th><th>How it was given<\/th><th>Given<\/th><th>Confirmed<\/th><th>Withdrawn<\/th>/);
     assert.match(page.body, /<h2>Campaign mails<\/h2>\s*<p>None<\/p>/);
+    assert.match(page.body, /You signed up on a web form and confirmed by email \(“Newsletter”\)/);
+    assert.doesNotMatch(page.body, /form:[0-9a-f-]{36}/, 'no internal reference shown to the person');
     const fields = { t: url.searchParams.get('t')!, csrf: page.body.match(/name="csrf" value="([^"]*)"/)![1] };
     const unticked = await f.app.inject({ method: 'POST', url: '/p/my-data/erase', headers: FORM, payload: formBody(fields) });
     assert.equal(unticked.statusCode, 400);

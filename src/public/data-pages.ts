@@ -162,8 +162,10 @@ function emailSuppressed(data: MyData): boolean {
 function describeSource(data: MyData, lang: Language): string {
   const at = data.source.at ? new Date(data.source.at).toLocaleString(lang === 'en' ? 'en-GB' : lang, { dateStyle: 'long', timeStyle: 'short', timeZone: 'UTC' }) + ' UTC' : '';
   const ev = data.source.evidence[0];
-  const form = typeof ev === 'string' && ev.startsWith('form:') ? ` (${ev})` : '';
   const doi = data.consents.find((c) => c.method === 'double_opt_in');
+  // the form as the person saw it, by its name; the internal reference only when no name was kept
+  const formName = typeof doi?.evidence.formName === 'string' ? doi.evidence.formName : undefined;
+  const form = typeof ev === 'string' && ev.startsWith('form:') ? ` (${formName ? `“${formName}”` : ev})` : '';
   const ip = doi && typeof doi.evidence.ip === 'string' ? `, IP ${doi.evidence.ip}` : '';
   const type = data.source.type === 'web_form' && doi?.confirmedAt ? 'web_form_doi' : data.source.type;
   return format('{type}{form}, {at}{ip}', { type: sourceLabel(type, lang), form, at, ip });
