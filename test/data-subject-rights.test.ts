@@ -93,6 +93,18 @@ forEachDatabase('a first hour with the public pages', (t) => {
     assert.equal(page.statusCode, 200);
   });
 
+  it('a sign-in link used twice says how to get another', async () => {
+    const { createSignInLink } = await import('../src/auth/create-sign-in-link.js');
+    const { createUser } = await import('../src/users/create-user.js');
+    const user = await createUser({ db: t.db, workspaceId: f.workspace.id, email: 'nell@example.com', role: 'editor', actor: { type: 'system', id: null }, now: f.clock.now });
+    const link = await createSignInLink({ db: t.db, baseUrl: 'http://127.0.0.1:3999', userId: user.id, workspaceId: f.workspace.id, now: f.clock.now });
+    const path = new URL(link.url).pathname;
+    assert.equal((await f.app.inject({ url: path })).statusCode, 303);
+    const again = await f.app.inject({ url: path });
+    assert.equal(again.statusCode, 401);
+    assert.match(again.json().error.message, /already used or has expired\. An admin can make a new one \(POST \/api\/v1\/members.*listwarden admin create-user --email YOUR_EMAIL \(your role is kept\)/);
+  });
+
   it('members and tokens: a bad address is named in the message, a role left out is "required", a misspelt key is named', async () => {
     const members = () => t.db.selectFrom('workspace_members').select('user_id').where('workspace_id', '=', f.workspace.id).execute();
     const before = (await members()).length;

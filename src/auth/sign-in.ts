@@ -45,6 +45,9 @@ export async function signInWithPassword(options: SessionContext & { email: stri
 export async function signInWithLink(options: SessionContext & { token: string }): Promise<NewSession> {
   if (!/^lwl_[\w-]{20,100}$/.test(options.token)) throw new AppError('unauthenticated', 'malformed sign-in link', { userMessage: 'This sign-in link is not valid.' });
   const link = await consumeSignInLink(options.db, hashSecret(options.token), options.now);
-  if (!link) throw new AppError('unauthenticated', 'used or expired sign-in link', { userMessage: 'This sign-in link was already used or has expired.' });
+  // says how to get another, so that a lost first link does not leave the owner guessing
+  if (!link) throw new AppError('unauthenticated', 'used or expired sign-in link', { userMessage: NEW_LINK_HINT });
   return openSession(options, link.user_id, link.workspace_id, 'link');
 }
+
+const NEW_LINK_HINT = 'This sign-in link was already used or has expired. An admin can make a new one (POST /api/v1/members with your email and role answers a signInUrl); or, with the server stopped, run: listwarden admin create-user --email YOUR_EMAIL (your role is kept).';

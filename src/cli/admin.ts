@@ -9,12 +9,14 @@ import { roles, type Role } from '../auth/roles.js';
 import { isAppError } from '../errors.js';
 import { openRuntime, startupMessage } from '../server/runtime.js';
 import { createUser } from '../users/create-user.js';
+import { findMembership, findUserByEmail } from '../users/users.repository.js';
 import { resolveWorkspace } from '../workspaces/resolve-workspace.js';
 
 const usage = `Usage:
   listwarden admin create-user --email E [--role ROLE] [--name N] [--workspace ID|SLUG] [--data-dir DIR]
   listwarden admin create-token --name N [--role ROLE] [--workspace ID|SLUG] [--data-dir DIR]
-ROLE: ${roles.join(", ")} (default: viewer for create-user, editor for create-token)`;
+ROLE: ${roles.join(", ")} (default: editor for create-token; for create-user, viewer for a new member and the
+      current role for an existing one, so that running it again gives a member a new sign-in link)`;
 
 export async function run(args: string[]): Promise<number> {
   const [sub, ...rest] = args;
@@ -31,7 +33,7 @@ export async function run(args: string[]): Promise<number> {
     process.stderr.write(`listwarden admin: ${startupMessage(err)}\n${usage}\n`);
     return 2;
   }
-  const role = (values.role ?? (sub === 'create-user' ? 'viewer' : 'editor')) as Role;
+  let role = (values.role ?? (sub === 'create-user' ? 'viewer' : 'editor')) as Role;
   if (!roles.includes(role)) { process.stderr.write(`listwarden admin: --role must be one of ${roles.join(', ')}\n`); return 2; }
   if (sub === 'create-user' && !values.email) { process.stderr.write(`listwarden admin: --email is required\n${usage}\n`); return 2; }
   if (sub === 'create-token' && !values.name) { process.stderr.write(`listwarden admin: --name is required\n${usage}\n`); return 2; }
@@ -48,6 +50,13 @@ export async function run(args: string[]): Promise<number> {
     const ws = await resolveWorkspace({ db, workspace: values.workspace });
     const now = new Date();
     if (sub === 'create-user') {
+      // asking again for a member's sign-in link keeps their role: without --role an owner stayed an owner only
+      // by luck, and became a viewer (a workspace could lose its last owner that way)
+      if (values.role === undefined) {
+        const existing = await findUserByEmail(db, values.email!.trim().toLowerCase());
+        const membership = existing ? await findMembership(db, ws.id, existing.id) : undefined;
+        if (membership) role = membership.role;
+      }
       const user = await createUser({ db, workspaceId: ws.id, email: values.email!, name: values.name, role, actor, now });
       const link = await createSignInLink({ db, baseUrl: config.baseUrl, userId: user.id, workspaceId: ws.id, now });
       process.stdout.write(`${user.created ? 'created' : 'updated'} ${user.email} as ${role} of workspace ${ws.slug}\nSign in once with: ${link.url}\n`);

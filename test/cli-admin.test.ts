@@ -1,0 +1,79 @@
+// `listwarden admin create-user` run again for a member, as an owner who lost the first sign-in link does: a new
+// link, and the role kept. A child process on PGlite (a data directory) and on PostgreSQL when TEST_DATABASE_URL
+// is set.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import pg from 'pg';
+import { sql } from 'kysely';
+import { createDatabase } from '../src/db/database.js';
+import { createScratchPostgresDatabase, testDatabaseKinds } from './support/db.js';
+
+const ROOT = join(import.meta.dirname, '..');
+const work = mkdtempSync(join(tmpdir(), 'lw-cli-admin-'));
+after(() => rmSync(work, { recursive: true, force: true }));
+
+type Target = { env: Record<string, string | undefined>; args: string[]; role: (email: string) => Promise<string | undefined>; cleanup: () => Promise<void> };
+
+function listwarden(target: Target, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const script = "import('./src/cli/main.ts').then((m) => m.main(process.argv.slice(1))).then((c) => { process.exitCode = c; })";
+  const env = { ...process.env, ...target.env };
+  for (const [k, v] of Object.entries(target.env)) if (v === undefined) delete env[k];
+  const child = spawn(process.execPath, ['--import', 'tsx', '-e', script, ...args, ...target.args], { cwd: ROOT, env });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => { stdout += d; });
+  child.stderr.on('data', (d) => { stderr += d; });
+  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
+}
+
+const roleQuery = (email: string) => `select m.role from workspace_members m join users u on u.id = m.user_id where u.email = '${email}'`;
+
+for (const kind of testDatabaseKinds()) {
+  describe(`listwarden admin [${kind}]`, () => {
+    let target: Target;
+    before(async () => {
+      if (kind === 'pglite') {
+        const dataDir = mkdtempSync(join(work, 'pglite-'));
+        target = {
+          env: { DATABASE_URL: undefined }, args: ['--data-dir', dataDir],
+          role: async (email) => {
+            const db = await createDatabase({ dataDir });
+            try { return (await sql.raw<{ role: string }>(roleQuery(email)).execute(db)).rows[0]?.role; } finally { await db.destroy(); }
+          },
+          cleanup: async () => undefined,
+        };
+      } else {
+        const scratch = await createScratchPostgresDatabase('lw_cli_admin');
+        target = {
+          env: { DATABASE_URL: scratch.url }, args: ['--data-dir', mkdtempSync(join(work, 'pgdata-'))],
+          role: async (email) => {
+            const client = new pg.Client({ connectionString: scratch.url });
+            await client.connect();
+            try { return (await client.query(roleQuery(email))).rows[0]?.role; } finally { await client.end(); }
+          },
+          cleanup: () => scratch.drop(),
+        };
+      }
+      const migrated = await listwarden(target, ['migrate']);
+      assert.equal(migrated.code, 0, migrated.stderr);
+    });
+    after(async () => { await target.cleanup(); });
+
+    it('a new sign-in link for the owner keeps them owner; a new member without --role is a viewer', async () => {
+      assert.equal(await target.role('owner@localhost.localdomain'), 'owner');
+      const again = await listwarden(target, ['admin', 'create-user', '--email', 'owner@localhost.localdomain']);
+      assert.equal(again.code, 0, again.stderr);
+      assert.match(again.stdout, /^updated owner@localhost\.localdomain as owner of workspace default\nSign in once with: http:\/\/\S+\/sign-in\/lwl_\S+\n$/);
+      assert.equal(await target.role('owner@localhost.localdomain'), 'owner');
+      const fresh = await listwarden(target, ['admin', 'create-user', '--email', 'ada@example.com']);
+      assert.match(fresh.stdout, /^created ada@example\.com as viewer/);
+      const changed = await listwarden(target, ['admin', 'create-user', '--email', 'ada@example.com', '--role', 'editor']);
+      assert.match(changed.stdout, /^updated ada@example\.com as editor/);
+      assert.equal(await target.role('ada@example.com'), 'editor');
+    });
+  });
+}
