@@ -1,6 +1,6 @@
 // `listwarden admin create-user` run again for a member, as an owner who lost the first sign-in link does: a new
 // link, and the role kept. A child process on PGlite (a data directory) and on PostgreSQL when TEST_DATABASE_URL
-// is set.
+// is set. And `listwarden bounces` without a sub-command, as a first-time user types it.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -77,3 +77,14 @@ for (const kind of testDatabaseKinds()) {
     });
   });
 }
+
+describe('listwarden bounces, without a sub-command', () => {
+  it('explains each sub-command once, and where to go while the server holds the embedded database', async () => {
+    const run = await listwarden({ env: {}, args: [], role: async () => undefined, cleanup: async () => undefined }, ['bounces']);
+    assert.equal(run.code, 2);
+    assert.match(run.stdout, /^parse {3}reads returned mail/m);
+    assert.match(run.stdout, /^ingest {2}records returned mail and acts on it/m);
+    assert.match(run.stdout, /use POST \/api\/v1\/bounces instead/);
+    assert.doesNotMatch(run.stdout, /\n\n\n/, 'no stray blank lines');
+  });
+});

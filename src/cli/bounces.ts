@@ -1,6 +1,6 @@
 /**
  * `listwarden bounces`: returned mail. `parse` reads messages and prints, per message, one JSON line saying what
- * happened to each recipient (contract: shared/contracts/bounces.md). `ingest` is reserved for intake.
+ * happened to each recipient (contract: shared/contracts/bounces.md); `ingest` records it and acts (intake).
  */
 import { parseArgs } from 'node:util';
 import { readMailFiles } from '../bounces/intake/read-mail-files.js';
@@ -9,12 +9,15 @@ import type { Report } from '../bounces/types.js';
 
 const HELP = `Usage: listwarden bounces parse PATH... [--json]
        listwarden bounces ingest PATH... [--data-dir DIR]
-ingest records returned mail (.eml files, mbox files, directories): matches each message to the send it
-answers, suppresses dead addresses, counts soft failures, and prints one JSON line per message with its outcome.
 
+parse   reads returned mail (bounces, delay notices, complaint reports, automatic replies) and prints one JSON
+        line per message, in the order read, saying per recipient the status, reason and whether the address
+        is dead ("hard"). Nothing is recorded.
+ingest  records returned mail and acts on it: matches each message to the send it answers, suppresses dead
+        addresses, counts soft failures, and prints one JSON line per message with its outcome. With the
+        server running on the embedded database, use POST /api/v1/bounces instead.
 
-Reads returned mail (bounces, delay notices, complaint reports, automatic replies) and prints one JSON line
-per message, in the order read. PATH is an .eml file, a directory (read recursively), or - for standard input.
+PATH is an .eml file, an mbox file (ingest), a directory (read recursively), or - for standard input (parse).
 A message that cannot be read still gets a line, with kind "unreadable" and an error; the exit code is then 1.`;
 
 /** Runs `listwarden bounces …` and returns the exit code. */
