@@ -136,6 +136,25 @@ forEachDatabase('a first hour with the public pages', (t) => {
     assert.equal(await count(), before);
   });
 
+  it('a new wording: each language left out is "required", a misspelt key and an unknown channel are named, and no version is made', async () => {
+    const versions = async () => (await f.app.inject({ url: `/api/v1/forms/${form.id}`, headers: f.auth })).json().versions.length;
+    const before = await versions();
+    const put = (payload: unknown) => f.app.inject({ method: 'PUT', url: `/api/v1/forms/${form.id}/wording`, headers: f.auth, payload: payload as object });
+    const partial = await put({ en: { title: 'New' } });
+    assert.equal(partial.statusCode, 400);
+    assert.deepEqual(partial.json().error.issues, [
+      { path: 'body.en.consent', message: 'required' }, { path: 'body.fr', message: 'required' }, { path: 'body.de', message: 'required' },
+    ]);
+    const wrong = await put({ en: { title: 'New', consent: { email: 'x' } }, fr: { titel: 'x', consent: { email: 'y' } }, de: { title: 'z', consent: { email: 'z', fax: 'no' } } });
+    assert.equal(wrong.statusCode, 400);
+    assert.deepEqual(wrong.json().error.issues, [
+      { path: 'body.fr.titel', message: 'unknown field; did you mean title?' },
+      { path: 'body.fr.title', message: 'required' },
+      { path: 'body.de.consent', message: 'not a consent channel: fax (the channels are email, sms, post, phone)' },
+    ]);
+    assert.equal(await versions(), before);
+  });
+
   it('my data: the consent table has headings and the campaign mails; erasing without the box ticked says so and erases nothing', async () => {
     const id = await signUpAndConfirm(f, form, 'ines@example.com');
     const { myDataUrl } = await import('../src/public/links.js');

@@ -23,13 +23,20 @@ export const formFieldSchema = z.object({
 });
 export type FormField = z.infer<typeof formFieldSchema>;
 
-const wordingForLanguage = z.object({
+const wordingForLanguage = knownFields({
   title: text(200),
   intro: z.string().trim().max(2000).optional(),
   /** Consent text per channel; may hold simple HTML (links, emphasis), sanitised on save. */
-  consent: z.partialRecord(z.enum(CONSENT_CHANNELS), text(4000)),
-});
-export const formWordingSchema = z.object({ en: wordingForLanguage, fr: wordingForLanguage, de: wordingForLanguage });
+  consent: z.partialRecord(z.enum(CONSENT_CHANNELS), text(4000), {
+    // zod says only 'Unrecognized key: "fax"' (its types do not list that code for records, so it is read loosely)
+    error: (issue) => {
+      const i = issue as { code: string; keys?: string[] };
+      return i.code === 'unrecognized_keys' ? `not a consent channel: ${(i.keys ?? []).join(', ')} (the channels are ${CONSENT_CHANNELS.join(', ')})` : undefined;
+    },
+  }),
+}, { aliases: { heading: 'title', text: 'consent' } });
+// every language is asked for: the page is shown in the person's language, and its consent text is the evidence
+export const formWordingSchema = knownFields({ en: wordingForLanguage, fr: wordingForLanguage, de: wordingForLanguage });
 export type FormWording = z.infer<typeof formWordingSchema>;
 
 // A key the form does not know is refused and named (`list_ids: unknown field; did you mean listIds?`), and a
