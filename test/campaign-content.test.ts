@@ -160,6 +160,25 @@ forEachDatabase('campaign content', (t) => {
     assert.ok(!/<style|javascript|expression|behavior|alert/i.test(received.raw.toString()), got);
   });
 
+  it('previews the mail as a contact would read it, styles inlined, links untracked, nothing sent or recorded', async () => {
+    const document = '<html><head><style>h1 { color: #0a6cff }</style></head><body><h1>Hello {{ contact.first_name | default: "there" }}</h1>'
+      + '<p><a href="https://shop.example/new">New</a></p></body></html>';
+    const id = (await call('POST', '/api/v1/campaigns', { name: 'Preview', purpose: 'marketing', listIds: [listId], fromName: 'Shop', fromAddress: 'news@shop.example', subject: 'For {{ contact.first_name | default: "you" }}', html: document })).body.id;
+    const before = sink.messages.length;
+    const ann = await call('GET', `/api/v1/campaigns/${id}/preview?contact=ann@example.net`);
+    assert.equal(ann.status, 200, JSON.stringify(ann.body));
+    assert.equal(ann.body.subject, 'For Ann');
+    assert.match(ann.body.html, /^<h1 style="color:#0a6cff">Hello Ann<\/h1><p><a href="https:\/\/shop\.example\/new">New<\/a><\/p>/);
+    assert.match(ann.body.html, /href="https:\/\/lists\.shop\.example\/p\/unsubscribe\?t=preview"/);
+    assert.match(ann.body.text, /^Hello Ann\n/);
+    const nobody = await call('GET', `/api/v1/campaigns/${id}/preview`);
+    assert.deepEqual([nobody.body.contactId, nobody.body.subject], [null, 'For you']);
+    assert.match(nobody.body.html, /Hello there/);
+    assert.equal((await call('GET', `/api/v1/campaigns/${id}/preview?contact=zoe@example.net`)).body.error.message, 'No contact of this workspace is zoe@example.net.');
+    assert.equal(sink.messages.length, before, 'nothing sent');
+    assert.equal((await call('GET', `/api/v1/campaigns/${id}`)).body.status, 'draft');
+  });
+
   it('says, one sentence each, that the body is empty and that a merge tag outside `contact` holds nothing', async () => {
     const created = await call('POST', '/api/v1/campaigns', {
       name: 'Forgot', purpose: 'marketing', listIds: [listId], fromName: 'Shop', fromAddress: 'news@shop.example', subject: 'Hi {{ first_name }}',

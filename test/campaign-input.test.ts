@@ -47,6 +47,10 @@ forEachDatabase('campaign input', (t) => {
     const none = await admin('GET', '/api/v1/sender-profile');
     assert.deepEqual([none.status, none.body.error.message], [404, 'This workspace has no sender profile yet: an admin saves it with PUT /api/v1/sender-profile (imprint, postal address, sending domains).'], 'nothing was stored');
 
+    const early = (await call('POST', '/api/v1/campaigns', draft({ name: 'Early' }))).body.id;
+    const preview = await call('GET', `/api/v1/campaigns/${early}/preview`);
+    assert.deepEqual([preview.status, preview.body.error.message], [409, 'The mail cannot be shown before the workspace has a sender profile: its footer carries the imprint. An admin saves it with PUT /api/v1/sender-profile.']);
+
     const saved = await admin('PUT', '/api/v1/sender-profile', profile);
     assert.equal(saved.status, 200);
     // what GET answers can be sent back changed: the keys it adds are not the operator's mistake
@@ -63,7 +67,7 @@ forEachDatabase('campaign input', (t) => {
     assert.equal(bad.status, 400);
     assert.equal(bad.body.error.message, 'body.from_address: unknown field; did you mean fromAddress?');
     assert.deepEqual(bad.body.error.issues.map((i: { path: string }) => i.path), ['body.from_address', 'body.lists', 'body.fromAddress']);
-    assert.equal((await call('GET', '/api/v1/campaigns')).body.items.length, 0, 'nothing was stored');
+    assert.equal((await call('GET', '/api/v1/campaigns')).body.items.filter((c: { name: string }) => c.name === 'Spring').length, 0, 'nothing was stored');
 
     const created = await call('POST', '/api/v1/campaigns', draft());
     assert.equal(created.status, 201);

@@ -17,6 +17,7 @@ import { controlSend } from './control-send.js';
 import { createCampaign } from './create-campaign.js';
 import { knownFields } from './known-fields.js';
 import { previewCampaign } from './preview-campaign.js';
+import { previewMessage } from './preview-message.js';
 import { latestScheduleOf } from './schedules.repository.js';
 import { rescheduleSend } from './reschedule-send.js';
 import { sendCampaign } from './send-campaign.js';
@@ -77,6 +78,10 @@ export default async function campaignsRoutes(app: FastifyInstance, deps: AppDep
       const { total, byVerdict, byBlockCode } = p.audience;
       return { ok: p.check.ok, failures: p.check.failures, audience: { total, byVerdict, byBlockCode }, acknowledgement: ANTI_SPAM_TERMS };
     });
+
+  defineRoute(app, { method: 'GET', url: '/campaigns/:id/preview', summary: 'The mail as a recipient reads it (subject, HTML, text, footer), for one contact (`contact`: its id or email address) or none; links untracked, unsubscribe links placeholders', tags, role: 'viewer', params: idParams,
+    query: z.object({ contact: z.union([z.uuid(), z.email()], { error: 'must be a contact\'s id or email address' }).optional() }) },
+  async ({ params, query, auth }) => unwrap(await previewMessage({ db, workspaceId: auth.workspaceId, campaignId: params.id, baseUrl: config.baseUrl, contact: query.contact })));
 
   defineRoute(app, { method: 'POST', url: '/campaigns/:id/send', summary: 'Start sending, or schedule the send when `scheduledAt` is still ahead; `acknowledge: true` confirms the anti-spam terms (recorded with who and when)', tags, role: 'editor', params: idParams,
     body: knownFields({ acknowledge: z.boolean().default(false) }, { aliases: { acknowledged: 'acknowledge', ack: 'acknowledge' }, elsewhere: {
