@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { z } from 'zod';
-import { closestKey, knownFields } from './known-fields.js';
+import { closestKey, knownFields, unknownFieldMessage } from './known-fields.js';
 
 const keys = ['company', 'address', 'postalAddress', 'contactPhone', 'contactEmail', 'domains', 'returnPathDomain', 'fromName', 'fromAddress'];
 
@@ -14,6 +14,8 @@ it('names the one key meant: same letters, one inside the other, or a typing sli
 });
 
 it('names none when nothing is close or several are as likely', () => {
+  assert.equal(unknownFieldMessage('constructor', ['name'], { nom: 'name' }), 'unknown field; the known fields are name');
+  assert.equal(unknownFieldMessage('Nom', ['name'], { nom: 'name' }), 'unknown field; did you mean name?');
   assert.equal(closestKey('colour', keys), undefined);
   assert.equal(closestKey('from', keys), undefined);
   assert.equal(closestKey('contact', keys), undefined);

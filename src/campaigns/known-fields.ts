@@ -37,7 +37,9 @@ export function knownFields<T extends z.ZodRawShape>(shape: T, options: { aliase
 
 /** "unknown field; did you mean company?" when one known key is the obvious one, else the list of known keys. */
 export function unknownFieldMessage(key: string, known: readonly string[], aliases: Readonly<Record<string, string>> = {}): string {
-  const meant = aliases[key] ?? aliases[squash(key)] ?? closestKey(key, known);
+  // own keys only: a body's "constructor" must not find Object's
+  const alias = (k: string) => (Object.hasOwn(aliases, k) ? aliases[k] : undefined);
+  const meant = alias(key) ?? alias(squash(key)) ?? closestKey(key, known);
   return meant ? `unknown field; did you mean ${meant}?` : `unknown field; the known fields are ${known.join(', ')}`;
 }
 
