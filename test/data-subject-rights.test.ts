@@ -136,6 +136,25 @@ forEachDatabase('a first hour with the public pages', (t) => {
     assert.equal(await count(), before);
   });
 
+  it('contacts: a key a contact does not have is named and changes nothing; what a GET answered can be sent back changed', async () => {
+    const id = await signUpAndConfirm(f, form, 'olga@example.com');
+    const read = await f.app.inject({ url: `/api/v1/contacts/${id}`, headers: f.auth });
+    const typo = await f.app.inject({ method: 'PATCH', url: `/api/v1/contacts/${id}`, headers: f.auth, payload: { firstName: 'Olga' } });
+    assert.equal(typo.statusCode, 400);
+    assert.equal(typo.json().error.message, 'body.firstName: unknown field; did you mean customFields?');
+    assert.deepEqual((await f.app.inject({ url: `/api/v1/contacts/${id}`, headers: f.auth })).json(), read.json(), 'nothing changed');
+    const back = await f.app.inject({ method: 'PATCH', url: `/api/v1/contacts/${id}`, headers: f.auth, payload: { ...read.json(), customFields: { first_name: 'Olga' } } });
+    assert.equal(back.statusCode, 200, back.body);
+    assert.deepEqual(back.json().customFields, { first_name: 'Olga' });
+    const missing = await f.app.inject({ method: 'POST', url: '/api/v1/contacts', headers: f.auth, payload: { email: 'pia@example.com', countryy: 'FR' } });
+    assert.equal(missing.statusCode, 400);
+    assert.deepEqual(missing.json().error.issues, [
+      { path: 'body.countryy', message: 'unknown field; did you mean country?' },
+      { path: 'body.country', message: 'required' },
+      { path: 'body.source', message: 'required' },
+    ]);
+  });
+
   it('a new wording: each language left out is "required", a misspelt key and an unknown channel are named, and no version is made', async () => {
     const versions = async () => (await f.app.inject({ url: `/api/v1/forms/${form.id}`, headers: f.auth })).json().versions.length;
     const before = await versions();

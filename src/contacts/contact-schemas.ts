@@ -1,5 +1,6 @@
 /** The API's contact shapes (zod): the evaluate contract's vocabulary, plus custom fields. */
 import { z } from 'zod';
+import { knownFields } from '../campaigns/known-fields.js';
 import { CHANNELS, COLLECTED_BY, KINDS, SOURCE_TYPES } from '../engine/types.js';
 
 export const isoDateTime = z.iso.datetime({ offset: true });
@@ -23,7 +24,17 @@ export const sourceSchema = z.object({
 const customFields = z.record(z.string().min(1).max(100), z.union([z.string().max(10_000), z.number(), z.boolean(), z.null()]))
   .refine((v) => Object.keys(v).length <= 100, 'at most 100 custom fields');
 
-export const contactCreateSchema = z.object({
+// A key a contact does not have is refused and named, never dropped: `{"firstName": "Ada"}` was answered 200 and
+// stored nothing. Names and the like go in customFields; what a GET answered (id, dates) may be sent back.
+const contactFieldOptions = {
+  aliases: {
+    firstname: 'customFields', lastname: 'customFields', name: 'customFields', fullname: 'customFields', company: 'customFields', language: 'customFields',
+    fields: 'customFields', custom: 'customFields', countrycode: 'country', mail: 'email', emailaddress: 'email', birthday: 'birthDate', dateofbirth: 'birthDate',
+  },
+  readOnly: ['id', 'createdAt', 'updatedAt'],
+} as const;
+
+export const contactCreateSchema = knownFields({
   email: z.string().max(320).optional(),
   phone: z.string().regex(/^\+[1-9][0-9]{1,14}$/, 'must be an E.164 number like +33612345678').optional(),
   country: z.string().regex(/^[A-Za-z]{2}$/, 'must be an ISO 3166-1 alpha-2 code'),
@@ -32,9 +43,9 @@ export const contactCreateSchema = z.object({
   customFields: customFields.optional(),
   source: sourceSchema,
   registries: z.array(z.string().min(1).max(50)).max(20).optional(),
-}).refine((c) => c.email !== undefined || c.phone !== undefined, { message: 'an email or a phone number is required', path: ['email'] });
+}, contactFieldOptions).refine((c) => c.email !== undefined || c.phone !== undefined, { message: 'an email or a phone number is required', path: ['email'] });
 
-export const contactUpdateSchema = z.object({
+export const contactUpdateSchema = knownFields({
   email: z.string().max(320).optional(),
   phone: z.string().regex(/^\+[1-9][0-9]{1,14}$/, 'must be an E.164 number like +33612345678').nullable().optional(),
   country: z.string().regex(/^[A-Za-z]{2}$/, 'must be an ISO 3166-1 alpha-2 code').optional(),
@@ -43,7 +54,7 @@ export const contactUpdateSchema = z.object({
   customFields: customFields.optional(),
   source: sourceSchema.optional(),
   registries: z.array(z.string().min(1).max(50)).max(20).optional(),
-});
+}, contactFieldOptions);
 
 export type ContactCreate = z.output<typeof contactCreateSchema>;
 export type ContactUpdate = z.output<typeof contactUpdateSchema>;
