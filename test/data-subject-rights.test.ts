@@ -143,7 +143,7 @@ forEachDatabase('a first hour with the public pages', (t) => {
     assert.equal(typo.statusCode, 400);
     assert.equal(typo.json().error.message, 'body.firstName: unknown field; did you mean customFields?');
     assert.deepEqual((await f.app.inject({ url: `/api/v1/contacts/${id}`, headers: f.auth })).json(), read.json(), 'nothing changed');
-    const back = await f.app.inject({ method: 'PATCH', url: `/api/v1/contacts/${id}`, headers: f.auth, payload: { ...read.json(), customFields: { first_name: 'Olga' } } });
+    const back = await f.app.inject({ method: 'PATCH', url: `/api/v1/contacts/${id}`, headers: f.auth, payload: { ...(read.json() as Record<string, unknown>), customFields: { first_name: 'Olga' } } });
     assert.equal(back.statusCode, 200, back.body);
     assert.deepEqual(back.json().customFields, { first_name: 'Olga' });
     const missing = await f.app.inject({ method: 'POST', url: '/api/v1/contacts', headers: f.auth, payload: { email: 'pia@example.com', countryy: 'FR' } });
