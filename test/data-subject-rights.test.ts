@@ -121,6 +121,25 @@ forEachDatabase('a first hour with the public pages', (t) => {
     assert.equal((await t.db.selectFrom('api_tokens').select('id').where('workspace_id', '=', f.workspace.id).where('name', '=', 'ci').execute()).length, 0);
   });
 
+  it('the access, my-data and preference pages name who holds the data once the sender profile says it', async () => {
+    const access = `/p/access/${f.workspace.slug}`;
+    assert.doesNotMatch((await f.app.inject({ url: access })).body, /class="controller"/);
+    const profile = await f.app.inject({ method: 'PUT', url: '/api/v1/sender-profile', headers: f.auth, payload: {
+      company: 'Bakery <Dupont> SARL', address: '2 rue du Four, 75006 Paris', contactEmail: 'privacy@bakery.example', domains: ['bakery.example'], returnPathDomain: 'bounces.bakery.example',
+    } });
+    assert.equal(profile.statusCode, 200, profile.body);
+    const named = /<p class="controller">Bakery &lt;Dupont&gt; SARL · 2 rue du Four, 75006 Paris · <a href="mailto:privacy@bakery.example">privacy@bakery.example<\/a><\/p>/;
+    assert.match((await f.app.inject({ url: access })).body, named);
+    const id = await signUpAndConfirm(f, form, 'quinn@example.com');
+    const { myDataUrl, preferencesUrl } = await import('../src/public/links.js');
+    for (const build of [myDataUrl, preferencesUrl]) {
+      const url = new URL(build({ baseUrl: 'http://127.0.0.1:3999', secret: f.app.deps.config.secretKey, workspaceId: f.workspace.id, contactId: id, now: f.clock.now }));
+      const page = await f.app.inject({ url: url.pathname + url.search });
+      assert.equal(page.statusCode, 200);
+      assert.match(page.body, named, url.pathname);
+    }
+  });
+
   it('a form body with a field left out says "required", a misspelt key is named, and no form is made', async () => {
     const count = async () => Number((await t.db.selectFrom('forms').select((eb) => eb.fn.countAll<number>().as('n')).where('workspace_id', '=', f.workspace.id).executeTakeFirstOrThrow()).n);
     const before = await count();

@@ -12,7 +12,7 @@ import { getMyData, type MyData } from './get-my-data.js';
 import { myDataUrl, preferencesUrl, unsubscribeUrl, PUBLIC_PATHS } from './links.js';
 import { bodyOf, errorPage, languageOf, sendPage, str, strs, tokenOrPage, type PublicContext } from './http.js';
 import { renderMessage, renderPage } from './render.js';
-import { findWorkspaceBySlug, listOfferedLists } from './public.repository.js';
+import { findController, findWorkspaceBySlug, listOfferedLists } from './public.repository.js';
 import { requestAccessLink } from './request-access-link.js';
 import { updatePreferences, type Frequency } from './update-preferences.js';
 
@@ -50,7 +50,7 @@ export function registerDataPages(app: FastifyInstance, ctx: PublicContext): voi
     const current = data.preferences?.frequency ?? 'any';
     const frequencies = FREQUENCIES.map((id) => ({ id, label: t[`frequency.${id}`], selected: id === current }));
     return sendPage(reply, 200, await renderPage('preferences', lang, {
-      title: t['prefs.title'], email: data.contact.email, saved, lists, channels, frequencies, token: rawToken,
+      title: t['prefs.title'], email: data.contact.email, saved, lists, channels, frequencies, token: rawToken, controller: await findController(deps.db, workspaceId),
       csrf: csrfToken({ secret, tokenId: token.tokenId }), action: PUBLIC_PATHS.preferences, ...links(token, contactId, lang),
     }));
   };
@@ -84,7 +84,7 @@ export function registerDataPages(app: FastifyInstance, ctx: PublicContext): voi
     if (!data || !contactId) return errorPage(reply, lang, 404, t['link.invalid']);
     const labels = MY_DATA_LABELS[lang];
     return sendPage(reply, eraseError ? 400 : 200, await renderPage('myData', lang, {
-      title: t['mydata.title'], data, fields: Object.entries(data.contact.fields), sourceText: describeSource(data, lang), labels,
+      title: t['mydata.title'], data, fields: Object.entries(data.contact.fields), sourceText: describeSource(data, lang), labels, controller: await findController(deps.db, workspaceId),
       messages: data.messages.map((m) => ({ ...m, stateText: labels.states[m.state] ?? m.state })),
       eraseError: eraseError ? format(labels.eraseNotTicked, { box: t['mydata.eraseConfirm'] }) : undefined,
       token: rawToken, csrf: csrfToken({ secret, tokenId: token.tokenId }), eraseAction: PUBLIC_PATHS.erase,
@@ -132,7 +132,8 @@ export function registerDataPages(app: FastifyInstance, ctx: PublicContext): voi
     const lang = languageOf(request);
     const ws = await findWorkspaceBySlug(deps.db, request.params.slug);
     if (!ws) return errorPage(reply, lang, 404, messagesFor(lang)['link.invalid']);
-    return sendPage(reply, 200, await renderPage('access', lang, { title: messagesFor(lang)['access.title'], action: `${PUBLIC_PATHS.access}/${request.params.slug}` }));
+    // the person is told whose data they are asking for, and how to reach them otherwise
+    return sendPage(reply, 200, await renderPage('access', lang, { title: messagesFor(lang)['access.title'], action: `${PUBLIC_PATHS.access}/${request.params.slug}`, controller: await findController(deps.db, ws.id) }));
   });
 
   app.post<{ Params: { slug: string } }>(`${PUBLIC_PATHS.access}/:slug`, async (request, reply) => {

@@ -11,6 +11,12 @@ import '../sending/sending.table.js';
 
 type Db = Kysely<Database>;
 
+/** Who holds the data (the sender profile's imprint): named on the pages where a person sees or erases it. */
+export async function findController(db: Db, workspaceId: string): Promise<{ company: string; address: string; contactEmail: string } | undefined> {
+  const row = await db.selectFrom('sender_profiles').select(['company', 'address', 'contact_email']).where('workspace_id', '=', workspaceId).executeTakeFirst();
+  return row && row.company ? { company: row.company, address: row.address, contactEmail: row.contact_email } : undefined;
+}
+
 export async function findWorkspaceBySlug(db: Db, slug: string) {
   return db.selectFrom('workspaces').select(['id', 'name']).where('slug', '=', slug).executeTakeFirst();
 }

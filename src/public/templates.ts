@@ -32,7 +32,7 @@ footer{max-width:36rem;margin:1rem auto;font-size:.8rem;color:#5b6573;text-align
 <main>
 {% block content %}{% endblock %}
 </main>
-<footer>{{ t["page.footer"] }}</footer>
+<footer>{% if controller %}<p class="controller">{{ controller.company }}{% if controller.address != blank %} · {{ controller.address }}{% endif %}{% if controller.contactEmail != blank %} · <a href="mailto:{{ controller.contactEmail }}">{{ controller.contactEmail }}</a>{% endif %}</p>{% endif %}{{ t["page.footer"] }}</footer>
 </body>
 </html>`,
 
