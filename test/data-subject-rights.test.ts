@@ -221,6 +221,9 @@ forEachDatabase('a first hour with the public pages', (t) => {
     assert.equal(added.json().email, 'kim@example.com');
     const listed = await f.app.inject({ url: `/api/v1/suppressions?contactId=${id}`, headers: f.auth });
     assert.deepEqual(listed.json().items.map((s: { email: string; reason: string }) => [s.email, s.reason]), [['kim@example.com', 'manual']]);
+    const { myDataUrl } = await import('../src/public/links.js');
+    const url = new URL(myDataUrl({ baseUrl: 'http://127.0.0.1:3999', secret: f.app.deps.config.secretKey, workspaceId: f.workspace.id, contactId: id, now: f.clock.now }));
+    assert.match((await f.app.inject({ url: url.pathname + url.search })).body, /<li>blocked by the sender \(\d{4}-/, 'the person reads the block in words');
     const empty = await f.app.inject({ method: 'POST', url: '/api/v1/suppressions', headers: f.auth, payload: {} });
     assert.equal(empty.statusCode, 400);
     assert.deepEqual(empty.json().error.issues, [

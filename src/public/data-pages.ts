@@ -86,6 +86,7 @@ export function registerDataPages(app: FastifyInstance, ctx: PublicContext): voi
     return sendPage(reply, eraseError ? 400 : 200, await renderPage('myData', lang, {
       title: t['mydata.title'], data, fields: Object.entries(data.contact.fields), sourceText: describeSource(data, lang), labels, controller: await findController(deps.db, workspaceId),
       messages: data.messages.map((m) => ({ ...m, stateText: labels.states[m.state] ?? m.state })),
+      blocks: data.suppressions.map((b) => ({ ...b, reasonText: labels.reasons[b.reason] ?? b.reason })),
       eraseError: eraseError ? format(labels.eraseNotTicked, { box: t['mydata.eraseConfirm'] }) : undefined,
       token: rawToken, csrf: csrfToken({ secret, tokenId: token.tokenId }), eraseAction: PUBLIC_PATHS.erase,
       exportHref: `${PUBLIC_PATHS.myDataExport}?t=${encodeURIComponent(rawToken)}`, ...links(token, contactId, lang),
@@ -182,24 +183,33 @@ function sourceLabel(type: string, lang: Language): string {
 
 // The my-data page's own words beyond the shared messages: the consent table's headings, the mails sent, and
 // the answer to an erasure asked without its box ticked.
-type MyDataLabels = { channel: string; method: string; given: string; confirmed: string; withdrawn: string; messages: string; campaign: string; subject: string; state: string; date: string; states: Record<string, string>; eraseNotTicked: string };
+type MyDataLabels = {
+  channel: string; method: string; given: string; confirmed: string; withdrawn: string; messages: string; campaign: string; subject: string; state: string; date: string;
+  states: Record<string, string>; reasons: Record<string, string>; lifted: string; eraseNotTicked: string;
+};
 const MY_DATA_LABELS: Record<Language, MyDataLabels> = {
   en: {
     channel: 'Channel', method: 'How it was given', given: 'Given', confirmed: 'Confirmed', withdrawn: 'Withdrawn',
     messages: 'Campaign mails', campaign: 'Campaign', subject: 'Subject', state: 'Outcome', date: 'Sent',
     states: { sent: 'sent', bounced: 'returned undelivered', blocked: 'not sent (you were not to be mailed)', queued: 'waiting to be sent', sending: 'being sent', retry_exhausted: 'could not be delivered', cancelled: 'not sent (cancelled)' },
+    reasons: { unsubscribe: 'you unsubscribed', objection: 'you objected', complaint: 'you reported a mail as spam', erasure: 'your data was erased', hard_bounce: 'mail to the address could not be delivered', manual: 'blocked by the sender' },
+    lifted: 'lifted on',
     eraseNotTicked: 'Nothing was erased: tick “{box}” to confirm, then press the button again.',
   },
   fr: {
     channel: 'Canal', method: 'Mode de recueil', given: 'Donné le', confirmed: 'Confirmé le', withdrawn: 'Retiré le',
     messages: 'E-mails de campagne', campaign: 'Campagne', subject: 'Objet', state: 'Résultat', date: 'Envoyé le',
     states: { sent: 'envoyé', bounced: 'revenu non distribué', blocked: 'non envoyé (vous ne deviez pas le recevoir)', queued: 'en attente d’envoi', sending: 'en cours d’envoi', retry_exhausted: 'n’a pas pu être distribué', cancelled: 'non envoyé (annulé)' },
+    reasons: { unsubscribe: 'vous vous êtes désinscrit', objection: 'vous vous y êtes opposé', complaint: 'vous avez signalé un e-mail comme spam', erasure: 'vos données ont été effacées', hard_bounce: 'les e-mails à cette adresse ne pouvaient pas être distribués', manual: 'bloqué par l’expéditeur' },
+    lifted: 'levé le',
     eraseNotTicked: 'Rien n’a été effacé : cochez « {box} » pour confirmer, puis appuyez de nouveau sur le bouton.',
   },
   de: {
     channel: 'Kanal', method: 'Art der Einwilligung', given: 'Erteilt', confirmed: 'Bestätigt', withdrawn: 'Widerrufen',
     messages: 'Kampagnen-E-Mails', campaign: 'Kampagne', subject: 'Betreff', state: 'Ergebnis', date: 'Gesendet',
     states: { sent: 'gesendet', bounced: 'unzustellbar zurückgekommen', blocked: 'nicht gesendet (Sie durften sie nicht erhalten)', queued: 'wartet auf Versand', sending: 'wird gesendet', retry_exhausted: 'konnte nicht zugestellt werden', cancelled: 'nicht gesendet (abgebrochen)' },
+    reasons: { unsubscribe: 'Sie haben sich abgemeldet', objection: 'Sie haben widersprochen', complaint: 'Sie haben eine E-Mail als Spam gemeldet', erasure: 'Ihre Daten wurden gelöscht', hard_bounce: 'E-Mails an die Adresse waren nicht zustellbar', manual: 'vom Absender gesperrt' },
+    lifted: 'aufgehoben am',
     eraseNotTicked: 'Es wurde nichts gelöscht: Kreuzen Sie „{box}“ an und drücken Sie den Knopf erneut.',
   },
 };

@@ -124,7 +124,7 @@ footer{max-width:36rem;margin:1rem auto;font-size:.8rem;color:#5b6573;text-align
 <h2>{{ t["mydata.lists"] }}</h2>
 {% if data.lists.size == 0 %}<p>{{ t["mydata.none"] }}</p>{% else %}<ul>{% for l in data.lists %}<li>{{ l.name }}</li>{% endfor %}</ul>{% endif %}
 <h2>{{ t["mydata.suppressions"] }}</h2>
-{% if data.suppressions.size == 0 %}<p>{{ t["mydata.none"] }}</p>{% else %}<ul>{% for s in data.suppressions %}<li>{{ s.reason }} ({{ s.at }}){% if s.liftedAt %} → {{ s.liftedAt }}{% endif %}</li>{% endfor %}</ul>{% endif %}
+{% if blocks.size == 0 %}<p>{{ t["mydata.none"] }}</p>{% else %}<ul>{% for s in blocks %}<li>{{ s.reasonText }} ({{ s.at }}){% if s.liftedAt %}, {{ labels.lifted }} {{ s.liftedAt }}{% endif %}</li>{% endfor %}</ul>{% endif %}
 <h2>{{ labels.messages }}</h2>
 {% if messages.size == 0 %}<p>{{ t["mydata.none"] }}</p>{% else %}<table><thead><tr><th>{{ labels.campaign }}</th><th>{{ labels.subject }}</th><th>{{ labels.state }}</th><th>{{ labels.date }}</th></tr></thead><tbody>
 {% for m in messages %}<tr><td>{{ m.campaign }}</td><td>{{ m.subject }}</td><td>{{ m.stateText }}</td><td>{{ m.sentAt }}</td></tr>{% endfor %}
