@@ -12,7 +12,7 @@ import type { RecipientReport, Report } from '../types.js';
 import type { ProviderEvent } from '../webhooks/ses.js';
 import { recordAudit } from '../../audit/record-audit.js';
 import { applyBounceAction, type ActionEffect, type NewSuppression } from './apply-bounce-action.js';
-import { finishReturnedMail, findReturnedMailByIdentity, insertBounceActions, insertReturnedMail, type SentRecipient } from './intake.repository.js';
+import { deleteReturnedMail, finishReturnedMail, findReturnedMailByIdentity, insertBounceActions, insertReturnedMail, type SentRecipient } from './intake.repository.js';
 import type { IntakeOutcome } from './intake.table.js';
 import { matchRecipient, matchVerp, type Match } from './match-recipient.js';
 import { tripCircuitBreaker, type Trip } from './trip-circuit-breaker.js';
@@ -73,7 +73,15 @@ export async function ingestReturnedMail(options: IngestOptions): Promise<Ingest
   const identity = options.workspaceId ? `ws:${options.workspaceId}:${base}` : base;
   const report = await readReport(options);
   const size = options.raw ? options.raw.length : 0;
+  // The same mail through the other door (uploaded by its workspace, and received for the platform by the inbound
+  // receiver or the CLI) is still one mail: it acted once already, so a soft bounce is not counted twice.
+  const rawMail = options.identity === undefined;
+  const mailIdentity = base;
   return options.db.transaction().execute(async (trx) => {
+    if (rawMail && options.workspaceId) {
+      const received = await findReturnedMailByIdentity(trx, mailIdentity);
+      if (received && received.workspace_id === options.workspaceId) return duplicateOf(trx, mailIdentity, report);
+    }
     const id = await insertReturnedMail(trx, { workspaceId: options.workspaceId ?? null, source: options.source, identity, kind: report.kind, report, size, at: options.now });
     if (id === undefined) return duplicateOf(trx, identity, report);
     const verp = options.sent ?? await matchVerp({ db: trx, addresses: [...(options.envelopeRecipients ?? []), report.original.returnPath], secret: options.secret });
@@ -92,6 +100,14 @@ export async function ingestReturnedMail(options: IngestOptions): Promise<Ingest
         continue;
       }
       const { sent } = match;
+      if (rawMail && workspaceId === null) {
+        // received for the platform: the first match names the workspace, which may have uploaded this mail
+        const uploaded = `ws:${sent.workspaceId}:${mailIdentity}`;
+        if (await findReturnedMailByIdentity(trx, uploaded)) {
+          await deleteReturnedMail(trx, id);
+          return duplicateOf(trx, uploaded, report);
+        }
+      }
       workspaceId ??= sent.workspaceId;
       const { action, effect, suppression } = await applyBounceAction({ trx, recipient: r, sent, source: options.source, returnedMailId: id, now: options.now });
       if (suppression) suppressions.push(suppression);

@@ -23,6 +23,11 @@ export async function finishReturnedMail(db: Db, id: number, v: { workspaceId: s
   await db.updateTable('returned_mail').set({ workspace_id: v.workspaceId, matches: JSON.stringify(v.matches), outcome: v.outcome }).where('id', '=', id).execute();
 }
 
+/** Takes back a row this transaction just inserted (the mail turned out to be one already recorded). */
+export async function deleteReturnedMail(db: Db, id: number): Promise<void> {
+  await db.deleteFrom('returned_mail').where('id', '=', id).execute();
+}
+
 export async function findReturnedMailByIdentity(db: Db, identity: string) {
   return db.selectFrom('returned_mail').select(['id', 'workspace_id', 'kind', 'outcome', 'matches']).where('identity', '=', identity).executeTakeFirst();
 }
