@@ -147,6 +147,22 @@ forEachDatabase('import api', (t) => {
     assert.ok(zzCodes.includes('suppressed'), JSON.stringify(zzCodes));
   });
 
+  it('stores a soft opt-in notice\'s categories as campaigns do, so the same notice typed otherwise is the same declaration', async () => {
+    const notice = { ...declaration, list: 'Buyers', consent: 'purchase_notice', evidence: ['shop:checkout-notice@3'] };
+    const file = { name: 'buyers.csv', content: 'email,country\nrunner.one@example.com,FR\n' };
+    const first = await upload(ws.tokens.editor, { ...notice, categories: ['  Running Shoes ', 'running_shoes', 'Trail-Socks'] }, file);
+    assert.equal(first.status, 202, JSON.stringify(first.body));
+    assert.equal((await finish(ws.tokens.viewer, first.body.id)).counts.rows, 1);
+    const id = (await contactId(ws.tokens.viewer, 'runner.one@example.com'))!;
+    const ledger = (await get(ws.tokens.viewer, `/api/v1/contacts/${id}/consents`)).json();
+    const events = (ledger.items ?? ledger).filter((e: { method: string }) => e.method === 'purchase_notice');
+    assert.deepEqual(events.map((e: { categories: string[] }) => e.categories), [['running-shoes', 'trail-socks']]);
+
+    const again = await upload(ws.tokens.editor, { ...notice, categories: ['TRAIL SOCKS', 'Running-Shoes'] }, file);
+    const report = await finish(ws.tokens.viewer, again.body.id);
+    assert.deepEqual([report.counts.rows, report.counts.duplicate, report.counts.eligible], [1, 1, 0], 'the same provenance: nothing new');
+  });
+
   it('refuses a forbidden source with the rule, and bad declarations with the field', async () => {
     const broker = await upload(ws.tokens.editor, { ...declaration, source: 'list_broker' }, { name: 'a.csv', content: 'email\na@example.com\n' });
     assert.equal(broker.status, 400);

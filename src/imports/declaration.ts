@@ -4,6 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { normaliseCategories } from '../engine/category.js';
 import { COLLECTED_BY, CONSENT_METHODS, KINDS, SOURCE_TYPES } from '../engine/types.js';
 
 const isoDate = z.string().trim().refine((v) => /^\d{4}-\d{2}-\d{2}([T ][\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(v) && !Number.isNaN(Date.parse(v)), {
@@ -27,8 +28,9 @@ export const declarationSchema = z.object({
   defaultCountry: z.string().trim().regex(/^[A-Za-z]{2}$/, 'must be a two-letter country code').transform((v) => v.toUpperCase()).optional(),
   /** Used for rows that do not say (B2C versus B2B). */
   defaultKind: z.enum(KINDS).default('consumer'),
-  /** Product categories for a `purchase_notice` (soft opt-in) consent. */
-  categories: z.array(z.string().trim().min(1)).max(50).default([]),
+  /** Product categories for a `purchase_notice` (soft opt-in) consent, in the platform's form ("Running Shoes" is
+   *  `running-shoes`, as campaigns and purchases store them), so the same notice typed twice is one declaration. */
+  categories: z.array(z.string().trim().min(1)).max(50).default([]).transform(normaliseCategories),
   sponsors: z.object({ count: z.number().int().min(0), named: z.boolean().default(false) }).optional(),
   clientAttested: z.boolean().optional(),
 }).superRefine((d, ctx) => {
