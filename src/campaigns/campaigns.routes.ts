@@ -28,6 +28,8 @@ const idParams = z.object({ id: z.uuid() });
 const unwrap = <T>(r: Result<T>): T => { if (!r.ok) throw r.error; return r.value; };
 // Who and what first, the bodies last: read with curl, a campaign's id no longer sits after 50 KB of HTML.
 const view = ({ id, name, status, html, text, ...c }: Campaign) => ({ id, name, status, ...c, createdAt: c.createdAt.toISOString(), updatedAt: c.updatedAt.toISOString(), html, text });
+/** A campaign in a list: everything but the bodies. */
+const summary = ({ id, name, status, ...c }: Omit<Campaign, 'html' | 'text'>) => ({ id, name, status, ...c, createdAt: c.createdAt.toISOString(), updatedAt: c.updatedAt.toISOString() });
 
 export default async function campaignsRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
   const tags = ['campaigns'];
@@ -59,8 +61,13 @@ export default async function campaignsRoutes(app: FastifyInstance, deps: AppDep
   defineRoute(app, { method: 'POST', url: '/campaigns', summary: 'Create a draft campaign', tags, role: 'editor', body: campaignInputSchema, status: 201 },
     async ({ body, auth }) => view(unwrap(await createCampaign({ db, workspaceId: auth.workspaceId, input: body, now: deps.now() }))));
 
-  defineRoute(app, { method: 'GET', url: '/campaigns', summary: 'List campaigns, newest first', tags, role: 'viewer', query: z.object({ limit: z.coerce.number().int().min(1).max(200).default(50) }) },
-    async ({ query, auth }) => ({ items: (await listCampaigns(db, auth.workspaceId, query.limit)).map(view) }));
+  defineRoute(app, { method: 'GET', url: '/campaigns', summary: 'List campaigns, newest first, without their bodies (read one for its HTML and text; page with `before`)', tags, role: 'viewer',
+    query: z.object({ limit: z.coerce.number().int().min(1).max(200).default(50), before: z.uuid().optional() }) },
+    async ({ query, auth }) => {
+      const rows = await listCampaigns(db, auth.workspaceId, query.limit + 1, query.before);
+      const page = rows.slice(0, query.limit);
+      return { items: page.map(summary), next: rows.length > query.limit ? page[page.length - 1].id : null };
+    });
 
   defineRoute(app, { method: 'GET', url: '/campaigns/:id', summary: 'Read a campaign', tags, role: 'viewer', params: idParams },
     async ({ params, auth }) => {
