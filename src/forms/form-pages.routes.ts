@@ -34,6 +34,7 @@ export default async function formPages(app: FastifyInstance, deps: AppDeps): Pr
     const form = await getPublishedForm({ db: deps.db, publicId: request.params.publicId });
     const lang = languageOf(request, form?.defaultLanguage);
     if (!form) return errorPage(reply, lang, 404, messagesFor(lang)['link.invalid']);
+    if (form.lists.length === 0) return errorPage(reply, lang, 410, FORM_CLOSED[lang]);
     return showForm(reply, form, lang, 200, [], {});
   });
 
@@ -46,6 +47,7 @@ export default async function formPages(app: FastifyInstance, deps: AppDeps): Pr
     const lang = languageOf(request, form?.defaultLanguage);
     const t = messagesFor(lang);
     if (!form) return errorPage(reply, lang, 404, t['link.invalid']);
+    if (form.lists.length === 0) return errorPage(reply, lang, 410, FORM_CLOSED[lang]);
     const now = deps.now();
 
     if (!ctx.limiters.signupPerIp.hit(`ip:${request.ip}`, now).allowed) return tooMany(reply, lang);
@@ -114,3 +116,10 @@ function valuesOf(body: Record<string, unknown>) {
 function stripTags(s: string): string {
   return s.replace(/<[^>]*>/g, '');
 }
+
+// Every list the form offered was deleted: there is nothing left to sign up for, and the visitor is told so.
+const FORM_CLOSED: Record<Language, string> = {
+  en: 'This sign-up form is closed: the lists it offered no longer exist.',
+  fr: 'Ce formulaire d’inscription est fermé : les listes qu’il proposait n’existent plus.',
+  de: 'Dieses Anmeldeformular ist geschlossen: Die angebotenen Listen gibt es nicht mehr.',
+};

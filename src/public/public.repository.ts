@@ -26,9 +26,12 @@ export async function addMissingContactFields(db: Db, contactId: string, fields:
   await sql`update contacts set custom_fields = ${JSON.stringify(fields)}::jsonb || custom_fields, updated_at = ${now} where id = ${contactId}`.execute(db);
 }
 
+/** Adds the memberships of the lists that still exist in the workspace (one deleted since the sign-up is skipped). */
 export async function addMemberships(db: Db, workspaceId: string, contactId: string, listIds: string[], at: Date): Promise<void> {
   if (listIds.length === 0) return;
-  await db.insertInto('list_memberships').values(listIds.map((list_id) => ({ workspace_id: workspaceId, list_id, contact_id: contactId, added_at: at })))
+  await db.insertInto('list_memberships').columns(['workspace_id', 'list_id', 'contact_id', 'added_at'])
+    .expression(db.selectFrom('lists').select([sql<string>`${workspaceId}::uuid`.as('workspace_id'), 'id', sql<string>`${contactId}::uuid`.as('contact_id'), sql<Date>`${at}::timestamptz`.as('added_at')])
+      .where('workspace_id', '=', workspaceId).where('id', 'in', listIds))
     .onConflict((oc) => oc.columns(['list_id', 'contact_id']).doNothing()).execute();
 }
 
