@@ -1,8 +1,9 @@
 // `listwarden admin create-user` run again for a member, as an owner who lost the first sign-in link does: a new
 // link, and the role kept. A child process on PGlite (a data directory) and on PostgreSQL when TEST_DATABASE_URL
-// is set. And `listwarden bounces` without a sub-command, as a first-time user types it.
+// is set; `serve` on a port already taken. And `listwarden bounces` without a sub-command, as a first-time user types it.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import net from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -62,6 +63,21 @@ for (const kind of testDatabaseKinds()) {
       assert.equal(migrated.code, 0, migrated.stderr);
     });
     after(async () => { await target.cleanup(); });
+
+    it('serve on a port already taken says so and what to do, exits 1, and leaves the database free', async () => {
+      const taken = net.createServer();
+      await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+      const port = (taken.address() as net.AddressInfo).port;
+      try {
+        const run = await listwarden(target, ['serve', '--port', String(port), '--no-worker']);
+        assert.equal(run.code, 1, run.stderr);
+        assert.match(run.stderr, new RegExp(`^listwarden serve: the HTTP server cannot listen: port ${port} on 127\\.0\\.0\\.1 is already in use \\(another listwarden, or another program\\); stop it, or choose another port with --port N or LISTWARDEN_PORT$`, 'm'));
+      } finally {
+        await new Promise((resolve) => taken.close(resolve));
+      }
+      const after = await listwarden(target, ['migrate']);
+      assert.equal(after.code, 0, after.stderr);
+    });
 
     it('a new sign-in link for the owner keeps them owner; a new member without --role is a viewer', async () => {
       assert.equal(await target.role('owner@localhost.localdomain'), 'owner');

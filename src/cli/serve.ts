@@ -38,15 +38,29 @@ export async function run(args: string[]): Promise<number> {
     process.stdout.write(`\nFirst start: created the default workspace and its owner ${first.ownerEmail}.\nSign in once with: ${first.signInUrl}\n\n`);
   }
   const app = await buildApp({ db, config, logger });
-  await app.listen({ port: config.port, host: config.host });
   let inbound: InboundServer | undefined;
+  try {
+    await app.listen({ port: config.port, host: config.host });
+  } catch (err) {
+    process.stderr.write(`listwarden serve: ${listenMessage(err, 'the HTTP server', config.host, config.port, '--port N or LISTWARDEN_PORT')}\n`);
+    await app.close();
+    await db.destroy();
+    return 1;
+  }
   if (config.bounces.inboundEnabled) {
     const b = config.bounces;
     const log = logger.child({ component: 'bounce-receiver' });
-    inbound = await startInboundServer({
-      db, secret: config.secretKey, port: b.inboundPort, host: b.inboundHost, maxMessageBytes: b.inboundMaxBytes,
-      domains: b.inboundDomains.split(','), log: (entry) => log.info(entry),
-    });
+    try {
+      inbound = await startInboundServer({
+        db, secret: config.secretKey, port: b.inboundPort, host: b.inboundHost, maxMessageBytes: b.inboundMaxBytes,
+        domains: b.inboundDomains.split(','), log: (entry) => log.info(entry),
+      });
+    } catch (err) {
+      process.stderr.write(`listwarden serve: ${listenMessage(err, 'the bounce receiver', b.inboundHost, b.inboundPort, 'LISTWARDEN_BOUNCES_INBOUND_PORT')}\n`);
+      await app.close();
+      await db.destroy();
+      return 1;
+    }
     logger.info({ port: inbound.port, host: inbound.host }, 'bounce receiver listening');
   }
   let worker: ReturnType<typeof startWorker> | undefined;
@@ -68,4 +82,13 @@ export async function run(args: string[]): Promise<number> {
     });
   });
   return 0;
+}
+
+/** "port 3000 on 127.0.0.1 is already in use …, choose another with --port N": what to do, not only EADDRINUSE. */
+export function listenMessage(err: unknown, what: string, host: string, port: number, setting: string): string {
+  const code = (err as { code?: string }).code;
+  if (code === 'EADDRINUSE') return `${what} cannot listen: port ${port} on ${host} is already in use (another listwarden, or another program); stop it, or choose another port with ${setting}`;
+  if (code === 'EACCES') return `${what} cannot listen: port ${port} on ${host} needs privileges this process does not have; choose a port above 1023 with ${setting}`;
+  if (code === 'EADDRNOTAVAIL') return `${what} cannot listen: ${host} is not an address of this machine`;
+  return `${what} cannot listen on ${host}:${port}: ${(err as Error).message}`;
 }
