@@ -54,7 +54,7 @@ export type SendWorkerOptions = {
 };
 
 export type SendWorker = {
-  /** Processes one batch; returns how many recipients it claimed (0 when nothing was due). */
+  /** Processes one batch, its `sent` marks committed; returns how many recipients it claimed (0 when nothing was due). */
   runOnce(): Promise<number>;
   /** Stops claiming, finishes the batch in flight, closes the SMTP connections. */
   stop(): Promise<void>;
@@ -341,6 +341,9 @@ export function startSendWorker(options: SendWorkerOptions, { loop = true } = {}
   async function runOnce(): Promise<number> {
     const batch = await prepareBatch();
     await sendBatch(batch);
+    // On PostgreSQL the last dots of a full batch leave before their COMMIT is answered (see createSentGate):
+    // one batch done means its rows read `sent` by anyone. The loop does not wait (the next batch is on its way).
+    await sentGate.settled();
     return batch.claimed;
   }
 
