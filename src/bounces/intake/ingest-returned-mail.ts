@@ -16,6 +16,7 @@ import { deleteReturnedMail, finishReturnedMail, findReturnedMailByIdentity, ins
 import type { IntakeOutcome } from './intake.table.js';
 import { matchRecipient, matchVerp, type Match } from './match-recipient.js';
 import { tripCircuitBreaker, type Trip } from './trip-circuit-breaker.js';
+import { asUnsubscribeRequest } from './unsubscribe-request.js';
 
 export type IntakeSource = 'smtp' | 'upload' | 'cli' | 'ses' | 'sendgrid' | 'mailgun' | 'postmark' | 'sending';
 
@@ -71,7 +72,9 @@ export async function ingestReturnedMail(options: IngestOptions): Promise<Ingest
   // An upload is scoped to its workspace, so another tenant's copy of the same mail neither blocks nor reveals it.
   const base = options.identity ?? rawIdentity(options.raw ?? '');
   const identity = options.workspaceId ? `ws:${options.workspaceId}:${base}` : base;
-  const report = await readReport(options);
+  const read = await readReport(options);
+  // a recipient who used the List-Unsubscribe mailto wrote to our return path: that is an opt-out, not mere mail
+  const report = options.raw === undefined ? read : asUnsubscribeRequest({ report: read, raw: options.raw, envelopeRecipients: options.envelopeRecipients, secret: options.secret });
   const size = options.raw ? options.raw.length : 0;
   // The same mail through the other door (uploaded by its workspace, and received for the platform by the inbound
   // receiver or the CLI) is still one mail: it acted once already, so a soft bounce is not counted twice.
