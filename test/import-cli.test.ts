@@ -201,6 +201,55 @@ for (const kind of kinds) {
       assert.equal(kept[0].custom_fields.status, 'active', 'a status that does not say "gone" is kept');
     });
 
+    it('a leaver who came back: a file\'s dated unsubscribe older than the person\'s own confirmed double opt-in here suppresses nothing; every other leaver is kept', async () => {
+      // A first import makes the database and its default workspace (whichever test runs first).
+      const first = join(work, `came-back-first-${kind}.csv`);
+      writeFileSync(first, 'Email,Country\ncb.first@example.com,US\n');
+      assert.equal((await listwarden(target, [first, ...declaration, '--json'])).code, 0);
+      const ws = (await target.query<{ id: string }>(`select id from workspaces order by created_at limit 1`))[0].id;
+      // As our form's confirmation records them (confirm-signup.ts), or as staff record one through the API.
+      const contact = async (email: string, consent: { at: string; confirmedAt: string; by: string } | null, unsubscribedAt?: string) => {
+        const [{ id }] = await target.query<{ id: string }>(`insert into contacts (workspace_id, email, country, source_type, source_at)
+          values ('${ws}', '${email}', 'US', 'web_form', '2026-01-01') returning id`);
+        if (consent) {
+          await target.query(`insert into consent_events (workspace_id, contact_id, channel, method, at, confirmed_at, evidence, categories, recorded_by)
+            values ('${ws}', '${id}', 'email', 'double_opt_in', '${consent.at}', '${consent.confirmedAt}', '{"source":"web_form"}', '[]', '${consent.by}')`);
+        }
+        if (unsubscribedAt) await target.query(`insert into suppressions (workspace_id, contact_id, reason, channel, at) values ('${ws}', '${id}', 'unsubscribe', 'email', '${unsubscribedAt}')`);
+      };
+      const form = 'system:form:00000000-0000-4000-8000-000000000001';
+      const fresh = { at: '2026-02-09T08:00:00Z', confirmedAt: '2026-02-10T09:00:00Z', by: form };
+      await contact('cb.back@example.com', fresh);
+      await contact('cb.early@example.com', { at: '2024-12-01T08:00:00Z', confirmedAt: '2024-12-01T08:10:00Z', by: form });
+      await contact('cb.staff@example.com', { ...fresh, by: 'token:00000000-0000-4000-8000-000000000002' });
+      await contact('cb.nodate@example.com', fresh);
+      await contact('cb.bounce@example.com', fresh);
+      await contact('cb.again@example.com', fresh, '2026-03-01T00:00:00Z');
+      const path = join(work, `came-back-${kind}.csv`);
+      writeFileSync(path, ['Email Address,UNSUB_TIME,Status,CC', 'CB.Back@example.com,2025-03-01 10:00:00,,US', 'cb.early@example.com,2025-03-01 10:00:00,,US',
+        'cb.staff@example.com,2025-03-01 10:00:00,,US', 'cb.nodate@example.com,,unsubscribed,US', 'cb.bounce@example.com,,cleaned,US',
+        'cb.again@example.com,2025-03-01,,US'].join('\n') + '\n');
+      const suppressions = () => target.query<{ email: string; reason: string }>(`select c.email, s.reason from suppressions s join contacts c on c.id = s.contact_id
+        where c.email like 'cb.%' and s.lifted_at is null order by c.email, s.reason`);
+      const kept = [['cb.again@example.com', 'unsubscribe'], ['cb.bounce@example.com', 'hard_bounce'], ['cb.early@example.com', 'unsubscribe'],
+        ['cb.nodate@example.com', 'unsubscribe'], ['cb.staff@example.com', 'unsubscribe']];
+      const state = async () => [await count('contacts'), await count('suppressions'), await count('consent_events'), await count('list_memberships')];
+      for (const round of [1, 2]) {
+        const was = await state();
+        const r = report(await listwarden(target, [path, ...declaration, '--json']));
+        assert.deepEqual([r.counts.rows, r.counts.duplicate, r.counts.suppressed, r.counts.eligible], [6, 1, 5, 0], JSON.stringify(r.samples));
+        assert.equal(r.samples.duplicate[0].line, 2);
+        assert.equal(r.samples.duplicate[0].reason, 'unsubscribed in the file on 2025-03-01, confirmed again here on 2026-02-10: not suppressed '
+          + '(the person\'s own double opt-in here is newer than the file\'s unsubscribe; the row adds nothing)');
+        assert.deepEqual((await suppressions()).map((s) => [s.email, s.reason]), kept, `round ${round}`);
+        const rejected = (await listwarden(target, ['rejected', String(r.id)])).stdout.trim().split('\n');
+        assert.match(rejected[1], /^2,duplicate,"unsubscribed in the file on 2025-03-01, confirmed again here on 2026-02-10: not suppressed/);
+        const after = await state();
+        // The first round adds the four new suppressions (cb.again already had one); the second adds nothing.
+        assert.deepEqual(after, round === 1 ? [was[0], was[1] + 4, was[2], was[3]] : was);
+      }
+    });
+
     it('reads the exports of Shopify, Klaviyo, HubSpot, Brevo and WooCommerce, and Excel serial dates: each tool\'s "no", "gone" and "never" honoured', async () => {
       const run = async (file: string) => {
         const r = report(await listwarden(target, [file, ...declaration, '--json']));

@@ -32,6 +32,8 @@ export type RowLeaver = {
   outcome: 'suppressed'; line: number; reason: string; email: string; left: LeaverReason;
   /** For a contact made for it: the row's country if it names one, else the declared default, else `ZZ` (unknown). */
   country: string; kind: Kind;
+  /** An unsubscribe's cell as the file gives it (its date, if it is one: leaver-return.ts), else null. */
+  leftAt: string | null;
 };
 export type RowCheck = RowCandidate | RowRejection | RowLeaver;
 
@@ -133,11 +135,11 @@ const RECORDED: Record<LeaverReason, string> = { unsubscribe: 'an unsubscribe', 
  * or the address bounced) in the tool the file comes from, which is recorded here as a suppression (`left`); or
  * never confirmed a subscription there, which is no objection, only no permission: the row is not imported.
  */
-function optedOut(mapping: HeaderMapping, fields: Partial<Record<KnownField, string>>): { reason: string; left: LeaverReason | null } | null {
+function optedOut(mapping: HeaderMapping, fields: Partial<Record<KnownField, string>>): { reason: string; left: LeaverReason | null; leftAt?: string } | null {
   const { headers } = mapping;
   const kept = (left: LeaverReason) => `it is kept as ${RECORDED[left]} (suppressed) and not imported`;
   if (fields.unsubscribed && !NOT_SET.has(fold(fields.unsubscribed))) {
-    return { reason: `the file marks this address as unsubscribed (${headers.unsubscribed}: ${fields.unsubscribed}); ${kept('unsubscribe')}`, left: 'unsubscribe' };
+    return { reason: `the file marks this address as unsubscribed (${headers.unsubscribed}: ${fields.unsubscribed}); ${kept('unsubscribe')}`, left: 'unsubscribe', leftAt: fields.unsubscribed };
   }
   if (fields.bounced && !NOT_SET.has(fold(fields.bounced))) {
     return { reason: `the file marks this address as bounced (${headers.bounced}: ${fields.bounced}); ${kept('hard_bounce')}`, left: 'hard_bounce' };
@@ -176,7 +178,7 @@ export function checkRow(ctx: RowCheckContext, line: number, cells: string[]): R
   // A later line saying the person left still counts: the suppression is recorded whichever line came first.
   if (opted?.left) {
     if (first === undefined) ctx.seen.set(key, line);
-    return { outcome: 'suppressed', line, reason: opted.reason, email, left: opted.left, country: (fields.country && toCountryCode(fields.country)) || ctx.defaultCountry || UNKNOWN_COUNTRY, kind: ctx.defaultKind };
+    return { outcome: 'suppressed', line, reason: opted.reason, email, left: opted.left, leftAt: opted.leftAt ?? null, country: (fields.country && toCountryCode(fields.country)) || ctx.defaultCountry || UNKNOWN_COUNTRY, kind: ctx.defaultKind };
   }
   if (first !== undefined) return { outcome: 'duplicate', line, reason: `duplicate of line ${first} in this file`, email };
   ctx.seen.set(key, line);

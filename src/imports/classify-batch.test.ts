@@ -33,12 +33,32 @@ test('erased, suppressed and hard-bounced addresses are never imported; known on
 });
 
 test('the rows a file marks as gone are recorded, except an erased address, which its tombstone already keeps out', () => {
-  const leaver = (line: number, email: string): RowLeaver => ({ outcome: 'suppressed', line, email, reason: 'the file marks…', left: 'unsubscribe', country: 'FR', kind: 'consumer' });
+  const leaver = (line: number, email: string): RowLeaver => ({ outcome: 'suppressed', line, email, reason: 'the file marks…', left: 'unsubscribe', leftAt: null, country: 'FR', kind: 'consumer' });
   const plan = classifyBatch({
     candidates: [], leavers: [leaver(2, 'left@x.example'), leaver(3, 'erased@x.example'), leaver(4, 'known@x.example')],
     existing: new Map([['known@x.example', known('known@x.example')]]), tombstoned: new Map([['erased@x.example', 'erasure']]),
     verdictNew: () => ({ send: true, codes: [] }), verdictExisting: () => ({ send: true, codes: [] }), importId: 1,
   });
   assert.deepEqual(plan.leavers.map((l) => l.line), [2, 4]);
-  assert.deepEqual([plan.create, plan.attach, plan.outcomes], [[], [], []]);
+  assert.deepEqual([plan.create, plan.attach], [[], []]);
+  assert.deepEqual(plan.outcomes.map((o) => [o.line, o.outcome]), [[2, 'suppressed'], [3, 'suppressed'], [4, 'suppressed']]);
+});
+
+test('a leaver who confirmed again here after the date the file gives is not recorded; without a date, or confirmed before it, they are', () => {
+  const leaver = (line: number, email: string, leftAt: string | null, left: RowLeaver['left'] = 'unsubscribe'): RowLeaver =>
+    ({ outcome: 'suppressed', line, email, reason: 'kept', left, leftAt, country: 'FR', kind: 'consumer' });
+  const back = { at: new Date('2026-02-09T08:00:00Z'), confirmedAt: new Date('2026-02-10T09:00:00Z') };
+  const plan = classifyBatch({
+    candidates: [],
+    leavers: [leaver(2, 'Back@x.example', '2025-03-01 10:00:00'), leaver(3, 'nodate@x.example', 'yes'), leaver(4, 'later@x.example', '2026-03-01'),
+      leaver(5, 'bounced@x.example', '2025-03-01', 'hard_bounce'), leaver(6, 'stranger@x.example', '2025-03-01')],
+    confirmations: new Map([['back@x.example', back], ['nodate@x.example', back], ['later@x.example', back], ['bounced@x.example', back]]),
+    now: Date.parse('2026-04-01T00:00:00Z'),
+    existing: new Map(), tombstoned: new Map(), verdictNew: () => ({ send: true, codes: [] }), verdictExisting: () => ({ send: true, codes: [] }), importId: 1,
+  });
+  assert.deepEqual(plan.leavers.map((l) => l.line), [3, 4, 5, 6]);
+  const two = plan.outcomes.find((o) => o.line === 2)!;
+  assert.equal(two.outcome, 'duplicate');
+  assert.match((two as { reason: string }).reason, /^unsubscribed in the file on 2025-03-01, confirmed again here on 2026-02-10: not suppressed/);
+  assert.deepEqual(plan.outcomes.filter((o) => o.line !== 2).map((o) => o.outcome), ['suppressed', 'suppressed', 'suppressed', 'suppressed']);
 });

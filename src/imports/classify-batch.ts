@@ -4,6 +4,7 @@
  * functions are passed in.
  */
 import type { RowCandidate, RowLeaver } from './check-row.js';
+import { cameBack, type Confirmation } from './leaver-return.js';
 import type { RowOutcome } from './report.js';
 
 export type Verdict = { send: boolean; codes: string[] };
@@ -24,8 +25,15 @@ export type BatchPlan = {
 
 export function classifyBatch(options: {
   candidates: readonly RowCandidate[];
-  /** The batch's rows that the file marks as gone (their outcome is already in the batch's outcomes). */
+  /** The batch's rows that the file marks as gone. */
   leavers?: readonly RowLeaver[];
+  /**
+   * Lower-cased address → the person's own confirmed double opt-in here (the latest, while no suppression is in
+   * force): a file's older unsubscribe does not suppress them (leaver-return.ts).
+   */
+  confirmations?: ReadonlyMap<string, Confirmation>;
+  /** Now (ms), for the dates a file gives. */
+  now?: number;
   /** Keyed by the lower-cased address: the workspace's addresses are unique whatever their case. */
   existing: ReadonlyMap<string, KnownContact>;
   /** Address → tombstone reason, for erased addresses. */
@@ -35,9 +43,18 @@ export function classifyBatch(options: {
   /** This import, to tell an earlier line of the same file from an earlier import. */
   importId: number;
 }): BatchPlan {
-  // An erased address gets no contact back, not even a suppressed one: its tombstone already keeps it out.
-  const leavers = (options.leavers ?? []).filter((row) => !options.tombstoned.has(row.email));
-  const plan: BatchPlan = { create: [], attach: [], leavers, outcomes: [] };
+  const plan: BatchPlan = { create: [], attach: [], leavers: [], outcomes: [] };
+  for (const row of options.leavers ?? []) {
+    const confirmation = options.confirmations?.get(row.email.toLowerCase()) ?? null;
+    const back = cameBack({ left: row.left, leftAt: row.leftAt, confirmation, now: options.now ?? Date.now() });
+    // Consent first: the person confirmed here after the file's unsubscribe; the row neither suppresses nor adds.
+    if (back !== null) plan.outcomes.push({ outcome: 'duplicate', line: row.line, email: row.email, reason: back });
+    else {
+      plan.outcomes.push({ outcome: 'suppressed', line: row.line, email: row.email, reason: row.reason });
+      // An erased address gets no contact back, not even a suppressed one: its tombstone already keeps it out.
+      if (!options.tombstoned.has(row.email)) plan.leavers.push(row);
+    }
+  }
   const imported = (row: RowCandidate, v: Verdict) => {
     plan.outcomes.push(v.send ? { outcome: 'eligible', line: row.line, email: row.email } : { outcome: 'blocked', line: row.line, email: row.email, codes: v.codes });
   };

@@ -209,6 +209,25 @@ export async function recordLeavers(db: Db, o: { workspaceId: string; importId: 
     where not exists (select 1 from suppressions s where s.contact_id = c.id and s.reason = t.reason and s.lifted_at is null)`.execute(db);
 }
 
+/**
+ * Lower-cased address → the latest confirmed double opt-in for email that the person gave here themselves (our
+ * form's confirmation, recorded as `system:form:ID`; not one an import or a staff member recorded), not
+ * withdrawn, for the contacts with no suppression in force on email (one in force means they left again since).
+ */
+export async function findPersonConfirmations(db: Db, workspaceId: string, emails: string[]): Promise<Map<string, { at: Date; confirmedAt: Date }>> {
+  if (emails.length === 0) return new Map();
+  const rows = await sql<{ email: string; at: Date; confirmed_at: Date }>`
+    select e.email, ce.at, ce.confirmed_at
+    from unnest(${emails.map((x) => x.toLowerCase())}::text[]) as e(email),
+      lateral (select id from contacts c where c.workspace_id = ${workspaceId} and lower(c.email) = e.email limit 1) c,
+      lateral (select ce.at, ce.confirmed_at from consent_events ce
+               where ce.contact_id = c.id and ce.channel = 'email' and ce.method = 'double_opt_in' and ce.confirmed_at is not null
+                 and ce.withdrawn_at is null and ce.recorded_by like 'system:form:%'
+               order by ce.at desc limit 1) ce
+    where not exists (select 1 from suppressions s where s.contact_id = c.id and s.lifted_at is null and s.channel in ('all', 'email'))`.execute(db);
+  return new Map(rows.rows.map((r) => [r.email, { at: new Date(r.at), confirmedAt: new Date(r.confirmed_at) }]));
+}
+
 /** Contact ids by lower-cased address (addresses are unique per workspace whatever their case). */
 export async function findContactIds(db: Db, workspaceId: string, emails: string[]): Promise<Map<string, string>> {
   if (emails.length === 0) return new Map();

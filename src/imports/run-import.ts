@@ -156,8 +156,9 @@ async function processFile(options: RunImportOptions): Promise<string | null> {
       const result = checkRow(ctx, record.line, record.cells);
       if (result.outcome === 'candidate') candidates.push(result);
       else {
-        outcomes.push(result);
+        // A leaver's outcome is decided with the workspace's data (a person who came back is not suppressed).
         if ('left' in result) leavers.push(result);
+        else outcomes.push(result);
         if (result.outcome === 'invalid' || result.outcome === 'duplicate' || result.outcome === 'suppressed') raws.set(record.line, recordText(record));
       }
     }
@@ -171,7 +172,7 @@ async function processFile(options: RunImportOptions): Promise<string | null> {
         if (p.raw) raws.set(p.line, p.raw);
       }
     }
-    if (candidates.length > 0 || outcomes.length > 0) await flush(outcomes, candidates, leavers, raws, lastLine, batch.records);
+    if (candidates.length > 0 || outcomes.length > 0 || leavers.length > 0) await flush(outcomes, candidates, leavers, raws, lastLine, batch.records);
   }
   const rest = carried.filter((p) => p.line > checkpoint);
   if (rest.length > 0) {
@@ -249,8 +250,11 @@ async function planBatch(o: {
     const data = await loadEngineData(o.db, o.workspaceId, c.id);
     if (data) histories.set(c.id, data);
   }
+  // The people the file says unsubscribed on a date: has any of them confirmed again here since?
+  const dated = o.leavers.filter((l) => l.left === 'unsubscribe' && l.leftAt !== null).map((l) => l.email);
+  const confirmations = await repo.findPersonConfirmations(o.db, o.workspaceId, dated);
   return classifyBatch({
-    candidates: o.candidates, leavers: o.leavers, existing, tombstoned, verdictNew: o.verdictNew, importId: o.importId,
+    candidates: o.candidates, leavers: o.leavers, confirmations, now: o.at, existing, tombstoned, verdictNew: o.verdictNew, importId: o.importId,
     verdictExisting: (row, contact) => {
       const data = histories.get(contact.id);
       return data ? existingContactVerdict(o.declaration, data, o.at, o.workspacePolicy) : o.verdictNew(row);
