@@ -44,8 +44,12 @@ forEachDatabase('api auth', (t) => {
     const noCsrf = await app.inject({ method: 'POST', url: '/api/v1/contacts', headers: { cookie }, payload: body });
     assert.equal(noCsrf.statusCode, 403);
     assert.equal(noCsrf.json().error.code, 'csrf');
+    // an API caller is told which header is missing and where to read it, not that "the form expired"
+    assert.match(noCsrf.json().error.message, /x-csrf-token header is missing.*GET \/api\/v1\/auth\/me/);
+    assert.doesNotMatch(noCsrf.json().error.message, /form expired/);
     const wrong = await app.inject({ method: 'POST', url: '/api/v1/contacts', headers: { cookie, 'x-csrf-token': csrf + 'x' }, payload: body });
     assert.equal(wrong.statusCode, 403);
+    assert.match(wrong.json().error.message, /does not match this session.*\/api\/v1\/auth\/me/);
     const ok = await app.inject({ method: 'POST', url: '/api/v1/contacts', headers: { cookie, 'x-csrf-token': csrf }, payload: body });
     assert.equal(ok.statusCode, 201);
 

@@ -25,8 +25,15 @@ export async function authenticate(request: FastifyRequest, needed: Role): Promi
     const session = cookie ? await resolver.fromSession(cookie) : undefined;
     if (!session) throw new AppError('unauthenticated', 'no valid session or token');
     if (!safeMethods.has(request.method)) {
+      // an API caller with a cookie is told which header and where to read it; "the form expired" is the
+      // person's pages' wording (src/security/csrf.ts), which is not this check
       const sent = request.headers['x-csrf-token'];
-      if (typeof sent !== 'string' || !safeEqual(sent, session.csrfToken)) throw new AppError('csrf', 'missing or wrong x-csrf-token');
+      if (typeof sent !== 'string' || sent === '') {
+        throw new AppError('csrf', 'missing x-csrf-token', { userMessage: 'The x-csrf-token header is missing: a change made with the session cookie must send the csrfToken given by GET /api/v1/auth/me in x-csrf-token (or use an API token).' });
+      }
+      if (!safeEqual(sent, session.csrfToken)) {
+        throw new AppError('csrf', 'wrong x-csrf-token', { userMessage: 'The x-csrf-token header does not match this session: send the csrfToken given by GET /api/v1/auth/me for this session cookie.' });
+      }
     }
     const { csrfToken: _c, sessionHash: _s, ...rest } = session;
     auth = rest;
