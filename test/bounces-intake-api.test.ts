@@ -143,4 +143,26 @@ forEachDatabase('bounce intake API', (t) => {
     const viewer = await createApiToken({ db: t.db, workspaceId: camp.workspaceId, name: 'v', role: 'viewer', actor: system, now: new Date() });
     assert.equal((await upload('From: a@b\n\nx', { as: viewer.token })).status, 403);
   });
+
+  it('a body of another type (curl -d, JSON) is told which types the upload takes, and nothing is recorded', async () => {
+    const before = (await get('/api/v1/bounces?limit=500')).items.length;
+    const m = msg('fine@example.net');
+    const mail = dsn({ to: m.returnPath, recipient: m.email, status: '5.1.1', diagnostic: '550 5.1.1 User unknown', originalHeaders: m.headers });
+    for (const [type, body] of [['application/x-www-form-urlencoded', mail], ['application/json', JSON.stringify({ mail })], ['multipart/form-data; boundary=x', '--x--']] as const) {
+      const r = await upload(body, { type });
+      assert.equal(r.status, 400, type);
+      assert.equal(r.body.error.code, 'invalid_input');
+      assert.match(r.body.error.message, new RegExp(`Content-Type ${type.split(';')[0]} is not taken`), type);
+      assert.match(r.body.error.message, /message\/rfc822 for one mail/);
+      assert.match(r.body.error.message, /application\/mbox/);
+      assert.match(r.body.error.message, /\/webhooks\/bounces\//);
+      assert.doesNotMatch(r.body.error.message, /send application\/json/);
+    }
+    assert.equal((await get('/api/v1/bounces?limit=500')).items.length, before, 'nothing recorded');
+    assert.deepEqual(await suppressions(m.contactId), []);
+    // the settings beside it still take JSON
+    const put = await app.inject({ method: 'PUT', url: '/api/v1/bounces/settings', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, payload: JSON.stringify({ softCount: 3, softDays: 30 }) });
+    assert.equal(put.statusCode, 200, put.body);
+    assert.equal((await app.inject({ method: 'POST', url: `/api/v1/bounces/circuit-breaker/${camp.sendId}/resume`, headers: { authorization: `Bearer ${token}` } })).json().error?.code !== 'invalid_input', true, 'a POST without a body is not a content-type error');
+  });
 });

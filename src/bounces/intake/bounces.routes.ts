@@ -20,6 +20,9 @@ const page = { limit: z.coerce.number().int().min(1).max(500).default(100), befo
 export default async function bouncesRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
   // Raw mail arrives as the body itself; JSON stays JSON for the other routes.
   app.addContentTypeParser(MAIL_TYPES, { parseAs: 'buffer', bodyLimit: MAX_UPLOAD_BYTES }, (_req, body, done) => done(null, body));
+  // Any other type (curl -d sends application/x-www-form-urlencoded) is told which types the upload takes; the
+  // server-wide answer said "send application/json", which this route does not read
+  app.addContentTypeParser('*', (request, _payload, done) => done(wrongMailType(request.headers['content-type'])));
   const tags = ['bounces'];
 
   defineRoute(app, {
@@ -28,6 +31,7 @@ export default async function bouncesRoutes(app: FastifyInstance, deps: AppDeps)
     query: z.object({ format: z.enum(['eml', 'mbox']).optional() }),
   }, async ({ auth, request, query }) => {
     const body = request.body;
+    if (body !== undefined && body !== null && !Buffer.isBuffer(body)) throw wrongMailType(request.headers['content-type']);
     if (!Buffer.isBuffer(body) || body.length === 0) {
       throw new AppError('invalid_input', 'send the message as the body (message/rfc822) or an mbox file (application/mbox)', {
         userMessage: 'Send the returned mail as the request body, with Content-Type message/rfc822 or application/mbox.',
@@ -85,6 +89,18 @@ export default async function bouncesRoutes(app: FastifyInstance, deps: AppDeps)
     const r = await resumeTrippedSend({ db: deps.db, workspaceId: auth.workspaceId, sendId: params.sendId, actor: auth.actor, now: deps.now() });
     if (!r.ok) throw r.error;
     return r.value;
+  });
+}
+
+/** The upload reads a returned mail's raw bytes; JSON notifications from a provider have their own webhook. */
+function wrongMailType(contentType: string | undefined): AppError {
+  const type = (contentType ?? '').split(';')[0].trim() || 'none';
+  return new AppError('invalid_input', `POST /api/v1/bounces does not take Content-Type ${type}`, {
+    userMessage: `Content-Type ${type} is not taken here. Send the returned mail itself as the request body: message/rfc822 for one mail (.eml), `
+      + `application/mbox for a mailbox file (text/plain and application/octet-stream are read as a mail too), e.g. `
+      + `curl --data-binary @bounce.eml -H 'Content-Type: message/rfc822'. A provider's JSON notifications go to `
+      + `/webhooks/bounces/ses, /sendgrid, /mailgun or /postmark.`,
+    details: { issues: [{ path: 'content-type', message: `${type} is not taken; send message/rfc822 or application/mbox` }] },
   });
 }
 
