@@ -149,6 +149,17 @@ forEachDatabase('api contacts', (t) => {
   });
 
   it('manages lists and members; unknown contacts are reported, not added', async () => {
+    // a field left out is named "required" (once, for every route, in src/server/validate.ts), not a type error
+    const none = await call('POST', '/api/v1/lists', {});
+    assert.equal(none.status, 400);
+    assert.equal(none.body.error.message, 'body.name: required');
+    assert.deepEqual(none.body.error.issues, [{ path: 'body.name', message: 'required' }]);
+    const nested = await call('POST', '/api/v1/contacts', { email: 'nested@example.com', country: 'FR', source: {} });
+    assert.equal(nested.status, 400);
+    assert.ok(nested.body.error.issues.some((i: { path: string; message: string }) => i.path === 'body.source.type' && i.message === 'required'), JSON.stringify(nested.body));
+    // a value of the wrong type is still said as such
+    const wrongType = await call('POST', '/api/v1/lists', { name: 42 });
+    assert.match(wrongType.body.error.message, /^body\.name: Invalid input: expected string, received number/);
     const l = await call('POST', '/api/v1/lists', { name: 'Runners' });
     assert.equal(l.status, 201);
     assert.equal((await call('POST', '/api/v1/lists', { name: 'Runners' })).status, 409);
