@@ -177,3 +177,39 @@ export async function findRecipient(db: Kysely<Database>, workspaceId: string, s
     .select(['contact_id', 'email', 'state', 'verdict', 'basis', 'reasons', 'recheck_verdict', 'recheck_reasons', 'attempts', 'last_reply', 'sent_at'])
     .where('workspace_id', '=', workspaceId).where('send_id', '=', sendId).where('contact_id', '=', contactId).executeTakeFirst();
 }
+
+/** One thing that came back about a recipient's message of a send: a returned mail's action, or a link's unsubscribe. */
+export type AfterSendingRow = { at: Date; action: string; effect: string; reason: string; status: string; diagnostic: string; source: string };
+
+/**
+ * What happened after sending to one recipient of a send, oldest first: the bounce intake's actions on this send
+ * (matched by VERP address or Message-ID: bounces, delay notices, complaints, opt-outs by mail) and unsubscribes
+ * through the mail's own links (the link's token names the send; `returnedMailId` marks those intake wrote).
+ */
+export async function findAfterSending(db: Kysely<Database>, workspaceId: string, sendId: number, contactId: string): Promise<AfterSendingRow[]> {
+  const r = await sql<AfterSendingRow>`
+    select a.at, a.action, a.effect, a.reason, a.status, a.diagnostic, m.source
+      from bounce_actions a join returned_mail m on m.id = a.returned_mail_id
+     where a.workspace_id = ${workspaceId} and a.send_id = ${sendId} and a.contact_id = ${contactId}
+    union all
+    select e.at, 'unsubscribe', 'unsubscribed', '', '', '', coalesce(e.details->>'method', 'link')
+      from activity_events e
+     where e.workspace_id = ${workspaceId} and e.contact_id = ${contactId} and e.type = 'unsubscribe'
+       and e.details->>'sendId' = ${String(sendId)} and e.details->>'returnedMailId' is null
+     order by 1, 2`.execute(db);
+  return r.rows.map((x) => ({ ...x, at: new Date(x.at) }));
+}
+
+/** Per send, how many recipients each kind of returned mail or unsubscribe was about (distinct contacts). */
+export async function countAfterSending(db: Kysely<Database>, sendId: number): Promise<Record<string, number>> {
+  const r = await sql<{ action: string; n: number }>`
+    select action, count(distinct contact_id)::int as n from (
+      select a.action, a.contact_id from bounce_actions a where a.send_id = ${sendId} and a.contact_id is not null
+      union all
+      -- from the send's recipients, so that a contact's events are read by its index, not the workspace's
+      select 'unsubscribe', e.contact_id from send_recipients r join activity_events e on e.contact_id = r.contact_id
+       where r.send_id = ${sendId} and e.workspace_id = r.workspace_id and e.type = 'unsubscribe'
+         and e.details->>'sendId' = ${String(sendId)} and e.details->>'returnedMailId' is null
+    ) x group by action`.execute(db);
+  return Object.fromEntries(r.rows.map((x) => [x.action, Number(x.n)]));
+}

@@ -12,7 +12,8 @@ import { defineRoute } from '../server/route.js';
 import { saveSenderProfile, viewOf } from '../senders/save-sender-profile.js';
 import { findSenderProfile } from '../senders/senders.repository.js';
 import { campaignInputSchema, sendTimeSchema, type Campaign } from './campaign.js';
-import { countRecipientStates, findCampaign, findRecipient, latestSendOf, listCampaigns } from './campaigns.repository.js';
+import { afterSendingCounts, afterSendingEvents, afterSendingSummary } from './after-sending.js';
+import { countAfterSending, countRecipientStates, findAfterSending, findCampaign, findRecipient, latestSendOf, listCampaigns } from './campaigns.repository.js';
 import { controlSend } from './control-send.js';
 import { createCampaign } from './create-campaign.js';
 import { knownFields } from './known-fields.js';
@@ -121,7 +122,7 @@ export default async function campaignsRoutes(app: FastifyInstance, deps: AppDep
     async ({ params, auth }) => {
       const s = await latestSendOf(db, auth.workspaceId, params.id);
       if (!s) throw await notSentYet(auth.workspaceId, params.id);
-      return { sendId: s.id, status: s.status, acknowledgedBy: s.acknowledged_by, acknowledgedAt: s.acknowledged_at.toISOString(), queued: s.queued, blocked: s.blocked, states: await countRecipientStates(db, s.id) };
+      return { sendId: s.id, status: s.status, acknowledgedBy: s.acknowledged_by, acknowledgedAt: s.acknowledged_at.toISOString(), queued: s.queued, blocked: s.blocked, states: await countRecipientStates(db, s.id), afterSending: afterSendingCounts(await countAfterSending(db, s.id)) };
     });
 
   for (const action of ['pause', 'resume', 'cancel'] as const) {
@@ -147,11 +148,15 @@ export default async function campaignsRoutes(app: FastifyInstance, deps: AppDep
         userMessage: `This contact was not in the audience of the latest send (${s.id}): not on the campaign's lists or in its segments when it started, so the engine never judged them for it.`,
       });
     }
+    const sentAt = r.sent_at ? new Date(r.sent_at).toISOString() : null;
+    // `sent` is the outbox's word for submitted: what came back since (bounce, complaint, unsubscribe) is told beside it
+    const afterSending = afterSendingEvents(await findAfterSending(db, auth.workspaceId, s.id, r.contact_id));
     return {
       sendId: s.id, contactId: r.contact_id, email: r.email, state: r.state,
+      summary: afterSendingSummary({ state: r.state, sentAt, events: afterSending }),
       atStart: { verdict: r.verdict, basis: r.basis, reasons: r.reasons },
       beforeSending: r.recheck_verdict ? { verdict: r.recheck_verdict, reasons: r.recheck_reasons } : null,
-      attempts: r.attempts, lastReply: r.last_reply, sentAt: r.sent_at ? new Date(r.sent_at).toISOString() : null,
+      attempts: r.attempts, lastReply: r.last_reply, sentAt, afterSending,
     };
   });
 }
