@@ -3,7 +3,8 @@
 // kill -9 in the middle of an import, then `import resume`, with exact counts and no duplicates.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { appendFileSync, copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { crc32 } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -69,6 +70,32 @@ async function postgresTarget(): Promise<Target> {
       await scratch.drop();
     },
   };
+}
+
+/** A ZIP archive of stored (uncompressed) entries: the frame of an .ods or a Numbers file, made here. */
+function storedZip(files: Record<string, string>): Buffer {
+  const locals: Buffer[] = [];
+  const centrals: Buffer[] = [];
+  let offset = 0;
+  for (const [name, text] of Object.entries(files)) {
+    const data = Buffer.from(text);
+    const n = Buffer.from(name);
+    const crc = crc32(data);
+    const local = Buffer.alloc(30);
+    local.writeUInt32LE(0x04034b50, 0); local.writeUInt16LE(20, 4); local.writeUInt32LE(crc, 14);
+    local.writeUInt32LE(data.length, 18); local.writeUInt32LE(data.length, 22); local.writeUInt16LE(n.length, 26);
+    const central = Buffer.alloc(46);
+    central.writeUInt32LE(0x02014b50, 0); central.writeUInt16LE(20, 4); central.writeUInt16LE(20, 6); central.writeUInt32LE(crc, 16);
+    central.writeUInt32LE(data.length, 20); central.writeUInt32LE(data.length, 24); central.writeUInt16LE(n.length, 28); central.writeUInt32LE(offset, 42);
+    locals.push(local, n, data);
+    centrals.push(central, n);
+    offset += 30 + n.length + data.length;
+  }
+  const dir = Buffer.concat(centrals);
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0); end.writeUInt16LE(Object.keys(files).length, 8); end.writeUInt16LE(Object.keys(files).length, 10);
+  end.writeUInt32LE(dir.length, 12); end.writeUInt32LE(offset, 16);
+  return Buffer.concat([...locals, dir, end]);
 }
 
 const kinds = testDatabaseKinds();
@@ -292,6 +319,91 @@ for (const kind of kinds) {
       assert.equal(xl.r.counts.eligible, 2);
       const born = await target.query<{ email: string; birth_date: string }>(`select email, birth_date from contacts where email like 'serial.%' order by email`);
       assert.deepEqual(born.map((x) => [x.email, x.birth_date]), [['serial.one@example.com', '1990-01-01'], ['serial.two@example.com', '1985-07-04']]);
+    });
+
+    it('reads XLSX workbooks as people make them: the list on a second sheet under a title, merged, formula, date, text-number and mailto cells, a formatted empty tail', async () => {
+      const path = join(work, `made-${kind}.xlsx`);
+      const styled = { backgroundColor: '#FFF2CC' };
+      const members: any[] = [
+        [{ value: 'Members 2026', columnSpan: 6 }, null, null, null, null, null],
+        [{ value: 'Exported 01.03.2026 by the office' }],
+        [null],
+        [{ value: 'Email' }, { value: 'First name' }, { value: 'Country' }, { value: 'Telephone' }, { value: 'Postcode' }, { value: 'Joined' }],
+        [{ value: 'ann.xl@example.fr' }, { value: 'Ann' }, { value: 'France', rowSpan: 2 }, { value: '0612345678', type: String, format: '@' },
+          { value: '01000', type: String, format: '@' }, { value: new Date('2025-03-01T00:00:00Z'), type: Date, format: 'dd/mm/yyyy' }],
+        [{ value: 'bob.xl@example.fr' }, { value: 'Bob' }, null, { value: '0698765432', type: String }, { value: 1234, type: Number, format: '00000' },
+          { value: new Date('2024-12-24T00:00:00Z'), type: Date, format: 'd mmm yyyy' }],
+        [{ value: '=LOWER("Cara.XL@Example.FR")', type: 'Formula' }, { value: 'Cara' }, { value: 'FR' }, null, null, null],
+        [{ value: 'Write to Dan' }, { value: 'Dan' }, { value: 'FR' }, null, null, null],
+        [{ value: 'mailto:eve.xl@example.fr' }, { value: 'Eve' }, { value: 'FR' }, null, null, null],
+      ];
+      // Excel's "formatted but blank" area: thousands of rows whose cells have a style and no value.
+      for (let i = 0; i < 5000; i++) members.push([{ value: null, ...styled }, { value: null, ...styled }, { value: '', ...styled }, null, null, null]);
+      const cover = [[{ value: 'Member list: export for the migration' }], [{ value: 'Questions: office@example.net' }]];
+      // What write-excel-file does not write and Excel does: a formula's cached value, a mailto: hyperlink.
+      const excelXml = {
+        files: {
+          transform: {
+            'xl/worksheets/sheet{id}.xml': {
+              transform: (xml: string) => xml
+                .replace(/<c r="A7"([^>]*)><f>=?([^<]*)<\/f><\/c>/, '<c r="A7"$1 t="str"><f>$2</f><v>cara.xl@example.fr</v></c>')
+                .replace('</worksheet>', xml.includes('<f>') /* the Members sheet */ ? '<hyperlinks><hyperlink ref="A8" r:id="rIdMail1"/></hyperlinks></worksheet>' : '</worksheet>'),
+            },
+            'xl/worksheets/_rels/sheet{id}.xml.rels': {
+              transform: (xml: string) => xml.replace('</Relationships>', '<Relationship Id="rIdMail1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink" '
+                + 'Target="mailto:Dan.XL@example.fr?subject=Hello%20Dan&amp;body=Hi" TargetMode="External"/></Relationships>'),
+            },
+          },
+        },
+      };
+      await (writeXlsxFile as any)([{ data: cover, sheet: 'Cover' }, { data: members, sheet: 'Members' }], { features: [excelXml] }).toFile(path);
+      const r = report(await listwarden(target, [path, ...declaration, '--json']));
+      assert.equal(r.status, 'done', r.error);
+      assert.deepEqual([r.file.format.kind, r.file.format.sheet, r.file.format.headerLine], ['xlsx', 'Members', 4]);
+      assert.deepEqual([r.counts.rows, r.counts.eligible, r.counts.invalid], [5, 5, 0], JSON.stringify(r.samples));
+      const rows = await target.query<{ email: string; country: string; custom_fields: any }>(
+        `select email, country, custom_fields from contacts where lower(email) like '%.xl@example.fr' order by lower(email)`);
+      assert.deepEqual(rows.map((x) => [x.email, x.country]), [['ann.xl@example.fr', 'FR'], ['bob.xl@example.fr', 'FR'], ['cara.xl@example.fr', 'FR'],
+        ['Dan.XL@example.fr', 'FR'], ['eve.xl@example.fr', 'FR']]);
+      const [ann, bob] = rows.map((x) => x.custom_fields);
+      assert.deepEqual([ann.phone, ann.Postcode, ann.Joined, ann.first_name], ['0612345678', '01000', '2025-03-01', 'Ann']);
+      assert.deepEqual([bob.phone, bob.Postcode, bob.Joined], ['0698765432', '01234', '2024-12-24']);
+
+      // A first sheet left empty: the list on the second is read.
+      const second = join(work, `second-${kind}.xlsx`);
+      await (writeXlsxFile as any)([{ data: [[null]], sheet: 'Blatt1' },
+        { data: [[{ value: 'E-Mail' }, { value: 'Land' }], [{ value: 'zweites.blatt@example.de' }, { value: 'DE' }]], sheet: 'Kontakte' }]).toFile(second);
+      const two = report(await listwarden(target, [second, ...declaration, '--json']));
+      assert.deepEqual([two.status, two.file.format.sheet, two.counts.eligible], ['done', 'Kontakte', 1], two.error);
+    });
+
+    it('refuses a damaged .xlsx, a password-protected one, an .xls, an .ods and a Numbers file saying what to do; nothing is written', async () => {
+      const state = async () => [await count('contacts'), await count('consent_events'), await count('suppressions')];
+      const was = await state();
+      const good = join(work, `whole-${kind}.xlsx`);
+      await writeXlsxFile([[{ value: 'Email' }, { value: 'Country' }], [{ value: 'never.written@example.com' }, { value: 'US' }]] as any).toFile(good);
+      const bytes = readFileSync(good);
+      const refused = async (name: string, content: Buffer, message: RegExp) => {
+        const path = join(work, `${kind}-${name}`);
+        writeFileSync(path, content);
+        const run = await listwarden(target, [path, ...declaration]);
+        assert.equal(run.code, 2, `${name}: ${run.stdout}${run.stderr}`);
+        assert.match(run.stderr, message, name);
+      };
+      await refused('truncated.xlsx', bytes.subarray(0, Math.floor(bytes.length / 2)), /the spreadsheet is damaged or incomplete .*save it as \.xlsx .* or as CSV UTF-8/);
+      // The OLE compound file Office wraps an encrypted workbook in, and Excel 97-2003's: named by their streams.
+      const ole = (...streams: string[]) => {
+        const head = Buffer.alloc(1536);
+        Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]).copy(head);
+        streams.forEach((s, i) => Buffer.from(s, 'utf16le').copy(head, 512 + i * 128));
+        return head;
+      };
+      await refused('protected.xlsx', ole('Root Entry', 'EncryptionInfo', 'EncryptedPackage'), /password-protected .*remove the password/);
+      await refused('old.xls', ole('Root Entry', 'Workbook', 'SummaryInformation'), /Excel 97-2003 workbook \(\.xls\).*save it as \.xlsx/);
+      await refused('list.ods', storedZip({ mimetype: 'application/vnd.oasis.opendocument.spreadsheet', 'content.xml': '<office:document-content/>' }),
+        /OpenDocument spreadsheet \(\.ods\).*Save As/);
+      await refused('list.numbers', storedZip({ 'Index/Document.iwa': 'x', 'Metadata/Properties.plist': 'x' }), /Apple Numbers.*Export To/);
+      assert.deepEqual(await state(), was);
     });
 
     it('reads a Google Contacts export: "E-mail 1 - Value" is the address; a cell with several addresses is rejected saying so', async () => {

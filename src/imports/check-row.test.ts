@@ -150,3 +150,8 @@ test('a birth date as an Excel serial day number (a "General" spreadsheet cell) 
   assert.deepEqual(birth(3, ['s2@x.example', '45292.5']), ['2024-01-01', {}]);
   assert.deepEqual(birth(4, ['s3@x.example', '1990']), [null, { birth_date: '1990' }], 'a year is not a serial');
 });
+
+test('an address written with its link scheme (mailto:…?subject=…) is the address', () => {
+  const r = checkRow(context(['email', 'country'], 'FR'), 2, ['mailto:Eve%2Bnews@x.example?subject=Hi', 'FR']);
+  assert.deepEqual([r.outcome, 'email' in r && r.email], ['candidate', 'Eve+news@x.example']);
+});

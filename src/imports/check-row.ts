@@ -157,6 +157,34 @@ function optedOut(mapping: HeaderMapping, fields: Partial<Record<KnownField, str
   return null;
 }
 
+// An address pasted with its link scheme ("mailto:ann@example.org?subject=Hi"), as a spreadsheet's link gives it.
+const MAILTO = /^mailto:([^?#]*)/i;
+
+function stripMailto(value: string): string {
+  const m = MAILTO.exec(value);
+  if (!m) return value;
+  try {
+    return decodeURIComponent(m[1]).trim();
+  } catch {
+    return m[1].trim();
+  }
+}
+
+/**
+ * The record's cells with an XLSX address cell's mailto: link in place of its text when that text is no address
+ * (a name shown for the link, "Write to Ann"); the cells themselves otherwise.
+ */
+export function withLinkedAddress(cells: string[], emailColumn: number, mailto: ReadonlyMap<number, string> | undefined): string[] {
+  const linked = mailto?.get(emailColumn);
+  if (!linked) return cells;
+  const text = stripMailto((cells[emailColumn] ?? '').trim());
+  if (text !== '' && normalizeEmail(text).ok) return cells;
+  const copy = [...cells];
+  while (copy.length <= emailColumn) copy.push('');
+  copy[emailColumn] = linked;
+  return copy;
+}
+
 /** Checks one record of the file. */
 export function checkRow(ctx: RowCheckContext, line: number, cells: string[]): RowCheck {
   if (cells.length > ctx.headerWidth) {
@@ -166,7 +194,7 @@ export function checkRow(ctx: RowCheckContext, line: number, cells: string[]): R
     if (cell.includes('\uFFFD')) return rejected(line, 'the row holds bytes that are not valid in the file\'s encoding');
   }
   const { fields, custom } = applyMapping(ctx.mapping, cells);
-  const rawEmail = fields.email;
+  const rawEmail = fields.email && stripMailto(fields.email);
   if (!rawEmail) return rejected(line, 'no email address');
   const normalized = normalizeEmail(rawEmail);
   if (!normalized.ok) return rejected(line, invalidAddress(rawEmail, normalized.message), rawEmail);

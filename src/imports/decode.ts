@@ -21,8 +21,27 @@ export function detectFileKind(sample: Uint8Array): FileKind {
   if (sample[0] === 0xfe && sample[1] === 0xff) return { kind: 'text', encoding: 'utf-16be', bomLength: 2 };
   const utf16 = guessBomlessUtf16(sample);
   if (utf16) return { kind: 'text', encoding: utf16, bomLength: 0 };
+  if (CFB_MAGIC.every((b, i) => sample[i] === b)) return { kind: 'binary', reason: oldOfficeFile(sample) };
   if (looksBinary(sample)) return { kind: 'binary', reason: 'the file holds binary data (control bytes), not text or a spreadsheet' };
   return { kind: 'text', encoding: isUtf8(sample) ? 'utf-8' : legacyEncoding(sample), bomLength: 0 };
+}
+
+// An OLE compound file: Excel 97-2003's .xls, and also the wrapper Office puts around a password-protected .xlsx.
+const CFB_MAGIC = [0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1];
+
+/** What an OLE compound file is, by the names of its streams (UTF-16 in its directory), and what to do with it. */
+function oldOfficeFile(sample: Uint8Array): string {
+  const names = Buffer.from(sample).toString('utf16le') + Buffer.from(sample.subarray(1)).toString('utf16le');
+  if (names.includes('EncryptedPackage') || names.includes('EncryptionInfo')) {
+    return 'the spreadsheet is password-protected (encrypted): open it in Excel, remove the password (File > Info > Protect Workbook > '
+      + 'Encrypt with Password, then empty the password) and save it, or save a copy as CSV UTF-8, then import that file';
+  }
+  if (names.includes('Workbook') || names.includes('Book')) {
+    return 'the file is an Excel 97-2003 workbook (.xls), which is not read: open it in Excel or LibreOffice and save it as .xlsx '
+      + '(Excel Workbook) or as CSV UTF-8, then import that file';
+  }
+  return 'the file is an old binary Office document (an .xls, a password-protected .xlsx, or a .doc), not text or an .xlsx spreadsheet: '
+    + 'open it in Excel or LibreOffice, save it as .xlsx without a password or as CSV UTF-8, then import that file';
 }
 
 /**

@@ -7,16 +7,20 @@ import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { parse } from 'csv-parse';
 import { parse as parseSync } from 'csv-parse/sync';
-import { readSheet } from 'read-excel-file/node';
 import { createDecoder, detectFileKind, type TextEncoding } from './decode.js';
 import { createLineGuard } from './line-guard.js';
+import { readXlsxBook, type XlsxRow } from './read-xlsx.js';
 import { delimiters, sniffDelimiter, type Delimiter } from './sniff-delimiter.js';
 
 /** `raw`: the record's text as it stands in the file (CSV/TSV; not for XLSX), for the rejected-rows report. */
-export type SourceRecord = { line: number; cells: string[]; raw?: string };
+export type SourceRecord = {
+  line: number; cells: string[]; raw?: string;
+  /** XLSX: column index → the address of a cell's mailto: hyperlink (used when the cell's text is no address). */
+  mailto?: ReadonlyMap<number, string>;
+};
 export type RowProblem = { line: number; reason: string; raw?: string };
 export type RecordBatch = { records: SourceRecord[]; problems: RowProblem[] };
-export type FileFormat = { kind: 'csv'; encoding: TextEncoding; delimiter: Delimiter } | { kind: 'xlsx' };
+export type FileFormat = { kind: 'csv'; encoding: TextEncoding; delimiter: Delimiter } | { kind: 'xlsx'; sheet?: string };
 
 export type OpenedFile = {
   /** As read so far: a CSV's encoding may change while it is read (decode.ts). */
@@ -47,7 +51,15 @@ export async function openImportFile(options: ReadOptions): Promise<{ ok: true; 
   if (kind.kind === 'binary') return { ok: false, reason: kind.reason };
   const progress = { bytes: 0 };
   const bytesRead = () => progress.bytes;
-  if (kind.kind === 'xlsx') return { ok: true, file: { format: { kind: 'xlsx' }, batches: readXlsx(options, progress), bytesRead } };
+  if (kind.kind === 'xlsx') {
+    // The whole workbook is read here (its ZIP cannot be streamed row by row anyway), so that a damaged file or
+    // one that is no .xlsx is refused before anything is written.
+    const opened = await readXlsxBook(options.path);
+    if (!opened.ok) return opened;
+    const size = (await stat(options.path)).size;
+    const format: FileFormat = { kind: 'xlsx', sheet: opened.book.sheet };
+    return { ok: true, file: { format, batches: readXlsx(opened.book.rows, options, progress, size), bytesRead } };
+  }
   const text = new TextDecoder(kind.encoding).decode(sample.subarray(kind.bomLength));
   if (text.trim() === '') return { ok: false, reason: 'the file holds no text' };
   // Excel's "sep=;" first line names the delimiter; it is not a row of the file.
@@ -253,32 +265,12 @@ async function* readCsv(options: ReadOptions, bomLength: number, format: FileFor
   if (last.records.length > 0 || last.problems.length > 0) yield last;
 }
 
-async function* readXlsx(options: ReadOptions, progress: { bytes: number }): AsyncGenerator<RecordBatch> {
-  let rows: unknown[][];
-  try {
-    rows = (await readSheet(options.path)) as unknown[][];
-    progress.bytes = (await stat(options.path)).size;
-  } catch (err) {
-    yield { records: [], problems: [{ line: 0, reason: `the spreadsheet cannot be read: ${(err as Error).message}` }] };
-    return;
+async function* readXlsx(rows: readonly XlsxRow[], options: ReadOptions, progress: { bytes: number }, size: number): AsyncGenerator<RecordBatch> {
+  for (let i = 0; i < rows.length; i += options.batchSize) {
+    const records: SourceRecord[] = rows.slice(i, i + options.batchSize);
+    progress.bytes = Math.round(size * Math.min(1, (i + records.length) / rows.length));
+    yield { records, problems: [] };
   }
-  let batch: SourceRecord[] = [];
-  for (let i = 0; i < rows.length; i++) {
-    const cells = rows[i].map(cellText);
-    if (cells.every((c) => c === '')) continue;
-    batch.push({ line: i + 1, cells });
-    if (batch.length >= options.batchSize) {
-      yield { records: batch, problems: [] };
-      batch = [];
-    }
-  }
-  if (batch.length > 0) yield { records: batch, problems: [] };
-}
-
-function cellText(value: unknown): string {
-  if (value === null || value === undefined) return '';
-  if (value instanceof Date) return value.toISOString().slice(0, 10);
-  return String(value);
 }
 
 /**

@@ -12,7 +12,7 @@ import { normalizeEmail } from '../engine/address.js';
 import { tombstoneHmac } from '../suppressions/tombstone-hmac.js';
 import { AppError } from '../errors.js';
 import { workspaceSecret } from '../workspaces/workspaces.repository.js';
-import { checkRow, isDisposableDomain, type RowCandidate, type RowCheckContext, type RowLeaver } from './check-row.js';
+import { checkRow, isDisposableDomain, withLinkedAddress, type RowCandidate, type RowCheckContext, type RowLeaver } from './check-row.js';
 import { classifyBatch, type KnownContact } from './classify-batch.js';
 import { declarationSchema, type Declaration } from './declaration.js';
 import { fileSha256 } from './file-digest.js';
@@ -153,7 +153,7 @@ async function processFile(options: RunImportOptions): Promise<string | null> {
     for (const record of records) {
       lastLine = record.line;
       if (record.line <= checkpoint) continue; // its batch is committed
-      const result = checkRow(ctx, record.line, record.cells);
+      const result = checkRow(ctx, record.line, record.mailto ? withLinkedAddress(record.cells, ctx.mapping.emailColumn, record.mailto) : record.cells);
       if (result.outcome === 'candidate') candidates.push(result);
       else {
         // A leaver's outcome is decided with the workspace's data (a person who came back is not suppressed).
