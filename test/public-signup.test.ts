@@ -56,7 +56,7 @@ forEachDatabase('public sign-up and double opt-in', (t) => {
     await f.sink.waitFor(before + 1);
     const mail = await f.sink.parse(before);
     assert.deepEqual(f.sink.messages[before].to, ['ann@example.com']);
-    assert.equal(mail.subject, 'Please confirm your subscription');
+    assert.equal(mail.subject, 'Bakery: please confirm your subscription');
     const link = linkIn(mail.text!, '/p/confirm');
 
     const signup = await t.db.selectFrom('signups').selectAll().where('workspace_id', '=', f.workspace.id).executeTakeFirstOrThrow();

@@ -8,6 +8,8 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import nodemailer from 'nodemailer';
 import type { Config } from '../config.js';
+import { dkimSignature } from '../sending/dkim-sign.js';
+import { platformFromAddress, type MailIdentity } from './mail-identity.js';
 
 export type MailTransportOptions =
   | {
@@ -34,6 +36,9 @@ export type OutgoingMail = {
   html?: string;
   /** Extra headers, e.g. `Auto-Submitted` or `X-Listwarden-Workspace`. */
   headers?: Record<string, string>;
+  /** The workspace's identity (`mail-identity.ts`): From, Reply-To, and the DKIM key that signs the mail.
+   *  Absent: the platform's own address, unsigned. */
+  sender?: MailIdentity;
 };
 
 export type SendResult = { ok: true; messageId: string } | { ok: false; reason: string; permanent: boolean };
@@ -68,18 +73,25 @@ export function createMailSender(options: {
           socketTimeout: 30_000,
         })
       : nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
+  // Writes a mail's bytes (CRLF) without sending, so that it can be signed by the campaigns' DKIM signer first
+  const composer = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'windows' });
 
   return {
     async send(mail) {
       try {
-        const info = await mailer.sendMail({
-          from,
+        const sender = mail.sender;
+        const message = {
+          from: sender ? { name: sender.name, address: sender.address } : from,
+          ...(sender?.replyTo ? { replyTo: sender.replyTo } : {}),
           to: mail.to,
           subject: mail.subject,
           text: mail.text,
           html: mail.html,
           headers: { 'Auto-Submitted': 'auto-generated', ...(mail.headers ?? {}) },
-        });
+        };
+        const info = sender?.signer
+          ? await mailer.sendMail({ envelope: { from: sender.address, to: [mail.to] }, raw: await signed(message, sender.signer) })
+          : await mailer.sendMail(message);
         const messageId = String(info.messageId ?? '');
         if (transport.kind === 'log') {
           const raw = (info as unknown as { message?: Buffer }).message;
@@ -102,8 +114,19 @@ export function createMailSender(options: {
     },
     async close() {
       mailer.close();
+      composer.close();
     },
   };
+
+  /** The mail's bytes with a DKIM-Signature in front, made as a campaign mail's is (`src/sending/dkim-sign.ts`). */
+  async function signed(message: Parameters<typeof composer.sendMail>[0], signer: NonNullable<MailIdentity['signer']>): Promise<Buffer> {
+    const built = (await composer.sendMail(message)) as unknown as { message: Buffer };
+    const raw = built.message.toString('utf8');
+    const split = raw.indexOf('\r\n\r\n');
+    const header = raw.slice(0, split + 2);
+    const body = raw.slice(split + 4);
+    return Buffer.from(dkimSignature({ signer, header, body, now: new Date() }) + raw, 'utf8');
+  }
 }
 
 function isLoopback(host: string): boolean {
@@ -117,8 +140,9 @@ export function mailSenderFromConfig(config: Config, log?: (line: Record<string,
     transport: smtp.transport === 'smtp'
       ? { kind: 'smtp', host: smtp.host, port: smtp.port, secure: smtp.secure, user: smtp.user, password: smtp.pass }
       : { kind: 'log', outboxDir: join(config.dataDir, 'outbox') },
-    // The platform's own mail (confirmations, access links) comes from its public host name.
-    from: `noreply@${new URL(config.baseUrl).hostname}`,
+    // The platform's own mail (confirmations, access links) without a workspace identity: its public host name,
+    // never an IP literal (`mail-identity.ts`)
+    from: platformFromAddress(config.baseUrl),
     log,
   });
 }

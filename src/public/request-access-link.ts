@@ -8,6 +8,7 @@ import type { Database } from '../db/schema.js';
 import { normalizeEmail } from '../engine/address.js';
 import type { Language } from '../i18n/language.js';
 import { format, messagesFor } from '../i18n/messages.js';
+import { loadMailIdentity, senderNameOf } from '../mail/mail-identity.js';
 import type { MailSender } from '../mail/mail-sender.js';
 import { myDataUrl } from './links.js';
 import { findContactByEmail } from '../contacts/contacts.repository.js';
@@ -28,6 +29,12 @@ export async function requestAccessLink(options: {
   if (!contact || !contact.email) return { mailed: false };
   const t = messagesFor(options.language);
   const url = myDataUrl({ baseUrl: options.baseUrl, secret: options.secret, workspaceId: options.workspaceId, contactId: contact.id, now: options.now, lang: options.language });
-  const r = await options.mailSender.send({ to: contact.email, subject: t['mail.access.subject'], text: format(t['mail.access.body'], { url }), headers: { 'X-Listwarden-Kind': 'access-link' } });
+  // from the workspace that holds the data, named in the text (src/mail/mail-identity.ts)
+  const who = await loadMailIdentity({ db: options.db, workspaceId: options.workspaceId });
+  const sender = senderNameOf(who);
+  const r = await options.mailSender.send({
+    to: contact.email, subject: format(t['mail.access.subject'], { sender }), text: format(t['mail.access.body'], { sender, url }),
+    headers: { 'X-Listwarden-Kind': 'access-link' }, ...(who.identity ? { sender: who.identity } : {}),
+  });
   return { mailed: r.ok };
 }
