@@ -206,10 +206,9 @@ export async function countAfterSending(db: Kysely<Database>, sendId: number): P
     select action, count(distinct contact_id)::int as n from (
       select a.action, a.contact_id from bounce_actions a where a.send_id = ${sendId} and a.contact_id is not null
       union all
-      -- from the send's recipients, so that a contact's events are read by its index, not the workspace's
-      select 'unsubscribe', e.contact_id from send_recipients r join activity_events e on e.contact_id = r.contact_id
-       where r.send_id = ${sendId} and e.workspace_id = r.workspace_id and e.type = 'unsubscribe'
-         and e.details->>'sendId' = ${String(sendId)} and e.details->>'returnedMailId' is null
+      -- by the send named in the event (index activity_events_unsubscribe_send, migration 0510), in the send's workspace
+      select 'unsubscribe', e.contact_id from activity_events e join sends s on s.id = ${sendId} and e.workspace_id = s.workspace_id
+       where e.type = 'unsubscribe' and e.details->>'sendId' = ${String(sendId)} and e.details->>'returnedMailId' is null
     ) x group by action`.execute(db);
   return Object.fromEntries(r.rows.map((x) => [x.action, Number(x.n)]));
 }
