@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { cellIndex, cellText, chooseSheet, mailtoAddress } from './read-xlsx.js';
-import { zipEntries } from './zip-entries.js';
+import { strToU8, zipSync } from 'fflate';
+import { MAX_ENTRY_BYTES, zipEntries } from './zip-entries.js';
 import { withLinkedAddress } from './check-row.js';
 
 test('cell references, mailto: links and cell values as text', () => {
@@ -35,11 +36,20 @@ test('an address cell whose text is no address takes its mailto: link; a cell ho
   assert.deepEqual(withLinkedAddress(['', 'Dan'], 0, undefined), ['', 'Dan']);
 });
 
-test('a damaged ZIP archive is refused with the reason', () => {
-  assert.throws(() => zipEntries(Buffer.from('PK\u0003\u0004 not really a zip')), /no end/);
+test('a damaged ZIP archive is refused with the reason; an entry that would unpack too large is never inflated', () => {
+  assert.throws(() => zipEntries(Buffer.from('PK\u0003\u0004 not really a zip')), /ZIP archive is damaged or truncated/);
   const end = Buffer.alloc(22);
   end.writeUInt32LE(0x06054b50, 0);
   end.writeUInt16LE(1, 10);
   end.writeUInt32LE(0, 16);
-  assert.throws(() => zipEntries(end), /directory is damaged/);
+  // a directory that is not there: no entries (the reader then says the file is no workbook)
+  assert.deepEqual(zipEntries(end).names, []);
+
+  const zip = Buffer.from(zipSync({ 'a.xml': strToU8('<a>fine</a>'), 'big.xml': strToU8('x'.repeat(1000)) }));
+  const entries = zipEntries(zip);
+  assert.deepEqual([entries.names, entries.text('a.xml'), entries.text('none.xml')], [['a.xml', 'big.xml'], '<a>fine</a>', undefined]);
+  // The directory says how large an entry unpacks: a bomb's claim is refused before anything is inflated.
+  const at = zip.indexOf(Buffer.from('big.xml', 'latin1'), zip.indexOf(Buffer.from([0x50, 0x4b, 0x01, 0x02]))) - 46;
+  zip.writeUInt32LE(MAX_ENTRY_BYTES + 1, at + 24);
+  assert.throws(() => zipEntries(zip).text('big.xml'), /would unpack to 268435457 bytes/);
 });
