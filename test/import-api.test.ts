@@ -163,6 +163,23 @@ forEachDatabase('import api', (t) => {
     assert.deepEqual([report.counts.rows, report.counts.duplicate, report.counts.eligible], [1, 1, 0], 'the same provenance: nothing new');
   });
 
+  it('an address erased after it unsubscribed comes back suppressed, the report naming the erasure and the unsubscribe', async () => {
+    const file = { name: 'erased.csv', content: 'email,country\nforget.me@example.com,FR\nkeep.me@example.com,FR\n' };
+    await finish(ws.tokens.viewer, (await upload(ws.tokens.editor, { ...declaration, list: 'Erasure' }, file)).body.id);
+    const id = (await contactId(ws.tokens.viewer, 'forget.me@example.com'))!;
+    const call = (method: 'POST' | 'DELETE', url: string, token: string, payload?: object) =>
+      app.inject({ method, url, headers: { authorization: `Bearer ${token}` }, ...(payload ? { payload } : {}) });
+    assert.equal((await call('POST', '/api/v1/suppressions', ws.tokens.editor, { contactId: id, reason: 'unsubscribe' })).statusCode, 201);
+    assert.ok((await call('DELETE', `/api/v1/contacts/${id}`, ws.tokens.admin)).statusCode < 300);
+
+    const again = await upload(ws.tokens.editor, { ...declaration, list: 'Erasure', evidence: ['shop:checkout-form@3'] }, file);
+    const report = await finish(ws.tokens.viewer, again.body.id);
+    assert.deepEqual([report.counts.suppressed, report.counts.eligible], [1, 1], 'keep.me takes the new evidence');
+    assert.deepEqual(report.samples.suppressed.map((s: { line: number; reason: string }) => [s.line, s.reason]),
+      [[2, 'the address was erased here (it had unsubscribed before); its tombstone keeps it from being imported again']]);
+    assert.equal(await contactId(ws.tokens.viewer, 'forget.me@example.com'), undefined, 'nothing of the person is written again');
+  });
+
   it('refuses a forbidden source with the rule, and bad declarations with the field', async () => {
     const broker = await upload(ws.tokens.editor, { ...declaration, source: 'list_broker' }, { name: 'a.csv', content: 'email\na@example.com\n' });
     assert.equal(broker.status, 400);

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { RowCandidate, RowLeaver } from './check-row.js';
-import { classifyBatch, type KnownContact } from './classify-batch.js';
+import { classifyBatch, erasedReason, type KnownContact } from './classify-batch.js';
 
 const row = (line: number, email: string): RowCandidate => ({ outcome: 'candidate', line, email, country: 'FR', kind: 'consumer', phone: null, birthDate: null, custom: {}, role: false });
 const known = (email: string, extra: Partial<KnownContact> = {}): KnownContact => ({ id: `id-${email}`, email, evidence: null, member: false, suppressed: false, hardBounced: false, ...extra });
@@ -16,7 +16,7 @@ test('erased, suppressed and hard-bounced addresses are never imported; known on
       ['same@x.example', known('same@x.example', { evidence: { importId: 3, line: 2 }, member: true })],
       ['known@x.example', known('known@x.example', { evidence: { importId: 9, line: 41 }, member: false })],
     ]),
-    tombstoned: new Map([['gone@x.example', 'erasure']]),
+    tombstoned: new Map([['gone@x.example', ['erasure']]]),
     verdictNew: (r) => (r.email.startsWith('role') ? { send: false, codes: ['role_address'] } : { send: true, codes: [] }),
     verdictExisting: () => ({ send: false, codes: ['single_opt_in'] }),
     importId: 3,
@@ -36,7 +36,7 @@ test('the rows a file marks as gone are recorded, except an erased address, whic
   const leaver = (line: number, email: string): RowLeaver => ({ outcome: 'suppressed', line, email, reason: 'the file marks…', left: 'unsubscribe', leftAt: null, country: 'FR', kind: 'consumer' });
   const plan = classifyBatch({
     candidates: [], leavers: [leaver(2, 'left@x.example'), leaver(3, 'erased@x.example'), leaver(4, 'known@x.example')],
-    existing: new Map([['known@x.example', known('known@x.example')]]), tombstoned: new Map([['erased@x.example', 'erasure']]),
+    existing: new Map([['known@x.example', known('known@x.example')]]), tombstoned: new Map([['erased@x.example', ['unsubscribe', 'erasure']]]),
     verdictNew: () => ({ send: true, codes: [] }), verdictExisting: () => ({ send: true, codes: [] }), importId: 1,
   });
   assert.deepEqual(plan.leavers.map((l) => l.line), [2, 4]);
@@ -61,4 +61,10 @@ test('a leaver who confirmed again here after the date the file gives is not rec
   assert.equal(two.outcome, 'duplicate');
   assert.match((two as { reason: string }).reason, /^unsubscribed in the file on 2025-03-01, confirmed again here on 2026-02-10: not suppressed/);
   assert.deepEqual(plan.outcomes.filter((o) => o.line !== 2).map((o) => o.outcome), ['suppressed', 'suppressed', 'suppressed', 'suppressed']);
+});
+
+test('an erased address is named erased, with why it was suppressed before', () => {
+  assert.equal(erasedReason(['erasure']), 'the address was erased here; its tombstone keeps it from being imported again');
+  assert.equal(erasedReason(['unsubscribe', 'erasure', 'complaint']),
+    'the address was erased here (it had unsubscribed and complained before); its tombstone keeps it from being imported again');
 });

@@ -23,6 +23,17 @@ export type BatchPlan = {
   outcomes: RowOutcome[];
 };
 
+// What a tombstone's reasons say of the person, besides the erasure itself.
+const HAD: Record<string, string> = {
+  unsubscribe: 'unsubscribed', objection: 'objected', complaint: 'complained', hard_bounce: 'hard-bounced', manual: 'been blocked by the sender',
+};
+
+/** "the address was erased here (it had unsubscribed before); …": the erasure named first, then why it was suppressed. */
+export function erasedReason(reasons: readonly string[]): string {
+  const had = [...new Set(reasons.filter((r) => r !== 'erasure').map((r) => HAD[r] ?? r))];
+  return `the address was erased here${had.length > 0 ? ` (it had ${had.join(' and ')} before)` : ''}; its tombstone keeps it from being imported again`;
+}
+
 export function classifyBatch(options: {
   candidates: readonly RowCandidate[];
   /** The batch's rows that the file marks as gone. */
@@ -36,8 +47,8 @@ export function classifyBatch(options: {
   now?: number;
   /** Keyed by the lower-cased address: the workspace's addresses are unique whatever their case. */
   existing: ReadonlyMap<string, KnownContact>;
-  /** Address → tombstone reason, for erased addresses. */
-  tombstoned: ReadonlyMap<string, string>;
+  /** Address → its tombstone's reasons (suppression reasons: erasure, unsubscribe…), for erased addresses. */
+  tombstoned: ReadonlyMap<string, readonly string[]>;
   verdictNew: (row: RowCandidate) => Verdict;
   verdictExisting: (row: RowCandidate, contact: KnownContact) => Verdict;
   /** This import, to tell an earlier line of the same file from an earlier import. */
@@ -63,7 +74,7 @@ export function classifyBatch(options: {
     const known = options.existing.get(row.email.toLowerCase());
     // Never raise protection: an erased, suppressed or hard-bounced address is not touched by an import.
     if (tomb !== undefined) {
-      plan.outcomes.push({ outcome: 'suppressed', line: row.line, email: row.email, reason: `the address was erased or closed before (${tomb}); it is not imported again` });
+      plan.outcomes.push({ outcome: 'suppressed', line: row.line, email: row.email, reason: erasedReason(tomb) });
     } else if (known?.suppressed) {
       plan.outcomes.push({ outcome: 'suppressed', line: row.line, email: row.email, reason: 'the contact is suppressed (unsubscribed, complained, bounced or blocked); an import never lifts that' });
     } else if (known?.hardBounced) {

@@ -108,11 +108,14 @@ export async function workspaceHasTombstones(db: Db, workspaceId: string): Promi
 }
 
 /** Which of these keyed hashes are tombstones of erased (or otherwise closed) addresses. */
-export async function findTombstones(db: Db, workspaceId: string, hmacs: string[]): Promise<Map<string, string>> {
+/** Each tombstoned hash with all its reasons (an erased address that had unsubscribed has two), oldest first. */
+export async function findTombstones(db: Db, workspaceId: string, hmacs: string[]): Promise<Map<string, string[]>> {
   if (hmacs.length === 0) return new Map();
   const rows = await db.selectFrom('tombstones').select(['hmac', 'reason'])
-    .where('workspace_id', '=', workspaceId).where('hmac', 'in', hmacs).execute();
-  return new Map(rows.map((r) => [r.hmac, r.reason]));
+    .where('workspace_id', '=', workspaceId).where('hmac', 'in', hmacs).orderBy('at').orderBy('id').execute();
+  const out = new Map<string, string[]>();
+  for (const r of rows) out.set(r.hmac, [...(out.get(r.hmac) ?? []), r.reason]);
+  return out;
 }
 
 export type NewContactRow = { email: string; country: string; kind: string; phone: string | null; birthDate: string | null; custom: string; line: number };

@@ -234,14 +234,14 @@ async function planBatch(o: {
 }) {
   const emails = o.candidates.map((c) => c.email);
   const existing = new Map<string, KnownContact>((await repo.findExistingContacts(o.db, { workspaceId: o.workspaceId, listId: o.listId, fingerprint: o.fingerprint, emails })).map((c) => [c.email.toLowerCase(), c]));
-  const tombstoned = new Map<string, string>();
+  const tombstoned = new Map<string, readonly string[]>();
   if (o.secret) {
     const byHmac = new Map<string, string>();
     for (const e of emails) {
       byHmac.set(tombstoneHmac(o.secret, e), e);
     }
     for (const l of o.leavers) byHmac.set(tombstoneHmac(o.secret, l.email), l.email);
-    for (const [h, reason] of await repo.findTombstones(o.db, o.workspaceId, [...byHmac.keys()])) tombstoned.set(byHmac.get(h)!, reason);
+    for (const [h, reasons] of await repo.findTombstones(o.db, o.workspaceId, [...byHmac.keys()])) tombstoned.set(byHmac.get(h)!, reasons);
   }
   // Existing contacts are few in a typical import: their whole history is loaded one by one.
   const histories = new Map<string, EngineData>();
