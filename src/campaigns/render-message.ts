@@ -26,6 +26,8 @@ export type CompiledCampaign = {
   /** Targets of the tracked links, by index; the click redirect reads them from the stored send. */
   links: string[];
   trackOpens: boolean;
+  /** Whether a link or image address begins with a merge tag: its scheme is then checked in each message. */
+  mergedUrls?: boolean;
   /** The campaign's language, resolved once: its footer texts are in it. */
   language: Language;
   /**
@@ -56,9 +58,11 @@ escapeLiquid.registerFilter('raw', rawFilter);
 /**
  * A style declaration's value that cannot run or fetch anything: no `expression(`, script URL, `behavior`/`binding`,
  * CSS escape (`\\65xpression`), comment, or brace (a merge tag in a style attribute would let a contact's value
- * add declarations of its own), and `url(…)` only to an http(s) address, like images.
+ * add declarations of its own: inside `url(…)` too, where `x);behavior:…` would close it), no other way to name an
+ * image (`image-set(`, `image(`, `cross-fade(`, `element(`), and `url(…)` only to an https address: a fetch over
+ * plain http is readable and alterable on the way, so only https images load.
  */
-const SAFE_CSS_VALUE = /^(?:(?!expression|javascript|vbscript|behavior|binding|@import|url\s*\()[^\\{}<>;]|url\(\s*(?:'https?:\/\/[^'\\()\s]*'|"https?:\/\/[^"\\()\s]*"|https?:\/\/[^'"\\()\s]*)\s*\))*$/i;
+const SAFE_CSS_VALUE = /^(?:(?!expression|javascript|vbscript|behavior|binding|@import|url\s*\(|image-set|image\s*\(|cross-fade|element\s*\(|src\s*\(|\/\*)[^\\{}<>;]|url\(\s*(?:'https:\/\/[^'\\(){}\s]*'|"https:\/\/[^"\\(){}\s]*"|https:\/\/[^'"\\(){}\s]*)\s*\))*$/i;
 const CSS_PROPERTIES = [
   'color', 'background', 'background-color', 'background-image', 'background-position', 'background-repeat', 'background-size',
   'border', 'border-top', 'border-right', 'border-bottom', 'border-left', 'border-color', 'border-style', 'border-width',
@@ -124,6 +128,23 @@ const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => ESCAPE[c]);
 // Footer text comes from the sender profile, not from Liquid: braces are neutralised so it stays literal.
 const literal = (s: string) => s.replace(/\{/g, '&#123;').replace(/\}/g, '&#125;');
 const textLiteral = (s: string) => `{% raw %}${s.replace(/\{%/g, '{ %')}{% endraw %}`;
+
+// An href or src that begins with a merge tag takes its scheme from contact data, which the sanitiser never saw.
+const MERGED_URL = /\s(?:href|src)="\s*\{/i;
+const URL_ATTRIBUTE = /(\s(?:href|src)=")([^"]*)"/gi;
+const URL_ENTITIES: Record<string, string> = { '&amp;': '&', '&lt;': '<', '&gt;': '>', '&quot;': '"', '&#34;': '"', '&#39;': "'" };
+/**
+ * A rendered address a browser would run or that is no web, mail, phone or inline image address (`javascript:`
+ * from a contact's field in `href="{{ contact.site }}"`) becomes `#`. The value holds only the entities the
+ * sanitiser and Liquid's escape write; control characters and spaces are dropped first, as browsers do.
+ */
+function safeMergedUrls(html: string): string {
+  return html.replace(URL_ATTRIBUTE, (whole, start: string, value: string) => {
+    const bare = value.replace(/&(?:amp|lt|gt|quot|#34|#39);/g, (e) => URL_ENTITIES[e]).replace(/[\u0000-\u0020\u007f]/g, '');
+    const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(bare);
+    return !scheme || /^(?:https?|mailto|tel|cid)$/i.test(scheme[1]) ? whole : `${start}#"`;
+  });
+}
 
 // A link with a merge tag in it is left as written (its target differs by recipient); `%` is ordinary percent-encoding
 // (`?q=red%20shoes`), whose links went untracked, so their clicks never counted as engagement.
@@ -227,6 +248,7 @@ export function compileCampaign(options: { campaign: CampaignFields; sender: Sen
         text: parse(plainLiquid, text, 'text'),
         links,
         trackOpens: campaign.trackOpens,
+        ...(MERGED_URL.test(clean) ? { mergedUrls: true } : {}),
         language,
         linkLanguage: language === 'en' ? undefined : language,
       },
@@ -265,7 +287,7 @@ export function renderMessage(compiled: CompiledCampaign, values: RecipientValue
   };
   return {
     subject: renderPieces(compiled.subject, scope).replace(/\s+/g, ' ').trim(),
-    html: renderPieces(compiled.html, scope),
+    html: compiled.mergedUrls ? safeMergedUrls(renderPieces(compiled.html, scope)) : renderPieces(compiled.html, scope),
     text: renderPieces(compiled.text, scope),
   };
 }
