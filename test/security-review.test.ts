@@ -100,6 +100,12 @@ forEachDatabase('security review: tenants, roles, sanitised CSS and links', (t) 
     assert.deepEqual((await asB('GET', '/api/v1/suppressions')).body.items.map((s: { email: string }) => s.email), ['bob@b.example']);
     assert.ok((await asB('GET', '/api/v1/audit')).body.items.some((e: { action: string }) => e.action.startsWith('suppression')), 'the suppression is in the audit log');
 
+    // a row whose contact is of another workspace (no route writes one; the database would take it) names no address
+    await t.db.insertInto('suppressions').values({ workspace_id: a.id, contact_id: ids.bContact, reason: 'manual', channel: 'all', scope: 'marketing', at: new Date(), source: 'test', created_by: 'test' } as never).execute();
+    const odd = await asA('GET', '/api/v1/suppressions');
+    assert.deepEqual(odd.body.items.map((s: { email: string | null }) => s.email), [null], JSON.stringify(odd.body));
+    await t.db.deleteFrom('suppressions').where('workspace_id', '=', a.id).execute();
+
     const mail = 'From: someone@elsewhere.example\r\nTo: news@b.example\r\nSubject: hello bob@b.example\r\nMessage-ID: <x1@elsewhere.example>\r\n\r\nJust a reply.\r\n';
     const up = await app.inject({ method: 'POST', url: '/api/v1/bounces', headers: { authorization: `Bearer ${b.tokens.editor}`, 'content-type': 'message/rfc822' }, payload: mail });
     assert.equal(up.statusCode, 200, up.body);

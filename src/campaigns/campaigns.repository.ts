@@ -200,15 +200,15 @@ export async function findAfterSending(db: Kysely<Database>, workspaceId: string
   return r.rows.map((x) => ({ ...x, at: new Date(x.at) }));
 }
 
-/** Per send, how many recipients each kind of returned mail or unsubscribe was about (distinct contacts). */
-export async function countAfterSending(db: Kysely<Database>, sendId: number): Promise<Record<string, number>> {
+/** Per send of the workspace, how many recipients each kind of returned mail or unsubscribe was about (distinct contacts). */
+export async function countAfterSending(db: Kysely<Database>, workspaceId: string, sendId: number): Promise<Record<string, number>> {
   const r = await sql<{ action: string; n: number }>`
     select action, count(distinct contact_id)::int as n from (
-      select a.action, a.contact_id from bounce_actions a where a.send_id = ${sendId} and a.contact_id is not null
+      select a.action, a.contact_id from bounce_actions a where a.workspace_id = ${workspaceId} and a.send_id = ${sendId} and a.contact_id is not null
       union all
-      -- by the send named in the event (index activity_events_unsubscribe_send, migration 0510), in the send's workspace
-      select 'unsubscribe', e.contact_id from activity_events e join sends s on s.id = ${sendId} and e.workspace_id = s.workspace_id
-       where e.type = 'unsubscribe' and e.details->>'sendId' = ${String(sendId)} and e.details->>'returnedMailId' is null
+      -- by the send named in the event (index activity_events_unsubscribe_send, migration 0510), in the workspace
+      select 'unsubscribe', e.contact_id from activity_events e
+       where e.workspace_id = ${workspaceId} and e.type = 'unsubscribe' and e.details->>'sendId' = ${String(sendId)} and e.details->>'returnedMailId' is null
     ) x group by action`.execute(db);
   return Object.fromEntries(r.rows.map((x) => [x.action, Number(x.n)]));
 }

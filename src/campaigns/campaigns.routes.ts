@@ -122,7 +122,7 @@ export default async function campaignsRoutes(app: FastifyInstance, deps: AppDep
     async ({ params, auth }) => {
       const s = await latestSendOf(db, auth.workspaceId, params.id);
       if (!s) throw await notSentYet(auth.workspaceId, params.id);
-      return { sendId: s.id, status: s.status, acknowledgedBy: s.acknowledged_by, acknowledgedAt: s.acknowledged_at.toISOString(), queued: s.queued, blocked: s.blocked, states: await countRecipientStates(db, s.id), afterSending: afterSendingCounts(await countAfterSending(db, s.id)) };
+      return { sendId: s.id, status: s.status, acknowledgedBy: s.acknowledged_by, acknowledgedAt: s.acknowledged_at.toISOString(), queued: s.queued, blocked: s.blocked, states: await countRecipientStates(db, s.id), afterSending: afterSendingCounts(await countAfterSending(db, auth.workspaceId, s.id)) };
     });
 
   for (const action of ['pause', 'resume', 'cancel'] as const) {

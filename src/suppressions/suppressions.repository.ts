@@ -24,7 +24,9 @@ export async function findSuppression(db: Kysely<Database>, workspaceId: string,
 
 /** A page of suppressions, each with its contact's address (the one thing staff look them up by). */
 export async function listSuppressions(db: Kysely<Database>, options: { workspaceId: string; contactId?: string; reason?: string; includeLifted?: boolean; after?: string; limit: number }) {
-  let q = db.selectFrom('suppressions').leftJoin('contacts', 'contacts.id', 'suppressions.contact_id')
+  // the contact of the same workspace only, as every read here
+  let q = db.selectFrom('suppressions')
+    .leftJoin('contacts', (j) => j.onRef('contacts.id', '=', 'suppressions.contact_id').onRef('contacts.workspace_id', '=', 'suppressions.workspace_id'))
     .selectAll('suppressions').select('contacts.email').where('suppressions.workspace_id', '=', options.workspaceId);
   if (options.contactId) q = q.where('suppressions.contact_id', '=', options.contactId);
   if (options.reason) q = q.where('suppressions.reason', '=', options.reason as SuppressionReason);
