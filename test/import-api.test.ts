@@ -128,6 +128,9 @@ forEachDatabase('import api', (t) => {
       .filter((x: { contactId: string }) => x.contactId === known || x.contactId === made)
       .map((x: { contactId: string; reason: string; source: string }) => [x.contactId === known ? 'known' : 'made', x.reason, x.source]).sort();
     assert.deepEqual(suppressions, [['known', 'unsubscribe', `import:${unsub.body.id}:line:2`], ['made', 'unsubscribe', `import:${unsub.body.id}:line:3`]]);
+    const audited = (await get(ws.tokens.admin, '/api/v1/audit')).json().items
+      .filter((e: { action: string; target: { id: string } | null }) => e.action === 'suppression.add' && e.target?.id === String(unsub.body.id));
+    assert.deepEqual(audited.map((e: { details: { count: number; byReason: unknown } }) => [e.details.count, e.details.byReason]), [[2, { unsubscribe: 2 }]], 'the suppressions made are audited');
 
     const crm = await upload(ws.tokens.editor, { ...declaration, list: 'CRM', evidence: ['crm:export@2026-01'] },
       { name: 'crm.csv', content: 'email,country\nleft.shop@example.com,FR\nleft.before@example.com,DE\nstays.shop@example.com,FR\n' });

@@ -187,14 +187,14 @@ export async function copyRows(db: Db, kind: DatabaseKind, table: keyof typeof C
 export type LeaverRow = { email: string; country: string; kind: string; line: number; reason: SuppressionReason; channel: string; scope: 'marketing' | 'all_mail' };
 
 /**
- * Records the people a file marks as gone: a contact for each new address (the address, country and kind only:
+ * Records the people a file marks as gone (returns the suppressions recorded, by reason): a contact for each new address (the address, country and kind only:
  * no consent event, no list membership, no other field), then a suppression on each, unless one of the same
  * reason is already in force, with the import and line as its source. Two statements: the second must see the
  * contacts another batch committed while the first waited on them. `rows` holds one row per address and reason.
  */
-export async function recordLeavers(db: Db, o: { workspaceId: string; importId: number; source: ContactSource; rows: LeaverRow[]; at: Date }): Promise<void> {
+export async function recordLeavers(db: Db, o: { workspaceId: string; importId: number; source: ContactSource; rows: LeaverRow[]; at: Date }): Promise<Record<string, number>> {
   const r = o.rows;
-  if (r.length === 0) return;
+  if (r.length === 0) return {};
   const firsts = [...new Map(r.map((x) => [x.email.toLowerCase(), x])).values()];
   await sql`
     insert into contacts (workspace_id, email, country, kind, source_type, source_at, collected_by, source_evidence, source_details)
@@ -203,13 +203,18 @@ export async function recordLeavers(db: Db, o: { workspaceId: string; importId: 
     from unnest(${firsts.map((x) => x.email)}::text[], ${firsts.map((x) => x.country)}::text[], ${firsts.map((x) => x.kind)}::text[],
                 ${firsts.map((x) => x.line)}::int[]) as t(email, country, kind, line)
     on conflict (workspace_id, lower(email)) where email is not null do nothing`.execute(db);
-  await sql`
+  const made = await sql<{ reason: string }>`
     insert into suppressions (workspace_id, contact_id, reason, channel, scope, at, source, created_by)
     select ${o.workspaceId}, c.id, t.reason, t.channel, t.scope, ${o.at}, ${`import:${o.importId}:line:`} || t.line, ${`import:${o.importId}`}
     from unnest(${r.map((x) => x.email.toLowerCase())}::text[], ${r.map((x) => x.reason)}::text[], ${r.map((x) => x.channel)}::text[],
                 ${r.map((x) => x.scope)}::text[], ${r.map((x) => x.line)}::int[]) as t(email, reason, channel, scope, line),
       lateral (select id from contacts c where c.workspace_id = ${o.workspaceId} and lower(c.email) = t.email limit 1) c
-    where not exists (select 1 from suppressions s where s.contact_id = c.id and s.reason = t.reason and s.lifted_at is null)`.execute(db);
+    where not exists (select 1 from suppressions s where s.contact_id = c.id and s.reason = t.reason and s.lifted_at is null)
+    returning reason`.execute(db);
+  // how many were recorded, by reason (for the audit log)
+  const byReason: Record<string, number> = {};
+  for (const x of made.rows) byReason[x.reason] = (byReason[x.reason] ?? 0) + 1;
+  return byReason;
 }
 
 /**

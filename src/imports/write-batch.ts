@@ -8,6 +8,7 @@
 import { sql, type Kysely } from 'kysely';
 import { databaseKind, type DatabaseKind } from '../db/database.js';
 import type { Database } from '../db/schema.js';
+import { recordAudit } from '../audit/record-audit.js';
 import { AppError } from '../errors.js';
 import type { BatchPlan } from './classify-batch.js';
 import type { LeaverReason, RowLeaver } from './check-row.js';
@@ -154,10 +155,19 @@ async function writeInTransaction(trx: Kysely<Database>, o: WriteBatchOptions, w
   // The people the file marks as gone, after this batch's new contacts (a later line saying one of them left
   // finds its contact) and once the previous batch committed: a leaver may repeat one of its addresses, and
   // writing it while that batch still inserts it would be the same wait the database cannot see.
-  await repo.recordLeavers(trx, { workspaceId: o.workspaceId, importId: o.importId, source: w.source, rows: leaverRows(o.plan.leavers), at: o.now });
+  const suppressed = await repo.recordLeavers(trx, { workspaceId: o.workspaceId, importId: o.importId, source: w.source, rows: leaverRows(o.plan.leavers), at: o.now });
   const held = await repo.saveProgress(trx, {
     id: o.importId, runner: o.runner, checkpointLine: o.checkpointLine, bytesDone: o.bytesDone,
     counts: o.counts, samples: o.samples, now: o.now, leaseMs: o.leaseMs,
   });
   if (!held) throw new AppError('conflict', `import ${o.importId} was taken over by another runner; this batch is rolled back`);
+  // Suppressions made are audited, as the bounce intake's and staff's are: one entry per batch that made some,
+  // naming the import (its rows say which line made each). Last, because the audit chain's lock is held until commit.
+  const count = Object.values(suppressed).reduce((a, b) => a + b, 0);
+  if (count > 0) {
+    await recordAudit({
+      db: trx, workspaceId: o.workspaceId, actor: { type: 'system', id: 'import' }, action: 'suppression.add', target: { type: 'import', id: String(o.importId) },
+      details: { count, byReason: suppressed, source: `import:${o.importId}`, throughLine: o.checkpointLine }, at: o.now,
+    });
+  }
 }
