@@ -45,7 +45,7 @@ forEachDatabase('security review: tenants, roles, sanitised CSS and links', (t) 
     b = await testWorkspace(t.db, 'Shop B');
     asA = caller(app, a.tokens.admin);
     asB = caller(app, b.tokens.admin);
-    const sa = await setUp(a, 'a.example', 'ann@a.example', { site: 'javascript:alert(1)', colour: 'red);background:url(http://tracker.example/x' });
+    const sa = await setUp(a, 'a.example', 'ann@a.example', { site: 'javascript:alert(1)', tail: 'script:alert(2)', colour: 'red);background:url(http://tracker.example/x' });
     const sb = await setUp(b, 'b.example', 'bob@b.example');
     Object.assign(ids, { aContact: sa.contact, bContact: sb.contact, aCampaign: sa.campaign, bCampaign: sb.campaign });
   });
@@ -122,7 +122,7 @@ forEachDatabase('security review: tenants, roles, sanitised CSS and links', (t) 
       + '<p style="background: url(https://cdn.a.example/t.png?{{ contact.email }})">m</p>'
       + '<p style="background-image: url(https://cdn.a.example/x.png), URL(http://tracker.example/y.png)">n</p>'
       + '<p style="background: url(https://cdn.a.example/&#123;&#123;contact.colour&#125;&#125;)">o</p>'
-      + '<a href="{{ contact.site }}">site</a><img src="{{ contact.site }}" alt="s"><a href="https://a.example/{{ contact.email }}">own</a>';
+      + '<a href="{{ contact.site }}">site</a><img src="{{ contact.site }}" alt="s"><a href="https://a.example/{{ contact.email }}">own</a><a href="java{{ contact.tail }}">tail</a>';
     const created = await asA('PUT', `/api/v1/campaigns/${ids.aCampaign}`, {
       name: 'Styled', purpose: 'marketing', listIds: (await asA('GET', `/api/v1/campaigns/${ids.aCampaign}`)).body.listIds, fromName: 'A', fromAddress: 'news@a.example', subject: 'Hi', html,
     });
@@ -132,6 +132,6 @@ forEachDatabase('security review: tenants, roles, sanitised CSS and links', (t) 
     const got: string = preview.body.html;
     assert.ok(!/tracker\.example|image-set|javascript|ann@a\.example\)|http:\/\//i.test(got), got);
     assert.match(got, /^<h1 style="color:#0a6cff">Hi<\/h1><p class="k">k<\/p><div class="u" style="background-image:url\(https:\/\/cdn\.a\.example\/ok\.png\)">u<\/div><p>m<\/p><p>n<\/p><p>o<\/p>/);
-    assert.match(got, /<a href="#">site<\/a><img src="#" alt="s" \/><a href="https:\/\/a\.example\/ann@a\.example">own<\/a>/);
+    assert.match(got, /<a href="#">site<\/a><img src="#" alt="s" \/><a href="https:\/\/a\.example\/ann@a\.example">own<\/a><a href="#">tail<\/a>/);
   });
 });

@@ -26,7 +26,7 @@ export type CompiledCampaign = {
   /** Targets of the tracked links, by index; the click redirect reads them from the stored send. */
   links: string[];
   trackOpens: boolean;
-  /** Whether a link or image address begins with a merge tag: its scheme is then checked in each message. */
+  /** Whether a link or image address holds a merge tag: its scheme is then checked in each message. */
   mergedUrls?: boolean;
   /** The campaign's language, resolved once: its footer texts are in it. */
   language: Language;
@@ -129,8 +129,9 @@ const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => ESCAPE[c]);
 const literal = (s: string) => s.replace(/\{/g, '&#123;').replace(/\}/g, '&#125;');
 const textLiteral = (s: string) => `{% raw %}${s.replace(/\{%/g, '{ %')}{% endraw %}`;
 
-// An href or src that begins with a merge tag takes its scheme from contact data, which the sanitiser never saw.
-const MERGED_URL = /\s(?:href|src)="\s*\{/i;
+// An href or src with a merge tag can take its scheme from contact data (`{{ contact.site }}`, `java{{ … }}`),
+// which the sanitiser never saw.
+const MERGED_URL = /\s(?:href|src)="[^"]*\{[{%]/i;
 const URL_ATTRIBUTE = /(\s(?:href|src)=")([^"]*)"/gi;
 const URL_ENTITIES: Record<string, string> = { '&amp;': '&', '&lt;': '<', '&gt;': '>', '&quot;': '"', '&#34;': '"', '&#39;': "'" };
 /**
