@@ -8,6 +8,8 @@
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { after, before, it } from 'node:test';
+import { createApiToken } from '../src/auth/create-api-token.js';
+import { createWorkspace } from '../src/workspaces/create-workspace.js';
 import { forEachDatabase } from './support/db.js';
 import { createTestForm, FORM, formBody, linkIn, openFixture, signUpAndConfirm, type Fixture } from './public-fixture.js';
 
@@ -81,5 +83,36 @@ forEachDatabase('platform mail identity', (t) => {
     assert.equal((await dkimVerify(access.raw.raw, { resolver })).results[0].status.result, 'pass');
     const page = await f.app.inject({ url: linkIn(access.mail.text!, '/p/my-data') });
     assert.equal(page.statusCode, 200);
+  });
+
+  it('another workspace\'s mails come from its own profile and key; one workspace\'s access page mails nothing for the other\'s address', async () => {
+    const system = { type: 'system' as const, id: null };
+    const ws = await createWorkspace({ db: t.db, name: 'Pastry', actor: system, now: f.clock.now });
+    const token = (await createApiToken({ db: t.db, workspaceId: ws.id, name: 't', role: 'admin', actor: system, now: f.clock.now })).token;
+    const lists = [await t.db.insertInto('lists').values({ workspace_id: ws.id, name: 'Cakes' }).returning(['id', 'name']).executeTakeFirstOrThrow()];
+    const g: Fixture = { ...f, workspace: { id: ws.id, slug: ws.slug }, token, lists, auth: { authorization: `Bearer ${token}` } };
+    const saved = await f.app.inject({ method: 'PUT', url: '/api/v1/sender-profile', headers: g.auth, payload: { ...profile, company: 'Pastry SARL', contactEmail: 'hi@pastry.example', domains: ['pastry.example'], returnPathDomain: 'bounces.pastry.example' } });
+    assert.equal(saved.statusCode, 200, saved.body);
+    const resolver = async (name: string, type: string) => {
+      if (type === 'TXT' && name === `${saved.json().dkimSelector}._domainkey.pastry.example`) return [[saved.json().dkimDnsRecord]];
+      throw Object.assign(new Error('no such record'), { code: 'ENOTFOUND' });
+    };
+    const theirForm = await createTestForm(g);
+    await signUpAndConfirm(g, theirForm, 'pastry-only@example.com');
+    const n = f.sink.count();
+    const asked = await f.app.inject({ method: 'POST', url: `/p/access/${f.workspace.slug}`, headers: FORM, payload: formBody({ email: 'pastry-only@example.com' }) });
+    assert.equal(asked.statusCode, 200);
+    const theirs = await f.app.inject({ method: 'POST', url: `/p/access/${ws.slug}`, headers: FORM, payload: formBody({ email: 'pastry-only@example.com' }) });
+    assert.equal(theirs.statusCode, 200);
+    await f.sink.waitFor(n + 1);
+    await new Promise((r) => setTimeout(r, 200));
+    assert.equal(f.sink.count(), n + 1, 'one link: the Bakery page knows no such address');
+    const mail = await f.sink.parse(n);
+    assert.deepEqual(mail.from?.value[0], { name: 'Pastry SARL', address: 'noreply@pastry.example' });
+    assert.equal(mail.replyTo?.value[0].address, 'hi@pastry.example');
+    assert.doesNotMatch(f.sink.messages[n].raw.toString('latin1'), /Bakery|bakery\.example/);
+    const verified = await dkimVerify(f.sink.messages[n].raw, { resolver });
+    assert.equal(verified.results[0].status.result, 'pass', JSON.stringify(verified.results[0].status));
+    assert.equal(verified.results[0].signingDomain, 'pastry.example');
   });
 });
