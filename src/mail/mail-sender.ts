@@ -1,8 +1,8 @@
 /**
  * The platform's sender for single messages (double opt-in confirmation, "my data" links): not campaigns.
  * SMTP through nodemailer (any server, including one on loopback), or a log transport for development that
- * builds the real MIME message but delivers nothing. The log line names recipient and subject only: bodies
- * carry signed links, which are secrets.
+ * builds the real MIME message but delivers nothing, keeping the bytes SMTP would carry (CRLF, so a DKIM
+ * signature verifies). The log line names recipient and subject only: bodies carry signed links, which are secrets.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -72,7 +72,8 @@ export function createMailSender(options: {
           greetingTimeout: 10_000,
           socketTimeout: 30_000,
         })
-      : nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
+      // CRLF, as the bytes would go over SMTP: a saved mail's DKIM signature was made over those and verifies
+      : nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'windows' });
   // Writes a mail's bytes (CRLF) without sending, so that it can be signed by the campaigns' DKIM signer first
   const composer = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'windows' });
 
