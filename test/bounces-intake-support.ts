@@ -49,7 +49,7 @@ export async function sentCampaign(db: Db, sink: SmtpSink, specs: ContactSpec[],
 const boundary = () => `b-${randomBytes(6).toString('hex')}`;
 
 /** An RFC 3464 delivery status notification for one recipient, quoting the original headers. */
-export function dsn(o: { to: string; recipient: string; status: string; diagnostic: string; action?: 'failed' | 'delayed'; originalHeaders: string; reportingMta?: string }): string {
+export function dsn(o: { to: string; recipient: string; status: string; diagnostic: string; action?: 'failed' | 'delayed' | 'delivered'; originalHeaders: string; reportingMta?: string }): string {
   const b = boundary();
   return [
     'From: Mail Delivery System <MAILER-DAEMON@mx.example.net>',

@@ -1,8 +1,9 @@
 /**
  * "Did this person get it?" after the mail left: `GET /api/v1/campaigns/:id/recipients/:contactIdOrEmail` tells
  * what came back about this send (a bounce matched by its VERP address, a delay notice, a complaint, an
- * unsubscribe through the mail's own link), and the progress counts them. A campaign really sent over loopback
- * SMTP; returned mail uploaded through the API, the one-click link posted as a mailbox provider does.
+ * unsubscribe through the mail's own link), and the progress counts them, delay notices apart from other returned
+ * mail. A campaign really sent over loopback SMTP; returned mail uploaded through the API, the one-click link
+ * posted as a mailbox provider does.
  */
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
@@ -75,7 +76,7 @@ forEachDatabase('campaign recipient after sending', (t) => {
     assert.deepEqual((await why('quiet@example.net')).afterSending, []);
   });
 
-  it('a complaint and an unsubscribe through the mail\'s own link are told, and counted in the progress', async () => {
+  it('a complaint and an unsubscribe through the mail\'s own link are told, and counted in the progress; a delay notice apart from a delivery report', async () => {
     const angry = msg('angry@example.net');
     await upload(arf({ to: angry.returnPath, recipient: angry.email, feedbackType: 'abuse', originalHeaders: angry.headers }));
     const complained = await why(angry.email);
@@ -90,9 +91,14 @@ forEachDatabase('campaign recipient after sending', (t) => {
     assert.deepEqual(left.afterSending.map((e: { event: string; via: string }) => [e.event, e.via]), [['unsubscribe', 'one_click']]);
     assert.match(left.summary, /then unsubscribed through this mail on /);
 
+    // a delivery report is returned mail, but no delay notice
+    const quiet = msg('quiet@example.net');
+    await upload(dsn({ to: quiet.returnPath, recipient: quiet.email, status: '2.0.0', diagnostic: '250 2.0.0 Ok: delivered to mailbox', action: 'delivered', originalHeaders: quiet.headers }));
+    assert.deepEqual((await why(quiet.email)).afterSending.map((e: { event: string; reason: string }) => [e.event, e.reason]), [['returned_mail', 'delivered']]);
+
     const progress = await app.inject({ url: `/api/v1/campaigns/${camp.campaignId}/send`, headers: auth() });
     assert.equal(progress.statusCode, 200, progress.body);
     assert.equal(progress.json().states.sent, emails.length, 'the outbox states are kept as they are');
-    assert.deepEqual(progress.json().afterSending, { hardBounced: 1, softBounced: 1, senderProblems: 0, complained: 1, unsubscribed: 1, otherReturnedMail: 1 });
+    assert.deepEqual(progress.json().afterSending, { hardBounced: 1, softBounced: 1, senderProblems: 0, complained: 1, unsubscribed: 1, delayNotices: 1, otherReturnedMail: 1 });
   });
 });

@@ -50,8 +50,12 @@ export function afterSendingSummary(o: { state: string; sentAt: string | null; e
   return `${first}, then ${parts.join('; then ')}.`;
 }
 
-/** The progress counts of what came back, by recipient: bounced (hard, soft), sender problems, complaints, unsubscribes. */
+/**
+ * The progress counts of what came back, by recipient: bounced (hard, soft), sender problems, complaints,
+ * unsubscribes, delay notices (`delayed`, told apart as `afterSendingEvents` does), and other returned mail
+ * (delivery reports, automatic replies, other feedback: `none`).
+ */
 export function afterSendingCounts(byAction: Readonly<Record<string, number>>) {
   const n = (k: string) => byAction[k] ?? 0;
-  return { hardBounced: n('suppress_hard'), softBounced: n('count_soft'), senderProblems: n('sender_problem'), complained: n('complaint'), unsubscribed: n('unsubscribe'), otherReturnedMail: n('none') };
+  return { hardBounced: n('suppress_hard'), softBounced: n('count_soft'), senderProblems: n('sender_problem'), complained: n('complaint'), unsubscribed: n('unsubscribe'), delayNotices: n('delayed'), otherReturnedMail: n('none') };
 }

@@ -204,7 +204,11 @@ export async function findAfterSending(db: Kysely<Database>, workspaceId: string
 export async function countAfterSending(db: Kysely<Database>, workspaceId: string, sendId: number): Promise<Record<string, number>> {
   const r = await sql<{ action: string; n: number }>`
     select action, count(distinct contact_id)::int as n from (
-      select a.action, a.contact_id from bounce_actions a where a.workspace_id = ${workspaceId} and a.send_id = ${sendId} and a.contact_id is not null
+      -- the intake records a delay notice as action 'none' with its reason ('expired' most often); a delivery
+      -- report, an automatic reply and another feedback type have 'delivered', 'vacation', 'feedback' (after-sending.ts)
+      select case when a.action = 'none' and a.reason not in ('delivered', 'vacation', 'feedback') then 'delayed' else a.action end as action,
+             a.contact_id
+        from bounce_actions a where a.workspace_id = ${workspaceId} and a.send_id = ${sendId} and a.contact_id is not null
       union all
       -- by the send named in the event (index activity_events_unsubscribe_send, migration 0510), in the workspace
       select 'unsubscribe', e.contact_id from activity_events e
