@@ -377,6 +377,38 @@ for (const kind of kinds) {
       assert.deepEqual([two.status, two.file.format.sheet, two.counts.eligible], ['done', 'Kontakte', 1], two.error);
     });
 
+    it('reads an XLSX HYPERLINK("mailto:…") formula as the address, and phone numbers and postcodes as their special formats show them', async () => {
+      const path = join(work, `formats-${kind}.xlsx`);
+      const phone = '[<=9999999]###-####;(###) ###-####';
+      const data: any[] = [
+        [{ value: 'Email' }, { value: 'Name' }, { value: 'Office line' }, { value: 'Mail code' }, { value: 'Badge' }, { value: 'Country' }],
+        [{ value: '=HYPERLINK("mailto:Hana.XL@example.us?subject=Hi","Hana Smith")', type: 'Formula' }, { value: 'Hana' },
+          { value: 2125551234, type: Number, format: phone }, { value: 21344567, type: Number, format: '00000-0000' }, { value: 7, type: Number, format: '000' }, { value: 'US' }],
+        [{ value: 'ivan.xl@example.us' }, { value: 'Ivan' }, { value: 5551234, type: Number, format: phone },
+          { value: 2134, type: Number, format: '00000' }, { value: 1234.5, type: Number, format: '#,##0.00' }, { value: 'US' }],
+      ];
+      // Excel keeps the text shown (the cached value) beside the formula: write-excel-file writes the formula only.
+      const cached = {
+        files: {
+          transform: {
+            'xl/worksheets/sheet{id}.xml': {
+              transform: (xml: string) => xml.replace(/<c r="A2"([^>]*)><f>=?([^<]*)<\/f><\/c>/, '<c r="A2"$1 t="str"><f>$2</f><v>Hana Smith</v></c>'),
+            },
+          },
+        },
+      };
+      await (writeXlsxFile as any)(data, { features: [cached] }).toFile(path);
+      const r = report(await listwarden(target, [path, ...declaration, '--json']));
+      assert.equal(r.status, 'done', r.error);
+      assert.deepEqual([r.counts.rows, r.counts.eligible, r.counts.invalid], [2, 2, 0], JSON.stringify(r.samples));
+      const rows = await target.query<{ email: string; custom_fields: any }>(
+        `select email, custom_fields from contacts where lower(email) like '%.xl@example.us' order by lower(email)`);
+      assert.deepEqual(rows.map((x) => [x.email, x.custom_fields['Office line'], x.custom_fields['Mail code'], x.custom_fields.Badge]), [
+        ['Hana.XL@example.us', '(212) 555-1234', '02134-4567', '007'],
+        ['ivan.xl@example.us', '555-1234', '02134', '1234.5'],
+      ], JSON.stringify(rows));
+    });
+
     it('refuses a damaged .xlsx, a password-protected one, an .xls, an .ods and a Numbers file saying what to do; nothing is written', async () => {
       const state = async () => [await count('contacts'), await count('consent_events'), await count('suppressions')];
       const was = await state();

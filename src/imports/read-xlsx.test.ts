@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cellIndex, cellText, chooseSheet, mailtoAddress } from './read-xlsx.js';
+import { cellIndex, cellText, chooseSheet, formatDigits, hyperlinkFormulaAddress, mailtoAddress } from './read-xlsx.js';
 import { strToU8, zipSync } from 'fflate';
 import { MAX_ENTRY_BYTES, zipEntries } from './zip-entries.js';
 import { withLinkedAddress } from './check-row.js';
@@ -17,6 +17,32 @@ test('cell references, mailto: links and cell values as text', () => {
   assert.equal(cellText(new Date('2025-03-01T10:22:32.999Z')), '2025-03-01 10:22:33');
   assert.equal(cellText(null), '');
   assert.equal(cellText(612345678), '612345678');
+});
+
+test('HYPERLINK formulas give their mailto: address when it is written out', () => {
+  assert.equal(hyperlinkFormulaAddress('HYPERLINK("mailto:ann@example.org","Ann")'), 'ann@example.org');
+  assert.equal(hyperlinkFormulaAddress(' =hyperlink( "MAILTO:Bob%40example.org?subject=Hi" , "Bob" )'), 'Bob@example.org');
+  assert.equal(hyperlinkFormulaAddress('HYPERLINK("mailto:cara@example.org")'), 'cara@example.org');
+  assert.equal(hyperlinkFormulaAddress('HYPERLINK("mailto:"&B2,"Dan")'), null, 'a target made from other cells is not known');
+  assert.equal(hyperlinkFormulaAddress('HYPERLINK("https://example.org","Site")'), null);
+  assert.equal(hyperlinkFormulaAddress('LOWER("a@example.org")'), null);
+});
+
+test('whole numbers are shown as a digits format shows them; any other format leaves them alone', () => {
+  assert.equal(formatDigits('00000', '1234'), '01234');
+  assert.equal(formatDigits('00000', '123456'), '123456');
+  assert.equal(formatDigits('00000-0000', '123456789'), '12345-6789');
+  assert.equal(formatDigits('00000-0000', '1234567'), '00123-4567');
+  const phone = '[<=9999999]###-####;(###) ###-####';
+  assert.equal(formatDigits(phone, '5551234'), '555-1234');
+  assert.equal(formatDigits(phone, '2125551234'), '(212) 555-1234');
+  assert.equal(formatDigits('[<=9999999]###\\-####;\\(###\\)\\ ###\\-####', '2125551234'), '(212) 555-1234', 'escaped, as Excel writes it');
+  assert.equal(formatDigits('000-00-0000', '78051120'), '078-05-1120');
+  assert.equal(formatDigits('0# ## ## ## ##', '612345678'), '06 12 34 56 78');
+  assert.equal(formatDigits('"+33 "0 00 00 00 00', '612345678'), '+33 6 12 34 56 78');
+  assert.equal(formatDigits('#-0', '0'), '-0');
+  for (const other of ['0', '#', '0.00', '#,##0', 'dd/mm/yyyy', '@', '0%', 'General', '_(0_)']) assert.equal(formatDigits(other, '1234'), null, other);
+  assert.equal(formatDigits('00000', '12.5'), null);
 });
 
 test('the sheet with the most addresses holds the list; without any, the first sheet with a value', () => {

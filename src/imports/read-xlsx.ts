@@ -2,7 +2,9 @@
  * Reads an .xlsx workbook as people make them: the cell values through read-excel-file (a formula's cached value,
  * dates formatted as dates), then what that library leaves out, from the workbook's XML: which sheet holds the
  * list (not an empty first sheet or a cover sheet), merged cells (a value merged down over several rows belongs to
- * each), numbers shown with leading zeros by a "00000" format (postcodes), and mailto: hyperlinks. Files that are
+ * each), whole numbers shown through a digits format (a postcode's "00000" or "00000-0000", a phone number's
+ * "(###) ###-####") as the sheet shows them, and mailto: links, as hyperlinks or `HYPERLINK("mailto:…")` formulas
+ * (whose cached value is the text shown, not the address). Files that are
  * no .xlsx (an OpenDocument or Numbers spreadsheet, another ZIP) or a damaged one are refused saying what to do.
  */
 import { readFile } from 'node:fs/promises';
@@ -33,7 +35,7 @@ export async function readXlsxBook(path: string): Promise<{ ok: true; book: Xlsx
   }
   if (sheets.length === 0) return { ok: false, reason: 'the workbook has no sheet' };
   const index = chooseSheet(sheets.map((s) => s.data));
-  let extras: SheetExtras = { merges: [], pads: new Map(), links: new Map() };
+  let extras: SheetExtras = { merges: [], formats: new Map(), links: new Map() };
   try {
     const xmlPath = sheetPaths(zip)[index];
     if (xmlPath) extras = sheetExtras(zip, xmlPath);
@@ -86,9 +88,9 @@ export function chooseSheet(sheets: readonly unknown[][][]): number {
 type SheetExtras = {
   /** Merged ranges, 0-based and inclusive. */
   merges: { r1: number; c1: number; r2: number; c2: number }[];
-  /** "row,col" (0-based) → digits a number is shown with ("00000"). */
-  pads: Map<string, number>;
-  /** "row,col" → address of a mailto: hyperlink. */
+  /** "row,col" (0-based) of a numeric cell → the digits format it is shown with ("00000-0000"). */
+  formats: Map<string, string>;
+  /** "row,col" → address of a mailto: hyperlink or HYPERLINK formula. */
   links: Map<string, string>;
 };
 
@@ -127,7 +129,7 @@ export function cellIndex(ref: string): [number, number] | null {
 
 function sheetExtras(zip: ZipEntries, xmlPath: string): SheetExtras {
   const xml = zip.text(xmlPath) ?? '';
-  const extras: SheetExtras = { merges: [], pads: new Map(), links: new Map() };
+  const extras: SheetExtras = { merges: [], formats: new Map(), links: new Map() };
   // Merged cells and hyperlinks come after the cell data.
   const end = Math.max(xml.lastIndexOf('</sheetData>'), 0);
   const tail = xml.slice(end);
@@ -150,16 +152,29 @@ function sheetExtras(zip: ZipEntries, xmlPath: string): SheetExtras {
       for (let r = from[0]; r <= to[0]; r++) for (let c = from[1]; c <= to[1]; c++) extras.links.set(`${r},${c}`, address);
     }
   }
-  const padStyles = zeroPadStyles(zip.text('xl/styles.xml'));
-  if (padStyles.size > 0) {
-    for (const m of xml.slice(0, end).matchAll(/<c\s[^>]*\ss="(\d+)"[^>]*>/g)) {
-      const digits = padStyles.get(Number(m[1]));
-      const ref = attr(m[0], 'r');
-      const at = digits && ref ? cellIndex(ref) : null;
-      if (at) extras.pads.set(`${at[0]},${at[1]}`, digits!);
+  const styles = digitsFormatStyles(zip.text('xl/styles.xml'));
+  const data = xml.slice(0, end);
+  // The cells are read one by one only when a style has a digits format or some cell a formula.
+  if (styles.size > 0 || data.includes('<f')) {
+    for (const m of data.matchAll(/<c\s([^>]*?)(?:\/>|>([\s\S]*?)<\/c>)/g)) {
+      const ref = attr(` ${m[1]}`, 'r');
+      const at = ref ? cellIndex(ref) : null;
+      if (!at) continue;
+      const type = attr(` ${m[1]}`, 't');
+      const code = styles.get(Number(attr(` ${m[1]}`, 's') ?? -1));
+      if (code && (type === undefined || type === 'n')) extras.formats.set(`${at[0]},${at[1]}`, code);
+      const formula = m[2] && /<f(?:\s[^>]*)?>([^<]+)<\/f>/.exec(m[2])?.[1];
+      const address = formula && hyperlinkFormulaAddress(unescapeXml(formula));
+      if (address) extras.links.set(`${at[0]},${at[1]}`, address);
     }
   }
   return extras;
+}
+
+/** The address of a `HYPERLINK("mailto:…", "Name")` formula whose target is written out, or null. */
+export function hyperlinkFormulaAddress(formula: string): string | null {
+  const m = /^\s*=?\s*HYPERLINK\s*\(\s*"((?:[^"]|"")*)"\s*[,)]/i.exec(formula);
+  return m ? mailtoAddress(m[1].replace(/""/g, '"')) : null;
 }
 
 /** The address of a mailto: link (without its ?subject=… part), or null. */
@@ -173,9 +188,9 @@ export function mailtoAddress(target: string): string | null {
   }
 }
 
-/** Cell style index → digits, for the styles whose number format is zeros only ("00000", a postcode's). */
-function zeroPadStyles(styles: string | undefined): Map<number, number> {
-  const out = new Map<number, number>();
+/** Cell style index → number format, for the styles whose format `formatDigits` shows. */
+function digitsFormatStyles(styles: string | undefined): Map<number, string> {
+  const out = new Map<number, string>();
   if (!styles) return out;
   const formats = new Map<number, string>();
   for (const m of styles.matchAll(/<numFmt\s[^>]*>/g)) {
@@ -186,9 +201,97 @@ function zeroPadStyles(styles: string | undefined): Map<number, number> {
   const cellXfs = /<cellXfs[^>]*>([\s\S]*?)<\/cellXfs>/.exec(styles)?.[1] ?? '';
   [...cellXfs.matchAll(/<xf\b[^>]*>/g)].forEach((m, i) => {
     const code = formats.get(Number(attr(m[0], 'numFmtId') ?? 0));
-    if (code && /^0{2,}$/.test(code)) out.set(i, code.length);
+    if (code && formatDigits(code, '1') !== null) out.set(i, code);
   });
   return out;
+}
+
+const CONDITION = /^\[(<=|>=|<>|<|>|=)(\d+(?:\.\d+)?)\]/;
+
+/**
+ * A whole number (its digits) as a digits-only number format shows it: a postcode's "00000" or "00000-0000", a
+ * phone number's "[<=9999999]###-####;(###) ###-####", "000-00-0000", "0# ## ## ## ##". Such a format has only
+ * digit placeholders (0 shows a digit or 0, # a digit or nothing) and separators (space - ( ) +, quoted or
+ * escaped text), and conditions; null for any other format (decimals, thousands, dates, text), which is left alone.
+ */
+export function formatDigits(code: string, digits: string): string | null {
+  if (!/^\d+$/.test(digits)) return null;
+  const value = Number(digits);
+  const sections = splitSections(code);
+  let section: string | undefined;
+  if (sections.some((x) => CONDITION.test(x))) {
+    // The first section whose condition holds, or the first without one
+    for (const x of sections) {
+      const m = CONDITION.exec(x);
+      if (!m) { section = x; break; }
+      if (holds(m[1], value, Number(m[2]))) { section = x.slice(m[0].length); break; }
+    }
+  } else {
+    section = value === 0 && sections.length >= 3 ? sections[2] : sections[0];
+  }
+  const tokens = section === undefined ? null : formatTokens(section);
+  if (!tokens) return null;
+  const placeholders = tokens.filter((t) => t === '0' || t === '#');
+  // Zeros alone ("00000") or with separators: a bare "0" or "#" shows the number as written anyway
+  const separated = tokens.length > placeholders.length;
+  if (placeholders.length === 0 || (!separated && (placeholders.length < 2 || placeholders.includes('#')))) return null;
+  let left = digits.replace(/^0+/, '');
+  const first = tokens.findIndex((t) => t === '0' || t === '#');
+  const out: string[] = [];
+  for (let i = tokens.length - 1; i >= 0; i--) {
+    const t = tokens[i];
+    if (t !== '0' && t !== '#') { out.push(t.slice(1)); continue; }
+    // The leftmost placeholder takes every digit left over, as Excel shows a number longer than its format
+    const take = i === first ? left : left.slice(-1);
+    left = left.slice(0, left.length - take.length);
+    out.push(take || (t === '0' ? '0' : ''));
+  }
+  return out.reverse().join('');
+}
+
+function holds(op: string, a: number, b: number): boolean {
+  return op === '<=' ? a <= b : op === '>=' ? a >= b : op === '<' ? a < b : op === '>' ? a > b : op === '=' ? a === b : a !== b;
+}
+
+/** The sections of a format (split on ';' outside quotes and escapes). */
+function splitSections(code: string): string[] {
+  const sections: string[] = [];
+  let current = '';
+  for (let i = 0; i < code.length; i++) {
+    const ch = code[i];
+    if (ch === '"') {
+      const close = code.indexOf('"', i + 1);
+      const stop = close < 0 ? code.length : close + 1;
+      current += code.slice(i, stop);
+      i = stop - 1;
+    } else if (ch === '\\') {
+      current += code.slice(i, i + 2);
+      i++;
+    } else if (ch === ';') {
+      sections.push(current);
+      current = '';
+    } else current += ch;
+  }
+  sections.push(current);
+  return sections;
+}
+
+/** A section as placeholders ('0', '#') and literals ('L' + text); null when it holds anything else. */
+function formatTokens(section: string): string[] | null {
+  const tokens: string[] = [];
+  for (let i = 0; i < section.length; i++) {
+    const ch = section[i];
+    if (ch === '0' || ch === '#') tokens.push(ch);
+    else if (' -()+'.includes(ch)) tokens.push(`L${ch}`);
+    else if (ch === '\\' && i + 1 < section.length) tokens.push(`L${section[++i]}`);
+    else if (ch === '"') {
+      const close = section.indexOf('"', i + 1);
+      if (close < 0) return null;
+      tokens.push(`L${section.slice(i + 1, close)}`);
+      i = close;
+    } else return null;
+  }
+  return tokens;
 }
 
 /** A cell as text: dates as ISO dates (with the time when there is one), numbers as written. */
@@ -204,10 +307,11 @@ export function cellText(value: unknown): string {
 
 function toRows(data: unknown[][], extras: SheetExtras): XlsxRow[] {
   const cells = data.map((row) => row.map(cellText));
-  for (const [key, digits] of extras.pads) {
+  for (const [key, code] of extras.formats) {
     const [r, c] = key.split(',').map(Number);
     const v = cells[r]?.[c];
-    if (v !== undefined && /^\d+$/.test(v) && v.length < digits) cells[r][c] = v.padStart(digits, '0');
+    const shown = v === undefined ? null : formatDigits(code, v);
+    if (shown !== null) cells[r][c] = shown;
   }
   // A value merged down over several rows (a country for a group of people) belongs to each of them; a header
   // merged across columns names the first only, as the sheet shows one value.
