@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cellIndex, cellText, chooseSheet, formatDigits, hyperlinkFormulaAddress, mailtoAddress } from './read-xlsx.js';
+import { cellIndex, cellText, chooseSheet, hyperlinkFormulaAddress, mailtoAddress } from './read-xlsx.js';
+import { formatDigits } from './digits-format.js';
 import { strToU8, zipSync } from 'fflate';
 import { MAX_ENTRY_BYTES, zipEntries } from './zip-entries.js';
 import { withLinkedAddress } from './check-row.js';
