@@ -70,7 +70,7 @@ for (const kind of testDatabaseKinds().filter((k) => k === 'postgres')) {
         LISTWARDEN_SENDING_LEASE_SECONDS: '3', LISTWARDEN_SENDING_BATCH_SIZE: '40', LISTWARDEN_SENDING_CONNECTIONS: '4', LISTWARDEN_SENDING_POLL_MS: '50',
       });
     });
-    after(async () => { await sink.close(); await cleanup(); });
+    after(async () => { await db.destroy().catch(() => undefined); await sink.close(); await cleanup(); });
 
     it('kill -9 mid-campaign, restart: every eligible recipient exactly once', { timeout: 240_000 }, async () => {
       const ws = await aWorkspace(db);
@@ -85,19 +85,27 @@ for (const kind of testDatabaseKinds().filter((k) => k === 'postgres')) {
       assert.ok(started.ok, started.ok ? '' : started.error.message);
       assert.equal(started.value.queued, ELIGIBLE);
 
-      const first = startWorker(env);
-      await sink.waitFor(ELIGIBLE / 3, 60_000);
-      first.kill('SIGKILL');
-      await exited(first);
-      const atKill = await sink.count();
-      assert.ok(atKill < ELIGIBLE, `the worker was killed mid-campaign (${atKill} of ${ELIGIBLE} sent)`);
+      // A failed wait must not leave a worker running: the test file would never end (CI waited on it).
+      const workers: ChildProcess[] = [];
+      try {
+        const first = startWorker(env);
+        workers.push(first);
+        await sink.waitFor(ELIGIBLE / 3, 60_000);
+        first.kill('SIGKILL');
+        await exited(first);
+        const atKill = await sink.count();
+        assert.ok(atKill < ELIGIBLE, `the worker was killed mid-campaign (${atKill} of ${ELIGIBLE} sent)`);
 
-      const second = startWorker(env);
-      await sink.waitFor(ELIGIBLE, 120_000);
-      // Give a duplicate, if any, time to arrive before stopping.
-      await new Promise((r) => setTimeout(r, 2500));
-      second.kill('SIGTERM');
-      await exited(second);
+        const second = startWorker(env);
+        workers.push(second);
+        await sink.waitFor(ELIGIBLE, 120_000);
+        // Give a duplicate, if any, time to arrive before stopping.
+        await new Promise((r) => setTimeout(r, 2500));
+        second.kill('SIGTERM');
+        await exited(second);
+      } finally {
+        for (const w of workers) if (w.exitCode === null && !w.signalCode) { w.kill('SIGKILL'); await exited(w); }
+      }
 
       const perRecipient = await sink.recipients();
       const duplicates = [...perRecipient].filter(([, n]) => n > 1);
@@ -108,7 +116,6 @@ for (const kind of testDatabaseKinds().filter((k) => k === 'postgres')) {
       assert.equal(await sink.count(), ELIGIBLE);
 
       assert.deepEqual(await countRecipientStates(db, started.value.sendId), { sent: ELIGIBLE, blocked: 2 });
-      await db.destroy();
     });
   });
 }
