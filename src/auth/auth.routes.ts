@@ -19,7 +19,7 @@ import { signInWithLink, signInWithPassword, type NewSession } from './sign-in.j
 import { recordAudit } from '../audit/record-audit.js';
 import { createRateLimiter } from '../security/rate-limit.js';
 import { AppError } from '../errors.js';
-import { knownFields } from '../campaigns/known-fields.js';
+import { knownFields } from '../server/known-fields.js';
 import { PUBLIC_PATHS } from '../public/links.js';
 import { findWorkspace } from '../workspaces/workspaces.repository.js';
 

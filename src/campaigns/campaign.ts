@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { LANGUAGES } from '../i18n/language.js';
 import { normaliseCategories, normaliseCategory } from '../engine/category.js';
-import { knownFields } from './known-fields.js';
+import { knownFields } from '../server/known-fields.js';
 
 export const CAMPAIGN_STATUSES = ['draft', 'scheduled', 'sending', 'paused', 'sent', 'cancelled'] as const;
 export type CampaignStatus = (typeof CAMPAIGN_STATUSES)[number];

@@ -16,7 +16,7 @@ import { afterSendingCounts, afterSendingEvents, afterSendingSummary } from './a
 import { countAfterSending, countRecipientStates, findAfterSending, findCampaign, findRecipient, latestSendOf, listCampaigns } from './campaigns.repository.js';
 import { controlSend } from './control-send.js';
 import { createCampaign } from './create-campaign.js';
-import { knownFields } from './known-fields.js';
+import { knownFields } from '../server/known-fields.js';
 import { previewCampaign } from './preview-campaign.js';
 import { previewMessage } from './preview-message.js';
 import { latestScheduleOf } from './schedules.repository.js';

@@ -1,6 +1,6 @@
 /** The API's contact shapes (zod): the evaluate contract's vocabulary, plus custom fields. */
 import { z } from 'zod';
-import { knownFields } from '../campaigns/known-fields.js';
+import { knownFields } from '../server/known-fields.js';
 import { CHANNELS, COLLECTED_BY, KINDS, SOURCE_TYPES } from '../engine/types.js';
 
 export const isoDateTime = z.iso.datetime({ offset: true });

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import sanitizeHtml from 'sanitize-html';
 import { z } from 'zod';
-import { knownFields } from '../campaigns/known-fields.js';
+import { knownFields } from '../server/known-fields.js';
 import { LANGUAGES, type Language } from '../i18n/language.js';
 
 export const CONSENT_CHANNELS = ['email', 'sms', 'post', 'phone'] as const;

@@ -3,7 +3,7 @@
  * CASL asks for), which domains it may use in From, where bounces return, and the DKIM key. One per workspace.
  */
 import { z } from 'zod';
-import { knownFields } from '../campaigns/known-fields.js';
+import { knownFields } from '../server/known-fields.js';
 
 const hostname = z.string().trim().toLowerCase()
   .regex(/^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, 'must be a domain name such as mail.example.com');

@@ -2,7 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { CHANNELS, SUPPRESSION_REASONS, SUPPRESSION_SCOPES } from '../engine/types.js';
-import { knownFields } from '../campaigns/known-fields.js';
+import { knownFields } from '../server/known-fields.js';
 import { isoDateTime } from '../contacts/contact-schemas.js';
 import { findContact } from '../contacts/contacts.repository.js';
 import type { AppDeps } from '../server/app.js';
