@@ -2,7 +2,6 @@
 // link, and the role kept. A child process on PGlite (a data directory) and on PostgreSQL when TEST_DATABASE_URL
 // is set; `serve` on a port already taken. And `listwarden bounces` without a sub-command, as a first-time user types it.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import net from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,25 +10,15 @@ import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
 import { sql } from 'kysely';
 import { createDatabase } from '../src/db/database.js';
+import { runCli } from './support/cli.js';
 import { createScratchPostgresDatabase, testDatabaseKinds } from './support/db.js';
 
-const ROOT = join(import.meta.dirname, '..');
 const work = mkdtempSync(join(tmpdir(), 'lw-cli-admin-'));
 after(() => rmSync(work, { recursive: true, force: true }));
 
 type Target = { env: Record<string, string | undefined>; args: string[]; role: (email: string) => Promise<string | undefined>; cleanup: () => Promise<void> };
 
-function listwarden(target: Target, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const script = "import('./src/cli/main.ts').then((m) => m.main(process.argv.slice(1))).then((c) => { process.exitCode = c; })";
-  const env = { ...process.env, ...target.env };
-  for (const [k, v] of Object.entries(target.env)) if (v === undefined) delete env[k];
-  const child = spawn(process.execPath, ['--import', 'tsx', '-e', script, ...args, ...target.args], { cwd: ROOT, env });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d) => { stdout += d; });
-  child.stderr.on('data', (d) => { stderr += d; });
-  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
-}
+const listwarden = (target: Target, args: string[]) => runCli([...args, ...target.args], target.env);
 
 const roleQuery = (email: string) => `select m.role from workspace_members m join users u on u.id = m.user_id where u.email = '${email}'`;
 

@@ -2,17 +2,16 @@
 // (--collected-at, --source), one line each, and nothing is imported. A child process on PGlite (a data
 // directory) and on PostgreSQL (a fresh database) when TEST_DATABASE_URL is set.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
 import { createDatabase } from '../src/db/database.js';
+import { runCli } from './support/cli.js';
 import { sql } from 'kysely';
 import { createScratchPostgresDatabase, testDatabaseKinds } from './support/db.js';
 
-const ROOT = join(import.meta.dirname, '..');
 const work = mkdtempSync(join(tmpdir(), 'lw-import-options-'));
 after(() => rmSync(work, { recursive: true, force: true }));
 const file = join(work, 'contacts.csv');
@@ -20,17 +19,7 @@ writeFileSync(file, 'email,country\nanna@example.fr,FR\n');
 
 type Target = { env: Record<string, string | undefined>; args: string[]; contacts: () => Promise<number>; cleanup: () => Promise<void> };
 
-function listwarden(target: Target, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const script = "import('./src/cli/main.ts').then((m) => m.main(process.argv.slice(1))).then((c) => { process.exitCode = c; })";
-  const env = { ...process.env, ...target.env };
-  for (const [k, v] of Object.entries(target.env)) if (v === undefined) delete env[k];
-  const child = spawn(process.execPath, ['--import', 'tsx', '-e', script, 'import', ...args, ...target.args], { cwd: ROOT, env });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d) => { stdout += d; });
-  child.stderr.on('data', (d) => { stderr += d; });
-  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
-}
+const listwarden = (target: Target, args: string[]) => runCli(['import', ...args, ...target.args], target.env);
 
 for (const kind of testDatabaseKinds()) {
   describe(`listwarden import options [${kind}]`, () => {
