@@ -2,37 +2,22 @@
 // the platform by the inbound SMTP receiver, in either order. A soft bounce is counted once, not twice.
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
-import nodemailer from 'nodemailer';
 import type { FastifyInstance } from 'fastify';
 import { createApiToken } from '../src/auth/create-api-token.js';
-import { startInboundServer, type InboundServer } from '../src/bounces/intake/inbound-server.js';
-import { testConfig } from '../src/config.js';
-import { buildApp } from '../src/server/app.js';
-import { dsn, secret, sentCampaign } from './bounces-intake-support.js';
+import { dsn, sentCampaign, startIntakeDoors } from './bounces-intake-support.js';
 import { system } from './send-support.js';
 import { forEachDatabase } from './support/db.js';
-import { startSmtpSink, type SmtpSink } from './support/smtp-sink.js';
+import type { SmtpSink } from './support/smtp-sink.js';
 
 forEachDatabase('one returned mail, two doors', (t) => {
+  let doors: Awaited<ReturnType<typeof startIntakeDoors>>;
   let mx: SmtpSink;
-  let inbound: InboundServer;
   let app: FastifyInstance;
-  before(async () => {
-    mx = await startSmtpSink();
-    inbound = await startInboundServer({ db: t.db, secret, port: 0, host: '127.0.0.1', maxMessageBytes: 1024 * 1024 });
-    app = await buildApp({ db: t.db, config: testConfig(), logger: false });
-  });
-  after(async () => { await app.close(); await inbound.close(); await mx.close(); });
+  before(async () => { doors = await startIntakeDoors(t.db); ({ mx, app } = doors); });
+  after(async () => { await doors.close(); });
 
-  async function receive(to: string, raw: string) {
-    const transport = nodemailer.createTransport({ host: inbound.host, port: inbound.port, secure: false, ignoreTLS: true });
-    try {
-      const info = await transport.sendMail({ envelope: { from: 'mailer-daemon@mx.example.net', to: [to] }, raw });
-      assert.match(info.response, /^250 /);
-    } finally {
-      transport.close();
-    }
-  }
+  const receive = (to: string, raw: string) => doors.deliver({ envelope: { from: 'mailer-daemon@mx.example.net', to: [to] }, raw });
+
 
   it('uploaded first, then received: the soft bounce is counted once, and the upload is not answered as a duplicate', async () => {
     const camp = await sentCampaign(t.db, mx, [{ email: 'full1@example.net' }, { email: 'full2@example.net' }]);

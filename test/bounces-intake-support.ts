@@ -3,7 +3,9 @@
  * and VERP return paths are the real ones), and returned mail built the way mail servers write it:
  * RFC 3464 delivery reports and RFC 5965 feedback reports quoting the headers of the message we sent.
  */
+import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import nodemailer, { type SendMailOptions } from 'nodemailer';
 import { simpleParser } from 'mailparser';
 import { testConfig } from '../src/config.js';
 import { createCampaign } from '../src/campaigns/create-campaign.js';
@@ -11,7 +13,9 @@ import { startSend } from '../src/campaigns/start-send.js';
 import type { Db } from '../src/db/database.js';
 import { startSendWorker } from '../src/sending/send-worker.js';
 import { aWorkspace, someContacts, type ContactSpec } from './send-support.js';
-import type { SmtpSink } from './support/smtp-sink.js';
+import { startInboundServer } from '../src/bounces/intake/inbound-server.js';
+import { buildApp } from '../src/server/app.js';
+import { startSmtpSink, type SmtpSink } from './support/smtp-sink.js';
 
 export const secret = testConfig().secretKey;
 export const baseUrl = 'https://lists.shop.example';
@@ -124,4 +128,28 @@ export function arf(o: { to: string; recipient: string; feedbackType: 'abuse' | 
     `--${b}--`,
     '',
   ].join('\n');
+}
+
+/**
+ * The three servers an intake suite needs: a sink the campaign goes to (its MX), the platform's inbound SMTP
+ * receiver, and the app (uploads and reads). `deliver` hands a message to the receiver as a mail server does and
+ * requires its 250.
+ */
+export async function startIntakeDoors(db: Db) {
+  const mx = await startSmtpSink();
+  const inbound = await startInboundServer({ db, secret, port: 0, host: '127.0.0.1', maxMessageBytes: 1024 * 1024 });
+  const app = await buildApp({ db, config: testConfig(), logger: false });
+  return {
+    mx, inbound, app,
+    async deliver(message: SendMailOptions): Promise<void> {
+      const transport = nodemailer.createTransport({ host: inbound.host, port: inbound.port, secure: false, ignoreTLS: true });
+      try {
+        const info = await transport.sendMail(message);
+        assert.match(info.response, /^250 /);
+      } finally {
+        transport.close();
+      }
+    },
+    async close(): Promise<void> { await app.close(); await inbound.close(); await mx.close(); },
+  };
 }

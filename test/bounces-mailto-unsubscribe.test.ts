@@ -3,27 +3,19 @@
 // (it was kept as "not_bounce" and ignored); an ordinary reply to the same address changes nothing.
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
-import nodemailer from 'nodemailer';
 import type { FastifyInstance } from 'fastify';
 import { createApiToken } from '../src/auth/create-api-token.js';
-import { startInboundServer, type InboundServer } from '../src/bounces/intake/inbound-server.js';
-import { testConfig } from '../src/config.js';
-import { buildApp } from '../src/server/app.js';
-import { secret, sentCampaign } from './bounces-intake-support.js';
+import { sentCampaign, startIntakeDoors } from './bounces-intake-support.js';
 import { system } from './send-support.js';
 import { forEachDatabase } from './support/db.js';
-import { startSmtpSink, type SmtpSink } from './support/smtp-sink.js';
+import type { SmtpSink } from './support/smtp-sink.js';
 
 forEachDatabase('unsubscribe by the List-Unsubscribe mailto', (t) => {
+  let doors: Awaited<ReturnType<typeof startIntakeDoors>>;
   let mx: SmtpSink;
-  let inbound: InboundServer;
   let app: FastifyInstance;
-  before(async () => {
-    mx = await startSmtpSink();
-    inbound = await startInboundServer({ db: t.db, secret, port: 0, host: '127.0.0.1', maxMessageBytes: 1024 * 1024 });
-    app = await buildApp({ db: t.db, config: testConfig(), logger: false });
-  });
-  after(async () => { await app.close(); await inbound.close(); await mx.close(); });
+  before(async () => { doors = await startIntakeDoors(t.db); ({ mx, app } = doors); });
+  after(async () => { await doors.close(); });
 
   /** The mailto of the mail's List-Unsubscribe header: its address and the subject it asks for. */
   function mailto(headers: string): { to: string; subject: string } {
@@ -33,15 +25,8 @@ forEachDatabase('unsubscribe by the List-Unsubscribe mailto', (t) => {
     return { to: m[1], subject: decodeURIComponent(m[2]) };
   }
 
-  async function write(from: string, to: string, subject: string, body: string) {
-    const transport = nodemailer.createTransport({ host: inbound.host, port: inbound.port, secure: false, ignoreTLS: true });
-    try {
-      const info = await transport.sendMail({ from, to, subject, text: body });
-      assert.match(info.response, /^250 /);
-    } finally {
-      transport.close();
-    }
-  }
+  const write = (from: string, to: string, subject: string, body: string) => doors.deliver({ from, to, subject, text: body });
+
 
   it('unsubscribes the recipient the return path names; a plain reply is only kept', async () => {
     const camp = await sentCampaign(t.db, mx, [{ email: 'leaving@example.net' }, { email: 'replying@example.net' }]);
