@@ -6,6 +6,7 @@
  */
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Database } from '../db/schema.js';
+import { INTERRUPTED_REPLY } from './retry-policy.js';
 
 /**
  * Rows of a batch by primary key: `r.id = any(…)` over the ids of the jsonb parameter. Joined on `id` alone,
@@ -77,10 +78,11 @@ export async function analyzeOutbox(db: Kysely<Database>): Promise<void> {
 /**
  * Puts back rows whose worker died (lease expired while `sending`). Such a row never got its final dot:
  * `sent` is committed before the dot is written (see send-worker.ts), so sending it again cannot duplicate.
+ * The reply says so, so that "why" does not tell an older reply as the last attempt's.
  */
 export async function requeueExpired(db: Kysely<Database>): Promise<number> {
   const r = await sql`
-    update send_recipients set state = 'queued', claimed_by = null, lease_until = null
+    update send_recipients set state = 'queued', claimed_by = null, lease_until = null, last_reply = ${INTERRUPTED_REPLY}, last_reply_at = now()
      where state = 'sending' and lease_until < now()`.execute(db);
   return Number(r.numAffectedRows ?? 0);
 }
@@ -88,13 +90,13 @@ export async function requeueExpired(db: Kysely<Database>): Promise<number> {
 /** The verdict taken just before sending, stored with the row's next state change. */
 export type Recheck = { id: number; verdict: string; reasons: unknown[] };
 
-/** Ends the rows the verdict just before sending blocks (state `blocked`, with that verdict); ids still owned. */
+/** Ends the rows the verdict just before sending blocks (state `blocked`, with that verdict and when); ids still owned. */
 export async function recordBlocked(db: Kysely<Database>, claim: string, items: Recheck[]): Promise<Set<number>> {
   if (items.length === 0) return new Set();
   const json = JSON.stringify(items);
   const r = await sql<{ id: number }>`
     update send_recipients r
-       set recheck_verdict = x.verdict, recheck_reasons = x.reasons, state = 'blocked', lease_until = null
+       set recheck_verdict = x.verdict, recheck_reasons = x.reasons, state = 'blocked', lease_until = null, blocked_at = now()
       from jsonb_to_recordset(${json}::jsonb) as x(id bigint, verdict text, reasons jsonb)
      where ${byIds(json)} and r.id = x.id and r.claimed_by = ${claim} and ${isSending}
     returning r.id`.execute(db);
@@ -135,8 +137,8 @@ export type Outcome = { recheck?: { verdict: string; reasons: unknown[] } } & (
   | { id: number; kind: 'accepted'; reply: string });
 
 /**
- * Records what the SMTP server said. `retry` puts the row back with a due time (also used for rows held back by
- * pacing); the rest are final. Applies to rows of this claim whether or not `sent` was already committed:
+ * Records what the SMTP server said, and when (`last_reply_at`). `retry` puts the row back with a due time (also
+ * used for rows held back by pacing); the rest are final. Applies to rows of this claim whether or not `sent` was already committed:
  * a server may refuse the message after its dot.
  */
 export async function recordOutcomes(db: Kysely<Database>, claim: string, items: Outcome[]): Promise<void> {
@@ -150,7 +152,7 @@ export async function recordOutcomes(db: Kysely<Database>, claim: string, items:
            sent_at = case when x.kind in ('retry', 'bounced', 'retry_exhausted', 'cancelled') then null else r.sent_at end,
            claimed_by = case when x.kind = 'retry' then null else r.claimed_by end,
            lease_until = null,
-           last_reply = x.reply,
+           last_reply = x.reply, last_reply_at = now(),
            attempts = r.attempts - x.refund,
            recheck_verdict = coalesce(x.verdict, r.recheck_verdict),
            recheck_reasons = coalesce(x.reasons, r.recheck_reasons)

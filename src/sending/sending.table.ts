@@ -62,6 +62,10 @@ export interface SendRecipientsTable {
   claimed_by: string | null;
   lease_until: Timestamp | null;
   last_reply: string | null;
+  /** Migration 0333: when `last_reply` was written (null on rows written before it). */
+  last_reply_at: ColumnType<Date | null, never, never>;
+  /** Migration 0333: when the recheck just before sending blocked the row. */
+  blocked_at: ColumnType<Date | null, never, never>;
   sent_at: Timestamp | null;
 }
 
