@@ -30,11 +30,13 @@ export function afterSendingEvents(rows: readonly AfterSendingRow[]): AfterSendi
   });
 }
 
-/** One sentence: the outbox state, then what came back, in order ("sent …, then bounced (hard, 5.1.1) on …"). */
-export function afterSendingSummary(o: { state: string; sentAt: string | null; events: readonly AfterSendingEvent[] }): string {
-  const first = o.state === 'sent' ? `Sent (the receiving server took it${o.sentAt ? ` on ${o.sentAt}` : ''})`
-    : o.state === 'bounced' ? 'Not sent: the receiving server refused it during sending' : `Outbox state: ${o.state}`;
-  if (o.events.length === 0) return o.state === 'sent' ? `${first}; nothing came back since.` : `${first}.`;
+/**
+ * The summary: the outbox sentence (outbox-story.ts), then what came back, in order ("Sent (…), then bounced (hard,
+ * 5.1.1) on …"). `events` are those to tell after it: the refusal during sending is the outbox sentence's own.
+ */
+export function afterSendingSummary(o: { outbox: string; submitted: boolean; events: readonly AfterSendingEvent[] }): string {
+  const first = o.outbox;
+  if (o.events.length === 0) return o.submitted ? `${first}; nothing came back since.` : `${first}.`;
   const parts = o.events.map((e) => {
     switch (e.event) {
       case 'bounce': {

@@ -174,8 +174,17 @@ export async function countRecipientStates(db: Kysely<Database>, sendId: number)
 /** Why did (or didn't) this contact get this send: both verdicts and the outcome, as stored. */
 export async function findRecipient(db: Kysely<Database>, workspaceId: string, sendId: number, contactId: string) {
   return db.selectFrom('send_recipients')
-    .select(['contact_id', 'email', 'state', 'verdict', 'basis', 'reasons', 'recheck_verdict', 'recheck_reasons', 'attempts', 'last_reply', 'sent_at'])
+    .select(['contact_id', 'email', 'state', 'verdict', 'basis', 'reasons', 'recheck_verdict', 'recheck_reasons', 'attempts', 'last_reply', 'last_reply_at', 'blocked_at', 'next_attempt_at', 'lease_until', 'sent_at'])
     .where('workspace_id', '=', workspaceId).where('send_id', '=', sendId).where('contact_id', '=', contactId).executeTakeFirst();
+}
+
+/** When the send was last paused (its audit entry), for "why" of a recipient waiting behind the pause. */
+export async function findPausedAt(db: Kysely<Database>, workspaceId: string, campaignId: string, sendId: number): Promise<Date | null> {
+  const r = await db.selectFrom('audit_log').select('at')
+    .where('workspace_id', '=', workspaceId).where('action', '=', 'campaign.send_pause').where('target_id', '=', campaignId)
+    .where(sql<boolean>`details->>'sendId' = ${String(sendId)}`)
+    .orderBy('id', 'desc').limit(1).executeTakeFirst();
+  return r ? new Date(r.at) : null;
 }
 
 /** One thing that came back about a recipient's message of a send: a returned mail's action, or a link's unsubscribe. */

@@ -13,7 +13,8 @@ import { saveSenderProfile, viewOf } from '../senders/save-sender-profile.js';
 import { findSenderProfile } from '../senders/senders.repository.js';
 import { campaignInputSchema, sendTimeSchema, type Campaign } from './campaign.js';
 import { afterSendingCounts, afterSendingEvents, afterSendingSummary } from './after-sending.js';
-import { countAfterSending, countRecipientStates, findAfterSending, findCampaign, findRecipient, latestSendOf, listCampaigns } from './campaigns.repository.js';
+import { countAfterSending, countRecipientStates, findAfterSending, findCampaign, findPausedAt, findRecipient, latestSendOf, listCampaigns } from './campaigns.repository.js';
+import { tellOutbox } from './outbox-story.js';
 import { controlSend } from './control-send.js';
 import { createCampaign } from './create-campaign.js';
 import { knownFields } from '../server/known-fields.js';
@@ -130,7 +131,7 @@ export default async function campaignsRoutes(app: FastifyInstance, deps: AppDep
       async ({ params, auth, request }) => unwrap(await controlSend({ db, workspaceId: auth.workspaceId, campaignId: params.id, action, actor: auth.actor, now: deps.now(), ip: request.ip })));
   }
 
-  defineRoute(app, { method: 'GET', url: '/campaigns/:id/recipients/:contactId', summary: 'Why did (or didn\'t) this contact (its id, or its email address) get the latest send: both verdicts with reasons, and the outcome', tags, role: 'viewer',
+  defineRoute(app, { method: 'GET', url: '/campaigns/:id/recipients/:contactId', summary: 'Why did (or didn\'t) this contact (its id, or its email address) get the latest send: both verdicts with reasons, where it stands in the outbox (`stage`; for a message still to be tried the last reply, the next attempt and when it would be given up), what came back after sending, and a `summary` sentence', tags, role: 'viewer',
     params: z.object({ id: z.uuid(), contactId: z.union([z.uuid(), z.email()], { error: 'must be a contact\'s id or email address' }) }) },
   async ({ params, auth }) => {
     const s = await latestSendOf(db, auth.workspaceId, params.id);
@@ -148,15 +149,33 @@ export default async function campaignsRoutes(app: FastifyInstance, deps: AppDep
         userMessage: `This contact was not in the audience of the latest send (${s.id}): not on the campaign's lists or in its segments when it started, so the engine never judged them for it.`,
       });
     }
+    const date = (d: Date | string | null) => (d ? new Date(d) : null);
     const sentAt = r.sent_at ? new Date(r.sent_at).toISOString() : null;
     // `sent` is the outbox's word for submitted: what came back since (bounce, complaint, unsubscribe) is told beside it
     const afterSending = afterSendingEvents(await findAfterSending(db, auth.workspaceId, s.id, r.contact_id));
+    // a refusal during sending is the outbox's own story (state `bounced`), told in its sentence rather than after it
+    const refusal = afterSending.find((e) => e.event === 'bounce' && e.via === 'sending');
+    const told = r.state === 'bounced' ? afterSending.filter((e) => e !== refusal) : afterSending;
+    const pausedAt = s.status === 'paused' && r.state === 'queued' ? await findPausedAt(db, auth.workspaceId, params.id, s.id) : null;
+    const story = tellOutbox({
+      row: {
+        state: r.state, reasons: r.reasons, recheckVerdict: r.recheck_verdict, recheckReasons: r.recheck_reasons, attempts: r.attempts,
+        lastReply: r.last_reply, lastReplyAt: date(r.last_reply_at), blockedAt: date(r.blocked_at), sentAt: date(r.sent_at),
+        nextAttemptAt: new Date(r.next_attempt_at), leaseUntil: date(r.lease_until),
+      },
+      send: { status: s.status, createdAt: new Date(s.created_at), finishedAt: date(s.finished_at), pausedAt },
+      refusal: refusal?.event === 'bounce' ? refusal : undefined,
+      now: deps.now(),
+    });
+    const blockedAt = r.state !== 'blocked' ? null : r.recheck_verdict === null ? new Date(s.created_at).toISOString() : date(r.blocked_at)?.toISOString() ?? null;
     return {
-      sendId: s.id, contactId: r.contact_id, email: r.email, state: r.state,
-      summary: afterSendingSummary({ state: r.state, sentAt, events: afterSending }),
+      sendId: s.id, contactId: r.contact_id, email: r.email, state: r.state, stage: story.stage, sendStatus: s.status,
+      summary: afterSendingSummary({ outbox: story.sentence, submitted: r.state === 'sent', events: told }),
       atStart: { verdict: r.verdict, basis: r.basis, reasons: r.reasons },
       beforeSending: r.recheck_verdict ? { verdict: r.recheck_verdict, reasons: r.recheck_reasons } : null,
-      attempts: r.attempts, lastReply: r.last_reply, sentAt, afterSending,
+      attempts: r.attempts, lastReply: r.last_reply, lastReplyAt: date(r.last_reply_at)?.toISOString() ?? null,
+      nextAttemptAt: r.state === 'queued' ? new Date(r.next_attempt_at).toISOString() : null, givesUp: story.givesUp, blockedAt,
+      sentAt, afterSending,
     };
   });
 }
