@@ -70,8 +70,12 @@ function expandId(text: string): string | undefined {
   return undefined;
 }
 
+// Base32 writes 5 bits a character from the first byte on, so the first MAC_CHARS characters need only the first
+// ceil(5 * MAC_CHARS / 8) bytes of the digest (encoding all 32 cost 3 µs a message).
+const MAC_BYTES = Math.ceil((5 * MAC_CHARS) / 8);
+
 function macOf(secret: string | Buffer, body: string): string {
-  return base32(createHmac('sha256', secret).update('listwarden.verp.v1.').update(body).digest()).slice(0, MAC_CHARS);
+  return base32(createHmac('sha256', secret).update('listwarden.verp.v1.').update(body).digest().subarray(0, MAC_BYTES)).slice(0, MAC_CHARS);
 }
 
 /** The return path (envelope sender) for one recipient of one send. */
