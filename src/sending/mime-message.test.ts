@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { simpleParser } from 'mailparser';
 import fc from 'fast-check';
-import { base64Lines, buildMessage } from './mime-message.js';
+import { encode as qpEncode } from 'nodemailer/lib/qp';
+import { base64Lines, buildMessage, qpEncodeText } from './mime-message.js';
 
 const base = {
   from: { name: 'Café Ünïcode, "Shop"', address: 'news@shop.example' },
@@ -48,4 +49,12 @@ test('two messages never share a boundary', () => {
   const a = boundary(buildMessage(base));
   const b = boundary(buildMessage(base));
   assert.ok(a && b && a !== b);
+});
+
+test('quoted-printable of plain ASCII by replaces equals nodemailer’s encoder, and any other text goes to it', () => {
+  const samples = ['\ud800x', '😀 \n', '\x7f\x00', '', 'a=b', 'x \r\ny\t\r\n', 'end ', 'tab\t', 'a  \nb', ' \r', '==', 'naïve =', 'a\u0001b', 'é \r\n'];
+  for (const s of samples) assert.equal(qpEncodeText(s), qpEncode(s), JSON.stringify(s));
+  const ascii = fc.string({ unit: fc.constantFrom(' ', '\t', '\r', '\n', '=', 'a', 'Z', '.', '~', '\u0001', 'é', '·', '😀', '\ud800', '\x7f') , maxLength: 200 });
+  fc.assert(fc.property(ascii, (s) => { assert.equal(qpEncodeText(s), qpEncode(s)); }), { numRuns: 3000 });
+  fc.assert(fc.property(fc.string({ unit: 'binary', maxLength: 200 }), (s) => { assert.equal(qpEncodeText(s), qpEncode(s)); }), { numRuns: 1000 });
 });

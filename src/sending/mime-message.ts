@@ -62,6 +62,27 @@ let boundarySeq = 0;
 /** nodemailer's header folding; a line shorter than the fold length is returned by it unchanged. */
 const fold = (line: string) => (line.length < 76 ? line : foldLines(line, 76, false).replace(/\r?\n/g, '\r\n'));
 
+// What quoted-printable writes as =XX (RFC 2045 §6.7): anything but tab, CR, LF and printable ASCII other than `=`,
+// and a blank right before a line end or the end. nodemailer's encoder walks the UTF-8 bytes in JavaScript (30 µs for
+// the 4.5 KB text part of a campaign message); one native replace finds the few characters to encode.
+const QP_ENCODED = /[^\t\n\r\x20-\x3c\x3e-\x7e]|[ \t](?=[\r\n]|$)/gu;
+const qpChars = new Map<string, string>();
+
+function qpChar(c: string): string {
+  let out = qpChars.get(c);
+  if (out === undefined) {
+    out = '';
+    for (const byte of Buffer.from(c, 'utf8')) out += `=${byte < 16 ? '0' : ''}${byte.toString(16).toUpperCase()}`;
+    if (qpChars.size < 4096) qpChars.set(c, out);
+  }
+  return out;
+}
+
+/** nodemailer's `qp.encode` of a string: the same output, by one replace. */
+export function qpEncodeText(text: string): string {
+  return text.replace(QP_ENCODED, qpChar);
+}
+
 function crlf(text: string): string {
   return text.replace(/\r?\n|\r/g, '\r\n');
 }
@@ -91,7 +112,7 @@ export function buildMessage(p: MessageParts): BuiltMessage {
     'Content-Type: text/plain; charset=utf-8',
     'Content-Transfer-Encoding: quoted-printable',
     '',
-    qpWrap(qpEncode(crlf(p.text)), 76),
+    qpWrap(qpEncodeText(crlf(p.text)), 76),
     `--${boundary}`,
     'Content-Type: text/html; charset=utf-8',
     'Content-Transfer-Encoding: base64',
