@@ -2,8 +2,9 @@
  * Writes one campaign message as RFC 5322 bytes: headers, then multipart/alternative with a text part (quoted-
  * printable) and an HTML part (base64). Written here rather than through nodemailer's MailComposer because the
  * composer's stream machinery costs about 1 ms a message (measured: 1,051 a second for 5 KB of HTML), more
- * than the whole per-message budget of the sending pipeline. Encoding itself is nodemailer's: RFC 2047 words,
- * quoted-printable and base64 come from its own functions, and tests read every message back with mailparser.
+ * than the whole per-message budget of the sending pipeline. RFC 2047 words and quoted-printable's soft line
+ * breaks come from nodemailer's own functions; its quoted-printable encoding is done here by one replace, tested
+ * equal to nodemailer's `qp.encode`; tests read every message back with mailparser.
  */
 import { randomBytes } from 'node:crypto';
 import { encodeWord, encodeWords, foldLines } from 'nodemailer/lib/mime-funcs';
