@@ -3,7 +3,7 @@
  * Order: schema defaults, then an optional JSON config file, then `LISTWARDEN_*` environment variables and
  * `DATABASE_URL`, then explicit overrides (command-line flags). Nothing else in the code reads `process.env`.
  */
-import { randomBytes } from 'node:crypto';
+import { randomBytes, X509Certificate } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
@@ -38,6 +38,12 @@ export const configSchema = z.object({
     secure: bool.default(false),
     user: z.string().optional(),
     pass: z.string().optional(),
+    /** Refuse to send without TLS; unset: required whenever credentials go to a host other than this machine
+     *  (`src/sending/smtp-relay.ts`). */
+    requireTls: bool.optional(),
+    /** PEM file of the CA certificates the relay's certificate must chain to, instead of Node's public CAs; read
+     *  once at start, into `tlsCa`. */
+    tlsCaFile: z.string().min(1).optional(),
     poolSize: z.coerce.number().int().min(1).max(100).default(5),
   }).prefault({}),
   bounces: z.object({
@@ -75,8 +81,10 @@ export const configSchema = z.object({
 });
 
 export type ConfigInput = z.input<typeof configSchema>;
-/** The resolved configuration; `secretKey` and `baseUrl` are always set after `loadConfig`. */
-export type Config = Readonly<Omit<z.output<typeof configSchema>, 'secretKey' | 'baseUrl'> & { secretKey: string; baseUrl: string }>;
+type Parsed = z.output<typeof configSchema>;
+/** The resolved configuration; `secretKey` and `baseUrl` are always set after `loadConfig`, and `smtp.tlsCa` holds
+ *  the certificates of `smtp.tlsCaFile`. */
+export type Config = Readonly<Omit<Parsed, 'secretKey' | 'baseUrl' | 'smtp'> & { secretKey: string; baseUrl: string; smtp: Parsed['smtp'] & { tlsCa?: string } }>;
 
 type Env = Record<string, string | undefined>;
 
@@ -141,7 +149,29 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
   const secretKey = c.secretKey ?? readOrCreateSecret(dataDir, options.persistSecret ?? true);
   const baseUrl = (c.baseUrl ?? `http://${c.host === '0.0.0.0' ? 'localhost' : c.host}:${c.port}`).replace(/\/+$/, '');
   const cookieSecure = c.cookieSecure ?? baseUrl.startsWith('https:');
-  return deepFreeze({ ...c, dataDir, secretKey, baseUrl, cookieSecure });
+  const smtp = c.smtp.tlsCaFile ? { ...c.smtp, tlsCa: readCaFile(c.smtp.tlsCaFile) } : c.smtp;
+  return deepFreeze({ ...c, dataDir, secretKey, baseUrl, cookieSecure, smtp });
+}
+
+/** The PEM certificates in `path`, each checked to parse; a startup error naming the setting otherwise. */
+function readCaFile(path: string): string {
+  const fail = (why: string) => new AppError('invalid_config', `setting "smtp.tlsCaFile" (LISTWARDEN_SMTP_TLS_CA_FILE): ${why}`, { details: { path: 'smtp.tlsCaFile' } });
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw fail(`cannot read ${path}: ${(err as Error).message}`);
+  }
+  const blocks = text.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
+  if (blocks.length === 0) throw fail(`${path} holds no PEM certificate (-----BEGIN CERTIFICATE-----)`);
+  for (const [i, block] of blocks.entries()) {
+    try {
+      new X509Certificate(block);
+    } catch (err) {
+      throw fail(`certificate ${i + 1} in ${path} cannot be read: ${(err as Error).message}`);
+    }
+  }
+  return blocks.join('\n') + '\n';
 }
 
 function readOrCreateSecret(dataDir: string, persist: boolean): string {

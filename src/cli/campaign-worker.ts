@@ -22,7 +22,7 @@ export async function run(args: string[]): Promise<number> {
     const sending: Record<string, string> = {};
     if (values.connections) sending.connections = values.connections;
     if (values['batch-size']) sending.batchSize = values['batch-size'];
-    runtime = await openRuntime({ dataDir: values['data-dir'], sending });
+    runtime = await openRuntime({ dataDir: values['data-dir'], sending }, { sendsMail: true });
   } catch (err) {
     process.stderr.write(`listwarden campaign-worker: ${startupMessage(err)}\n`);
     return 1;

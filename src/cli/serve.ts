@@ -26,7 +26,7 @@ export async function run(args: string[]): Promise<number> {
   if (values.help) { process.stdout.write(usage + '\n'); return 0; }
   let runtime;
   try {
-    runtime = await openRuntime({ port: values.port, host: values.host, dataDir: values['data-dir'] });
+    runtime = await openRuntime({ port: values.port, host: values.host, dataDir: values['data-dir'] }, { sendsMail: true });
   } catch (err) {
     process.stderr.write(`listwarden serve: ${startupMessage(err)}\n`);
     return 1;

@@ -15,7 +15,7 @@ export async function run(args: string[]): Promise<number> {
   if (values.help) { process.stdout.write('Usage: listwarden worker [--data-dir DIR] [--concurrency N]\n'); return 0; }
   let runtime;
   try {
-    runtime = await openRuntime({ dataDir: values['data-dir'], worker: values.concurrency ? { concurrency: values.concurrency } : undefined });
+    runtime = await openRuntime({ dataDir: values['data-dir'], worker: values.concurrency ? { concurrency: values.concurrency } : undefined }, { sendsMail: true });
   } catch (err) {
     process.stderr.write(`listwarden worker: ${startupMessage(err)}\n`);
     return 1;

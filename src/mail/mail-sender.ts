@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import nodemailer from 'nodemailer';
 import type { Config } from '../config.js';
 import { dkimSignature } from '../sending/dkim-sign.js';
+import { explainRelayError, isLoopbackHost, smtpRelay } from '../sending/smtp-relay.js';
 import { platformFromAddress, type MailIdentity } from './mail-identity.js';
 
 export type MailTransportOptions =
@@ -20,8 +21,10 @@ export type MailTransportOptions =
       secure?: boolean;
       user?: string;
       password?: string;
-      /** Refuse to send without TLS (production); loopback servers in tests have none. */
+      /** Refuse to send without TLS (implicit or STARTTLS); the rule for when is `smtpRelay` (`src/sending/smtp-relay.ts`). */
       requireTls?: boolean;
+      /** The CA certificates (PEM) the server's certificate must chain to, instead of Node's public CAs. Always verified. */
+      ca?: string;
     }
   | {
       kind: 'log';
@@ -56,6 +59,8 @@ export function createMailSender(options: {
 }): MailSender {
   const { transport, from } = options;
   const log = options.log ?? (() => {});
+  // A TLS refusal (no STARTTLS, a certificate not trusted) told plainly, with no reply code: never permanent
+  const explain = (err: Error) => transport.kind === 'smtp' ? explainRelayError(err, { host: transport.host, port: transport.port, requireTls: transport.requireTls ?? false, ca: transport.ca }) : err;
 
   const mailer =
     transport.kind === 'smtp'
@@ -64,7 +69,8 @@ export function createMailSender(options: {
           port: transport.port,
           secure: transport.secure ?? false,
           requireTLS: transport.requireTls ?? false,
-          ignoreTLS: !(transport.requireTls ?? false) && !(transport.secure ?? false) && isLoopback(transport.host),
+          ignoreTLS: !(transport.requireTls ?? false) && !(transport.secure ?? false) && isLoopbackHost(transport.host),
+          ...(transport.ca ? { tls: { ca: transport.ca } } : {}),
           auth: transport.user ? { user: transport.user, pass: transport.password ?? '' } : undefined,
           pool: true,
           maxConnections: 2,
@@ -106,7 +112,7 @@ export function createMailSender(options: {
         }
         return { ok: true, messageId };
       } catch (err) {
-        const e = err as { responseCode?: number; code?: string; message?: string };
+        const e = explain(err as Error) as Error & { responseCode?: number; code?: string };
         const permanent = typeof e.responseCode === 'number' && e.responseCode >= 500;
         // The SMTP reply is safe to log; the message body is not.
         log({ msg: 'mail not submitted', to: mail.to, subject: mail.subject, code: e.responseCode ?? e.code, reason: e.message });
@@ -130,16 +136,12 @@ export function createMailSender(options: {
   }
 }
 
-function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || host.startsWith('127.');
-}
-
 /** The sender the configuration asks for: `smtp.*`, or the log transport keeping mails in `DATA_DIR/outbox`. */
 export function mailSenderFromConfig(config: Config, log?: (line: Record<string, unknown>) => void): MailSender {
-  const { smtp } = config;
+  const relay = smtpRelay(config.smtp);
   return createMailSender({
-    transport: smtp.transport === 'smtp'
-      ? { kind: 'smtp', host: smtp.host, port: smtp.port, secure: smtp.secure, user: smtp.user, password: smtp.pass }
+    transport: config.smtp.transport === 'smtp'
+      ? { kind: 'smtp', host: relay.host, port: relay.port, secure: relay.secure, user: relay.user, password: relay.pass, requireTls: relay.requireTls, ca: relay.ca }
       : { kind: 'log', outboxDir: join(config.dataDir, 'outbox') },
     // The platform's own mail (confirmations, access links) without a workspace identity: its public host name,
     // never an IP literal (`mail-identity.ts`)

@@ -6,6 +6,7 @@ import pino, { type Logger } from 'pino';
 import { loadConfig, type Config } from '../config.js';
 import { createDatabase, type Db } from '../db/database.js';
 import { migrateOrThrow } from '../db/migrate.js';
+import { smtpRelay } from '../sending/smtp-relay.js';
 
 export type Runtime = { config: Config; logger: Logger; db: Db };
 
@@ -23,9 +24,12 @@ export function createLogger(config: Pick<Config, 'logLevel'>, destination?: pin
   }, destination);
 }
 
-export async function openRuntime(overrides: Record<string, unknown> = {}, options: { migrate?: boolean } = {}): Promise<Runtime> {
+/** `sendsMail`: the command sends through `smtp.*` (serve, worker, campaign-worker); a relay's TLS warning is logged. */
+export async function openRuntime(overrides: Record<string, unknown> = {}, options: { migrate?: boolean; sendsMail?: boolean } = {}): Promise<Runtime> {
   const config = loadConfig({ overrides });
   const logger = createLogger(config);
+  const relay = options.sendsMail ? smtpRelay(config.smtp) : undefined;
+  if (relay?.warning) logger.warn({ smtpHost: relay.host, smtpPort: relay.port }, relay.warning);
   const db = await createDatabase({ databaseUrl: config.databaseUrl, dataDir: config.databaseUrl ? undefined : config.dataDir, poolSize: config.databasePoolSize, preparedStatements: config.databasePreparedStatements });
   if (options.migrate !== false) {
     const applied = await migrateOrThrow(db);
