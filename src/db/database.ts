@@ -49,6 +49,23 @@ export function readsBesideTransaction(db: Kysely<any>): boolean {
   return !p || p.pool.idleCount + (p.max - p.pool.totalCount) >= 2;
 }
 
+const postgresPools = new WeakMap<object, pg.Pool>();
+
+/**
+ * A handle on a pg Pool whose pool stays reachable (`postgresPoolOf`): the send worker commits its `sent` marks
+ * on a client of its own, so that it writes the COMMIT itself, beside the final dots (send-worker.ts).
+ */
+export function postgresDatabase(pool: pg.Pool): Db {
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  postgresPools.set(db, pool);
+  return db;
+}
+
+/** The pg Pool behind a handle made by `postgresDatabase` (or `createDatabase` with a URL). */
+export function postgresPoolOf(db: Kysely<any>): pg.Pool | undefined {
+  return postgresPools.get(db);
+}
+
 /** The PGlite instance behind a handle, if it is one (benches read its WASM memory). */
 export function pgliteOf(db: Kysely<any>): PGlite | undefined {
   return pgliteClients.get(db);
@@ -102,7 +119,7 @@ export async function createDatabase(options: CreateDatabaseOptions): Promise<Db
   let db: Db;
   if (options.databaseUrl) {
     const pool = createPostgresPool({ url: options.databaseUrl, max: options.poolSize ?? 20, prepared: options.preparedStatements });
-    db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    db = postgresDatabase(pool);
     kinds.set(db, 'postgres');
     pools.set(db, { pool, max: options.poolSize ?? 20 });
   } else {

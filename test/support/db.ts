@@ -11,13 +11,12 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe } from 'node:test';
-import { Kysely, PostgresDialect, sql } from 'kysely';
+import { sql } from 'kysely';
 import pg from 'pg';
-import { createDatabase, createPostgresPool, pgliteOf, type DatabaseKind, type Db } from '../../src/db/database.js';
+import { createDatabase, createPostgresPool, pgliteOf, postgresDatabase, type DatabaseKind, type Db } from '../../src/db/database.js';
 import { pgliteSettings } from '../../src/db/open-pglite.js';
 import { templateDir, writeDump } from '../../src/db/pglite-template.js';
 import { migrateOrThrow } from '../../src/db/migrate.js';
-import type { Database } from '../../src/db/schema.js';
 
 export type TestDatabase = { kind: DatabaseKind; db: Db; cleanup: () => Promise<void> };
 
@@ -46,7 +45,8 @@ export async function openTestDatabase(kind: DatabaseKind, options: { poolSize?:
   await admin.query(`create schema ${schema}`);
   await admin.end();
   const pool = createPostgresPool({ url, max: options.poolSize ?? 10, searchPath: schema });
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }) as Db;
+  // Through postgresDatabase, as the app's own handle: the send worker's commit path depends on it.
+  const db = postgresDatabase(pool);
   await migrateOrThrow(db);
   return {
     kind,
