@@ -7,7 +7,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { startSmtpSink, type SmtpSink } from './support/smtp-sink.js';
-import { createSmtpConnections, type SmtpConnections } from '../src/sending/smtp-connections.js';
+import { createSmtpConnections, type FinalDot, type FinishMessage, type SmtpConnections } from '../src/sending/smtp-connections.js';
 import { isSmtpVerbatim } from '../src/sending/smtp-data.js';
 
 let sink: SmtpSink;
@@ -45,15 +45,19 @@ test('a verbatim message arrives byte for byte, exactly as the escaping path del
   assert.ok(verbatimSeen > 10, `generated verbatim messages: ${verbatimSeen}`);
 });
 
-test('nodemailer still has the DATA stream internals that the verbatim path replaces (an update that drops them fails here, not silently)', async () => {
+test('nodemailer still has the DATA stream internals that the verbatim path and the written dot use (an update that drops them fails here, not silently)', async () => {
   const { default: SMTPConnection } = await import('nodemailer/lib/smtp-connection');
   const create = (SMTPConnection.prototype as unknown as { _createSendStream?: (this: unknown, cb: unknown) => Record<string, unknown> })._createSendStream;
   assert.equal(typeof create, 'function', 'SMTPConnection#_createSendStream');
   // Called as nodemailer calls it after DATA is accepted, on a stand-in socket.
   const { PassThrough } = await import('node:stream');
-  const stream = create!.call({ _envelope: {}, options: {}, _responseActions: [], _socket: new PassThrough() }, () => undefined);
+  const socket = new PassThrough();
+  const stream = create!.call({ _envelope: {}, options: {}, _responseActions: [], _socket: socket }, () => undefined);
   assert.equal(typeof stream._transform, 'function');
   for (const field of ['lastByte', 'outByteCount', 'inByteCount']) assert.ok(field in stream, `the DATA stream's ${field}`);
+  // What sendGated needs to write the final dot itself: the stream's _flush (which it silences) and its pipe to _socket.
+  assert.equal(typeof stream._flush, 'function');
+  assert.ok((stream._readableState as { pipes?: unknown[] }).pipes?.includes(socket), 'the DATA stream is piped to _socket');
 });
 
 test('a refused connection is answered as a connection error at once, not waited on for ever', { timeout: 10_000 }, async () => {
@@ -72,5 +76,94 @@ test('a refused connection is answered as a connection error at once, not waited
     }
   } finally {
     await down.close();
+  }
+});
+
+/**
+ * `sendGated` (the send worker's path): the final "." waits for `finish`, which then writes it to the socket
+ * itself ('written'), beside the caller's COMMIT. The body must arrive as the escaping path delivers it, the dot
+ * never ahead of body bytes, and the reply after the dot must still be read.
+ */
+function gated(conns: SmtpConnections, raw: Buffer, verbatim: boolean, go: (finish: FinishMessage) => Promise<void>) {
+  return conns.sendGated({ from: 'b@bounces.example', to: 'r@example.net' }, raw, { verbatim, gate: (finish) => { go(finish).catch(() => finish(new Error('gate failed'))); } });
+}
+const later = () => new Promise((r) => setTimeout(r, 5));
+
+test('sendGated: the dot waits for finish, is written straight to the socket, and the message arrives as the escaping path delivers it', async () => {
+  const hows: (FinalDot | undefined)[] = [];
+  await fc.assert(fc.asyncProperty(message, async (m) => {
+    const raw = Buffer.from(m, 'utf8');
+    const before = sink.messages.length;
+    const a = await gated(smtp, raw, isSmtpVerbatim(m), async (finish) => {
+      await later();
+      assert.equal(sink.messages.length, before, 'nothing accepted before the dot is allowed');
+      hows.push(finish(true));
+    });
+    const b = await smtp.send({ from: 'b@bounces.example', to: 'r@example.net' }, raw);
+    assert.ok(a.ok && b.ok, JSON.stringify([a, b]));
+    const [viaGate, viaEscaping] = sink.messages.slice(before).map((x) => x.raw);
+    assert.deepEqual(viaGate, viaEscaping, JSON.stringify(m));
+  }), { numRuns: 100 });
+  // The fast path of this nodemailer: an update without these internals would stream every dot (and fail here).
+  assert.deepEqual([...new Set(hows)], ['written']);
+});
+
+test('sendGated: a large body under socket back-pressure is all in the kernel before the gate opens; its dot goes after its last byte', async () => {
+  // 6 MB of lines, some starting with a dot, and a last line without its line end: escaping and the ending both matter.
+  const line = '.a line that starts with a dot and needs escaping\r\nplain text line of some length here\n';
+  const raw = Buffer.from(`X-Test: big\r\n\r\n${line.repeat(Math.ceil(6_000_000 / line.length))}last line, no end`);
+  const before = sink.messages.length;
+  let how: FinalDot | undefined;
+  const a = await gated(smtp, raw, false, async (finish) => { how = finish(true); });
+  const b = await smtp.send({ from: 'b@bounces.example', to: 'r@example.net' }, raw);
+  assert.ok(a.ok && b.ok, JSON.stringify([a, b]));
+  assert.equal(how, 'written');
+  const [viaGate, viaEscaping] = sink.messages.slice(before).map((x) => x.raw);
+  assert.equal(viaGate.length, viaEscaping.length);
+  assert.ok(viaGate.equals(viaEscaping), 'the same bytes as the escaping path');
+});
+
+test('sendGated: finish(false) sends nothing, and the connection goes on with the next message', async () => {
+  const one = createSmtpConnections({ target: { host: sink.host, port: sink.port }, size: 1 });
+  try {
+    const before = sink.messages.length;
+    const lost = await gated(one, Buffer.from('X-Test: 1\r\n\r\nnot to be sent\r\n'), true, async (finish) => { await later(); finish(false); });
+    assert.equal(lost.ok, false);
+    assert.match(lost.ok ? '' : lost.error ?? '', /claim lost/);
+    let how: FinalDot | undefined;
+    const next = await gated(one, Buffer.from('X-Test: 2\r\n\r\nsent\r\n'), true, async (finish) => { await later(); how = finish(true); });
+    assert.ok(next.ok, JSON.stringify(next));
+    assert.equal(how, 'written');
+    assert.deepEqual(sink.messages.slice(before).map((x) => x.raw.toString()), ['X-Test: 2\r\n\r\nsent\r\n']);
+  } finally {
+    await one.close();
+  }
+});
+
+test('sendGated: the reply after a written dot is read as before: 250 sent, 451 and 550 refusals with their codes', async () => {
+  const picky = await startSmtpSink({ refuseData: (rcpts) => {
+    if (rcpts.includes('later@example.net')) return { code: 451, message: '4.3.0 Try again later' };
+    if (rcpts.includes('refused@example.net')) return { code: 550, message: '5.7.1 Content refused' };
+    return undefined;
+  } });
+  const one = createSmtpConnections({ target: { host: picky.host, port: picky.port }, size: 1 });
+  try {
+    const hows: (FinalDot | undefined)[] = [];
+    const send = (to: string) => one.sendGated({ from: 'b@bounces.example', to }, Buffer.from(`X-To: ${to}\r\n\r\nhi\r\n`), {
+      verbatim: true, gate: (finish) => { setTimeout(() => hows.push(finish(true)), 5); },
+    });
+    const later451 = await send('later@example.net');
+    const refused = await send('refused@example.net');
+    const fine = await send('fine@example.net');
+    assert.equal(later451.ok, false);
+    assert.equal(!later451.ok && later451.responseCode, 451);
+    assert.equal(!refused.ok && refused.responseCode, 550);
+    assert.match(!refused.ok ? refused.response ?? '' : '', /5\.7\.1 Content refused/);
+    assert.ok(fine.ok, JSON.stringify(fine));
+    assert.deepEqual(hows, ['written', 'written', 'written']);
+    assert.deepEqual(picky.messages.map((x) => x.to), [['fine@example.net']]);
+  } finally {
+    await one.close();
+    await picky.close();
   }
 });

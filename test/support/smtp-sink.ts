@@ -1,6 +1,7 @@
 /**
  * A real SMTP server on loopback that records every message it accepts, for tests and benches.
- * `reject` lets a test refuse chosen recipients with a given reply (e.g. 550 5.1.1) at RCPT time.
+ * `reject` lets a test refuse chosen recipients with a given reply (e.g. 550 5.1.1) at RCPT time, `refuseData` a
+ * message after its final dot (e.g. 451 4.3.0).
  */
 import { SMTPServer, type SMTPServerAddress } from 'smtp-server';
 import { simpleParser, type ParsedMail } from 'mailparser';
@@ -11,6 +12,8 @@ export type ReceivedMail = { from: string; to: string[]; raw: Buffer; at: number
 export type SmtpSinkOptions = {
   /** Return a reply such as { code: 550, message: '5.1.1 User unknown' } to refuse one recipient. */
   reject?: (rcpt: string) => { code: number; message: string } | undefined;
+  /** Return a reply such as { code: 451, message: '4.3.0 Try later' } to refuse a message after its final dot. */
+  refuseData?: (rcpts: string[]) => { code: number; message: string } | undefined;
   /** Keep raw bytes of each message (default true); a bench may switch it off to save memory. */
   keepRaw?: boolean;
 };
@@ -48,6 +51,13 @@ export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<Smtp
       const chunks: Buffer[] = [];
       stream.on('data', (c: Buffer) => { if (keepRaw) chunks.push(c); });
       stream.on('end', () => {
+        const refusal = options.refuseData?.(session.envelope.rcptTo.map((r) => r.address.toLowerCase()));
+        if (refusal) {
+          const err = new Error(refusal.message) as Error & { responseCode: number };
+          err.responseCode = refusal.code;
+          callback(err);
+          return;
+        }
         accepted += 1;
         if (keepRaw) {
           messages.push({
