@@ -21,8 +21,12 @@ export type SmtpTarget = {
   secure?: boolean;
   user?: string;
   pass?: string;
-  /** Refuse to send without STARTTLS (production); loopback sinks in tests have none. */
+  /** Refuse to send without TLS (implicit or STARTTLS); when is decided by `smtpRelay` (smtp-relay.ts). */
   requireTls?: boolean;
+  /** The CA certificates (PEM) the server's certificate must chain to, instead of Node's public CAs. Always verified. */
+  ca?: string;
+  /** Turns the error of a connection that could not be opened into the one recorded (a TLS refusal told plainly). */
+  explainError?: (err: Error) => Error;
   /** EHLO name. */
   name?: string;
 };
@@ -189,6 +193,7 @@ async function open(target: SmtpTarget): Promise<Conn> {
     host: target.host, port: target.port, secure: target.secure ?? false, name: target.name,
     requireTLS: target.requireTls ?? false, ignoreTLS: !target.requireTls && !target.secure && loopback,
     connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 60_000,
+    ...(target.ca ? { tls: { ca: target.ca } } : {}),
   });
   const conn: Conn = { c, broken: false, verbatim: false };
   hookDataStream(conn);
@@ -201,7 +206,7 @@ async function open(target: SmtpTarget): Promise<Conn> {
       c.removeListener('error', settle);
       c.removeListener('end', ended);
       if (!err) { resolve(); return; }
-      reject(err);
+      reject(target.explainError ? target.explainError(err) : err);
       try { c.close(); } catch { /* already closed */ }
     };
     const ended = () => settle(new Error('the server closed the connection before its greeting'));

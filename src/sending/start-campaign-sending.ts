@@ -8,17 +8,18 @@ import { startSendScheduler } from '../campaigns/send-scheduler.js';
 import type { Config } from '../config.js';
 import type { Db } from '../db/database.js';
 import { startSendWorker } from './send-worker.js';
-import { smtpRelay } from './smtp-relay.js';
+import { relayErrorReporter, smtpRelay } from './smtp-relay.js';
 
 export function startCampaignSending(options: { db: Db; config: Config; log: (entry: unknown) => void }): ReturnType<typeof startSendWorker> {
   const { db, config } = options;
   const s = config.sending;
   const workerId = `${hostname()}:${process.pid}`;
-  // TLS required for the relay by the rule of `smtp-relay.ts`
+  // TLS required for the relay by the rule of `smtp-relay.ts`; a refusal is told plainly in "why" and logged
   const relay = smtpRelay(config.smtp);
+  const explainError = relayErrorReporter({ relay, log: options.log });
   const worker = startSendWorker({
     db, workerId, host: { id: hostname(), cpus: availableParallelism() },
-    smtp: { host: relay.host, port: relay.port, secure: relay.secure, user: relay.user, pass: relay.pass, requireTls: relay.requireTls },
+    smtp: { host: relay.host, port: relay.port, secure: relay.secure, user: relay.user, pass: relay.pass, requireTls: relay.requireTls, ca: relay.ca, explainError },
     connections: s.connections, batchSize: s.batchSize, leaseMs: s.leaseSeconds * 1000, pollMs: s.pollMs, renderThreads: s.renderThreads,
     pacing: { perSecond: s.perSecond, perDomainPerMinute: s.perDomainPerMinute },
     secret: config.secretKey, baseUrl: config.baseUrl,
