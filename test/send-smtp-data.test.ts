@@ -6,7 +6,9 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
+import { SMTPServer } from 'smtp-server';
 import { startSmtpSink, type SmtpSink } from './support/smtp-sink.js';
+import { makeSelfSignedCertificate } from './support/tls-cert.js';
 import { createSmtpConnections, type FinalDot, type FinishMessage, type SmtpConnections } from '../src/sending/smtp-connections.js';
 import { isSmtpVerbatim } from '../src/sending/smtp-data.js';
 
@@ -165,5 +167,37 @@ test('sendGated: the reply after a written dot is read as before: 250 sent, 451 
   } finally {
     await one.close();
     await picky.close();
+  }
+});
+
+test('sendGated over STARTTLS: the dot is written at once there too, and the message arrives intact', async () => {
+  const cert = makeSelfSignedCertificate();
+  const received: Buffer[] = [];
+  const relay = new SMTPServer({
+    key: cert.key, cert: cert.cert, authOptional: true, logger: false,
+    onData(stream, _session, callback) {
+      const chunks: Buffer[] = [];
+      stream.on('data', (c: Buffer) => chunks.push(c));
+      stream.on('end', () => { received.push(Buffer.concat(chunks)); callback(); });
+    },
+  });
+  await new Promise<void>((resolve) => relay.listen(0, '127.0.0.1', () => resolve()));
+  const port = (relay as unknown as { server: { address(): { port: number } } }).server.address().port;
+  const tls = createSmtpConnections({ target: { host: '127.0.0.1', port, requireTls: true, ca: cert.cert }, size: 1 });
+  try {
+    const hows: (FinalDot | undefined)[] = [];
+    const bodies = ['X-N: 1\r\n\r\nshort\r\n', `X-N: 2\r\n\r\n${'a longer line\r\n'.repeat(3000)}`, 'X-N: 3\r\n\r\n.dot line, no end'];
+    for (const text of bodies) {
+      const o = await tls.sendGated({ from: 'b@bounces.example', to: 'r@example.net' }, Buffer.from(text), {
+        verbatim: isSmtpVerbatim(text), gate: (finish) => { setTimeout(() => hows.push(finish(true)), 5); },
+      });
+      assert.ok(o.ok, JSON.stringify(o));
+    }
+    assert.deepEqual(hows, ['written', 'written', 'written']);
+    assert.deepEqual(received.map((b) => b.toString()), [bodies[0], bodies[1], 'X-N: 3\r\n\r\n.dot line, no end\r\n']);
+  } finally {
+    await tls.close();
+    await new Promise<void>((resolve) => relay.close(() => resolve()));
+    cert.remove();
   }
 });

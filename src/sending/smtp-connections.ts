@@ -61,7 +61,7 @@ type DataStreamInternals = {
   _transform: unknown; _flush: unknown; push(chunk: Buffer): boolean; inByteCount: number; outByteCount: number; lastByte: number | false;
   readableLength: number; writableLength: number; destroyed: boolean; writableEnded: boolean; _readableState?: { pipes?: unknown[] };
 };
-type SocketLike = { write(chunk: Buffer): boolean; destroyed: boolean; writable: boolean; writableLength: number };
+type SocketLike = { write(chunk: Buffer): boolean; destroyed: boolean; writable: boolean; writableLength: number; encrypted?: boolean };
 
 function passVerbatim(this: DataStreamInternals, chunk: Buffer, _encoding: string, done: () => void): void {
   this.inByteCount += chunk.length;
@@ -136,9 +136,11 @@ function whenFlushed(current: Current | undefined, body: Readable, then: () => v
 
 /**
  * Writes the final "." of a message straight to its socket, when nothing of the body can still be behind it
- * (`handedOn`): this write then queues after every body byte. Returns 'written' when the dot is in the kernel
- * as the call returns, 'queued' when it waits in Node's buffer behind body bytes; undefined when it cannot (the
- * caller then ends the stream, and nodemailer's `_flush` writes the dot).
+ * (`handedOn`): this write then queues after every body byte. Returns 'written' when nothing was ahead of it in
+ * the socket's buffer, so that it reached the kernel within this call: a plain socket has nothing left after it
+ * either (else the kernel's buffer was full); a TLS socket encrypts and writes the record at once too (seen with
+ * strace), only its write's callback comes a turn later, so its buffer does not show it. 'queued' when it waits
+ * in Node's buffer; undefined when it cannot (the caller then ends the stream, and `_flush` writes the dot).
  */
 function writeFinalDot(current: Current | undefined, body: Readable): FinalDot | undefined {
   if (!current || current.dotWritten) return undefined;
@@ -148,8 +150,9 @@ function writeFinalDot(current: Current | undefined, body: Readable): FinalDot |
   const dot = stream.lastByte === 0x0a ? DOT_AFTER_LF : stream.lastByte === 0x0d ? DOT_AFTER_CR : DOT_AFTER_TEXT;
   current.dotWritten = true;
   stream.outByteCount += dot.length;
+  const ahead = socket.writableLength;
   socket.write(dot);
-  return socket.writableLength === 0 ? 'written' : 'queued';
+  return ahead === 0 && (socket.writableLength === 0 || socket.encrypted === true) ? 'written' : 'queued';
 }
 
 /** `raw`, then a pause until `finish` (see `sendGated`). */
