@@ -113,21 +113,31 @@ export async function renewLease(db: Kysely<Database>, claim: string, leaseMs: n
 }
 
 /**
- * Marks `sent` the rows whose claim is still the one given, just before their final dot, with the verdict that
+ * Marks `sent` the rows whose claim is still the one given, before their final dot is let go, with the verdict that
  * let them go (one write where a separate one for the verdict cost 37 µs of server time a message); those ids.
  * `synchronousCommit: false` (PostgreSQL, inside the caller's transaction) is set by an init-plan of the same
  * statement rather than a separate SET LOCAL, which would cost one more round trip per group of messages.
  */
-export async function markSent(db: Kysely<Database>, items: { id: number; claim: string; verdict: string; reasons: unknown[] }[], options: { synchronousCommit?: boolean } = {}): Promise<Set<number>> {
+export async function markSent(db: Kysely<Database>, items: SentMark[], options: { synchronousCommit?: boolean } = {}): Promise<Set<number>> {
   if (items.length === 0) return new Set();
+  const r = await markSentQuery(items, options).execute(db);
+  return new Set(r.rows.map((x) => Number(x.id)));
+}
+
+export type SentMark = { id: number; claim: string; verdict: string; reasons: unknown[] };
+
+/**
+ * `markSent`'s statement, for a caller that runs it on a pg client of its own (the send worker's group commit
+ * on PostgreSQL, which writes its COMMIT itself): compile it with the handle, read `id` from the rows returned.
+ */
+export function markSentQuery(items: SentMark[], options: { synchronousCommit?: boolean } = {}): RawBuilder<{ id: number }> {
   const sync = options.synchronousCommit === false ? sql`and (select set_config('synchronous_commit', 'off', true)) is not null` : sql``;
   const json = JSON.stringify(items);
-  const r = await sql<{ id: number }>`
+  return sql<{ id: number }>`
     update send_recipients r set state = 'sent', sent_at = now(), lease_until = null, recheck_verdict = x.verdict, recheck_reasons = x.reasons
       from jsonb_to_recordset(${json}::jsonb) as x(id bigint, claim text, verdict text, reasons jsonb)
      where ${byIds(json)} and r.id = x.id and r.claimed_by = x.claim and ${isSending} ${sync}
-    returning r.id`.execute(db);
-  return new Set(r.rows.map((x) => Number(x.id)));
+    returning r.id`;
 }
 
 /** `recheck`: the verdict taken just before sending, when the row got that far (stored with the outcome). */
