@@ -42,8 +42,16 @@ describe('SMTP relay: when TLS is required', () => {
   });
 
   it('tells loopback hosts from others', () => {
-    for (const h of ['127.0.0.1', '127.1.2.3', 'localhost', 'LOCALHOST', 'mail.localhost', '::1', '[::1]', '::ffff:127.0.0.1']) assert.equal(isLoopbackHost(h), true, h);
+    for (const h of ['127.0.0.1', '127.1.2.3', 'localhost', 'LOCALHOST', '::1', '[::1]', '::ffff:127.0.0.1']) assert.equal(isLoopbackHost(h), true, h);
     for (const h of ['127.0.0.1.example.com', '10.0.0.1', '192.0.2.1', 'smtp.example.com', 'localhost.example.com', '::2']) assert.equal(isLoopbackHost(h), false, h);
+  });
+
+  it('a name under .localhost is another machine: the resolver is asked for it (and may append a search domain), so credentials to it need TLS', () => {
+    // RFC 6761 only asks resolvers to answer such names with loopback; glibc without nss-myhostname sends them to DNS
+    for (const h of ['mail.localhost', 'relay.LOCALHOST']) {
+      assert.equal(isLoopbackHost(h), false, h);
+      assert.equal(relayOf({ LISTWARDEN_SMTP_HOST: h, LISTWARDEN_SMTP_USER: 'relay-user', LISTWARDEN_SMTP_PASS: PASS }).requireTls, true, h);
+    }
   });
 });
 

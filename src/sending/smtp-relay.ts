@@ -22,10 +22,14 @@ export type SmtpRelay = {
   warning?: string;
 };
 
-/** This machine: a relay here is reached without crossing a network. */
+/**
+ * This machine: a relay here is reached without crossing a network. `localhost` (the hosts file) and loopback
+ * addresses only: a name under `.localhost` goes to the resolver like any other on most hosts (glibc without
+ * nss-myhostname asks DNS, search domains appended), which may answer with another machine's address.
+ */
 export function isLoopbackHost(host: string): boolean {
   const h = host.toLowerCase().replace(/^\[|\]$/g, '');
-  return h === 'localhost' || h.endsWith('.localhost') || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h) || /^::ffff:127\./.test(h);
+  return h === 'localhost' || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h) || /^::ffff:127\./.test(h);
 }
 
 /** The relay of `smtp.*`, with whether TLS is required: as set, else whenever there are credentials and the host is another machine. */
