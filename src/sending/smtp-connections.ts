@@ -7,8 +7,9 @@
  * `sendGated` holds a message's final "." until its caller says go, and then writes it to the socket itself, at
  * once (`socket.write`, the bytes in the kernel before the call returns), instead of ending the message stream
  * and letting nodemailer's DATA stream add it several ticks later. The send worker uses this to write the dots
- * of a group right beside its COMMIT (send-worker.ts). nodemailer still sends the envelope, escapes the body and
- * reads the reply after the dot.
+ * of a group right beside its COMMIT (send-worker.ts), and to journal each dot the moment it is in the kernel
+ * (`afterDot`, send-journal.ts). nodemailer still sends the envelope, escapes the body and reads the reply after
+ * the dot.
  */
 import { Readable } from 'node:stream';
 import SMTPConnection from 'nodemailer/lib/smtp-connection';
@@ -43,14 +44,16 @@ export type SmtpConnections = {
    * 'written' (in the kernel before `finish` returned) or 'queued' (behind bytes still in Node's buffers, or
    * through nodemailer's stream when its internals are missing; it leaves a few ticks later), or undefined when
    * it cannot go (the connection was lost meanwhile). `finish(false)` or `finish(error)` abandons the message:
-   * no dot, and the outcome is an error.
+   * no dot, and the outcome is an error. `finish(true, afterDot)` calls `afterDot` once the dot is in the kernel:
+   * on the line after its `socket.write` when 'written', from the write's callback when 'queued' behind other
+   * bytes; never when the dot goes through nodemailer's stream (its internals missing).
    */
   sendGated(envelope: { from: string; to: string }, raw: Buffer, options: { verbatim?: boolean; gate: (finish: FinishMessage) => void }): Promise<SmtpOutcome>;
   close(): Promise<void>;
 };
 
 export type FinalDot = 'written' | 'queued';
-export type FinishMessage = (go: boolean | Error) => FinalDot | undefined;
+export type FinishMessage = (go: boolean | Error, afterDot?: () => void) => FinalDot | undefined;
 
 /** The message being sent on a connection: nodemailer's DATA stream and the socket it is piped to. */
 type Current = { stream: DataStreamInternals; socket: SocketLike; dotWritten: boolean };
@@ -61,7 +64,7 @@ type DataStreamInternals = {
   _transform: unknown; _flush: unknown; push(chunk: Buffer): boolean; inByteCount: number; outByteCount: number; lastByte: number | false;
   readableLength: number; writableLength: number; destroyed: boolean; writableEnded: boolean; _readableState?: { pipes?: unknown[] };
 };
-type SocketLike = { write(chunk: Buffer): boolean; destroyed: boolean; writable: boolean; writableLength: number; encrypted?: boolean };
+type SocketLike = { write(chunk: Buffer, cb?: (err?: Error | null) => void): boolean; destroyed: boolean; writable: boolean; writableLength: number; encrypted?: boolean };
 
 function passVerbatim(this: DataStreamInternals, chunk: Buffer, _encoding: string, done: () => void): void {
   this.inByteCount += chunk.length;
@@ -141,8 +144,11 @@ function whenFlushed(current: Current | undefined, body: Readable, then: () => v
  * either (else the kernel's buffer was full); a TLS socket encrypts and writes the record at once too (seen with
  * strace), only its write's callback comes a turn later, so its buffer does not show it. 'queued' when it waits
  * in Node's buffer; undefined when it cannot (the caller then ends the stream, and `_flush` writes the dot).
+ * `afterDot` (the send journal) runs right after the write when 'written' (only the look at Node's buffer
+ * between them); when 'queued', from the write's callback, once the dot has left Node's buffer (never before:
+ * a kill in between would leave a journaled message unfinished).
  */
-function writeFinalDot(current: Current | undefined, body: Readable): FinalDot | undefined {
+function writeFinalDot(current: Current | undefined, body: Readable, afterDot?: () => void): FinalDot | undefined {
   if (!current || current.dotWritten) return undefined;
   const { stream, socket } = current;
   if (stream.destroyed || stream.writableEnded || !handedOn(current, body)) return undefined;
@@ -151,8 +157,12 @@ function writeFinalDot(current: Current | undefined, body: Readable): FinalDot |
   current.dotWritten = true;
   stream.outByteCount += dot.length;
   const ahead = socket.writableLength;
-  socket.write(dot);
-  return ahead === 0 && (socket.writableLength === 0 || socket.encrypted === true) ? 'written' : 'queued';
+  // The write's callback comes a tick later at the earliest, when `inKernel` is already known.
+  let inKernel = false;
+  socket.write(dot, afterDot && ((err?: Error | null) => { if (!err && !inKernel) afterDot(); }));
+  inKernel = ahead === 0 && (socket.writableLength === 0 || socket.encrypted === true);
+  if (inKernel) afterDot?.();
+  return inKernel ? 'written' : 'queued';
 }
 
 /** `raw`, then a pause until `finish` (see `sendGated`). */
@@ -165,7 +175,7 @@ function gatedBody(raw: Buffer, conn: Conn, gate: (finish: FinishMessage) => voi
       if (stage === 'start') { stage = 'sent'; current = conn.current; this.push(raw); return; }
       if (stage !== 'sent') return;
       stage = 'held';
-      whenFlushed(current, body, () => gate((go) => {
+      whenFlushed(current, body, () => gate((go, afterDot) => {
         if (stage !== 'held') return undefined;
         stage = 'done';
         if (go !== true) {
@@ -176,7 +186,7 @@ function gatedBody(raw: Buffer, conn: Conn, gate: (finish: FinishMessage) => voi
           body.destroy(new Error('connection lost before the final dot; not sent'));
           return undefined;
         }
-        const how = writeFinalDot(current, body) ?? 'queued';
+        const how = writeFinalDot(current, body, afterDot) ?? 'queued';
         // Ending the stream is bookkeeping once the dot is written (or the path through the stream when it is
         // not): it waits for the caller's synchronous stretch (other dots, the COMMIT) to be over.
         queueMicrotask(() => body.push(null));
