@@ -184,7 +184,7 @@ function isAlive(h: LockHolder, touchedMs?: number): boolean {
 }
 
 /** Start time of a process in clock ticks since boot (Linux), to tell a reused pid from the holder. */
-function procStartOf(pid: number): string | undefined {
+export function procStartOf(pid: number): string | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];

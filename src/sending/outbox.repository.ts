@@ -76,15 +76,44 @@ export async function analyzeOutbox(db: Kysely<Database>): Promise<void> {
 }
 
 /**
- * Puts back rows whose worker died (lease expired while `sending`). Such a row never got its final dot:
- * `sent` is committed before the dot is written (see send-worker.ts), so sending it again cannot duplicate.
- * The reply says so, so that "why" does not tell an older reply as the last attempt's.
+ * Puts back rows whose worker died (lease expired while `sending`). Their final dot was not written, or was
+ * written without its COMMIT: the worker first marks `sent` the rows named by the send journals of dead workers
+ * of its host (`markJournaled`, send-worker.ts), so that what is left here was not finished, but for a worker of
+ * another host, whose journal no worker here can read. The reply says so, so that "why" does not tell an older
+ * reply as the last attempt's.
  */
 export async function requeueExpired(db: Kysely<Database>): Promise<number> {
   const r = await sql`
     update send_recipients set state = 'queued', claimed_by = null, lease_until = null, last_reply = ${INTERRUPTED_REPLY}, last_reply_at = now()
      where state = 'sending' and lease_until < now()`.execute(db);
   return Number(r.numAffectedRows ?? 0);
+}
+
+/**
+ * Marks `sent` the rows a dead worker's send journal names (their final dot was written, their COMMIT maybe not):
+ * only rows still `sending` under the claim the journal gives, so a row since put back, claimed again or given
+ * another outcome is left alone. `at`: when the journal was last written (the dots were no later). How many.
+ */
+export async function markJournaled(db: Kysely<Database>, rows: { id: number; claim: string }[], at: Date): Promise<number> {
+  if (rows.length === 0) return 0;
+  const json = JSON.stringify(rows);
+  const r = await sql`
+    update send_recipients r set state = 'sent', sent_at = ${at}, lease_until = null
+      from jsonb_to_recordset(${json}::jsonb) as x(id bigint, claim text)
+     where ${byIds(json)} and r.id = x.id and r.claimed_by = x.claim and ${isSending}`.execute(db);
+  return Number(r.numAffectedRows ?? 0);
+}
+
+/**
+ * Names this database for the send journals (send-journal.ts), which may share a data directory with another
+ * database's: its name, the schema of the outbox, and when its first migration ran.
+ */
+export async function outboxFingerprint(db: Kysely<Database>): Promise<string> {
+  const r = await sql<{ d: string; s: string; m: string | null }>`
+    select current_database() as d, current_schema() as s,
+           (select min(timestamp) from kysely_migration) as m`.execute(db);
+  const row = r.rows[0];
+  return `${row.d}/${row.s}/${row.m ?? ''}`;
 }
 
 /** The verdict taken just before sending, stored with the row's next state change. */

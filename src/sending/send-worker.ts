@@ -7,9 +7,20 @@
  * same moment go in one UPDATE (fenced by their claim), and once it has answered, one synchronous stretch of
  * JavaScript writes the dots of the rows still owned straight to their sockets, then the COMMIT (createSentGate).
  * A crash before that stretch leaves the rows `sending` and the messages unfinished (the server discards them);
- * once their lease expires they are queued again. A crash after it finds them `sent`. A crash inside it (one
- * socket write per dot, some 20 µs each on loopback) can send a message twice, never lose one: its row is still
- * `sending` and the message goes again, with the same Message-ID.
+ * once their lease expires they are queued again. A crash after it finds them `sent`.
+ *
+ * A crash inside it (one socket write per dot, some 20 µs each on loopback) is covered by the send journal
+ * (send-journal.ts): right after each dot is in the kernel the worker appends `<row id> <claim>` to a file of its
+ * own (`<dataDir>/send-journal/<host>-<pid>-<startMs>.log`, one write, no fsync: it must outlive the process,
+ * not the machine). Before it puts expired claims back (`requeueExpired`, and so at its start), every worker
+ * reads the journals of this database left by processes of its host that are gone, marks those rows `sent`
+ * (only rows still `sending` under the journaled claim) and deletes the files. What is left is the few
+ * instructions between a dot's `socket.write` and its journal line: a kill there sends the message twice, with
+ * the same Message-ID; dots go before their lines, so no kill leaves a journaled message unfinished. A worker
+ * truncates its journal when every row it names is committed (past 1 MB) and deletes it when it stops cleanly.
+ * Limit: a worker on another host cannot read this host's journals; if one of them puts the claims of a dead
+ * worker here back first, those messages go twice, as without a journal. A COMMIT that fails after its dots
+ * leaves its rows to the same worker, which marks them from memory before its next `requeueExpired`.
  */
 import { databaseKind, postgresPoolOf, type Db } from '../db/database.js';
 import { hasLimits, type PacingLimits } from './pacing.js';
@@ -20,7 +31,8 @@ import { createSmtpConnections, type FinalDot, type SmtpTarget } from './smtp-co
 import { evaluateRecipients } from './evaluate-recipients.js';
 import { contextFromInput, loadSendInput, type SendInput } from './load-send-context.js';
 import { createRenderPool, type Prepared } from './render-pool.js';
-import { claimRecipients, countHostWorkers, finishSends, listSendingSends, markSent, markSentQuery, recordBlocked, recordOutcomes, renewLease, requeueExpired, type ClaimedRecipient, type Outcome } from './outbox.repository.js';
+import { claimRecipients, countHostWorkers, finishSends, listSendingSends, markJournaled, markSent, markSentQuery, outboxFingerprint, recordBlocked, recordOutcomes, renewLease, requeueExpired, type ClaimedRecipient, type Outcome } from './outbox.repository.js';
+import { findLeftJournals, openSendJournal, removeJournal, type SendJournal } from './send-journal.js';
 import { recordBounce } from './record-bounce.js';
 
 export type BounceEvent = { workspaceId: string; contactId: string; sendId: number; reply: string; status: string | null; hard: boolean; at: Date };
@@ -51,6 +63,12 @@ export type SendWorkerOptions = {
    * on its main thread). Without it, `renderThreads` is used as given.
    */
   host?: { id: string; cpus: number };
+  /**
+   * The folder of the send journals (`<dataDir>/send-journal`), shared by the workers of this host; without it
+   * no journal is kept and none is read (a kill between a group's dots and its COMMIT then sends them twice).
+   * `maxBytes`: the size past which the journal is truncated once every row it names is committed (1 MB).
+   */
+  journal?: { dir: string; maxBytes?: number };
   /** Called for each 5xx reply; the default records the bounce for the engine (bounces module may replace it). */
   onBounce?: (event: BounceEvent) => Promise<void>;
 };
@@ -71,8 +89,8 @@ type Verdict = { verdict: string; reasons: unknown[] };
 type Held = {
   id: number; claim: string; recheck: Verdict;
   /**
-   * Called once its mark is in the COMMIT being written (`owned`) or lost to another claim: writes its dot, or
-   * abandons it. Returns how the dot went (undefined: it did not).
+   * Called once its mark is in the COMMIT being written (`owned`) or lost to another claim: writes its dot (and
+   * its journal line), or abandons it. Returns how the dot went (undefined: it did not).
    */
   release: (owned: boolean) => FinalDot | undefined;
   fail: (err: Error) => void;
@@ -104,27 +122,34 @@ type Held = {
  *
  * `stats` counts how the dots went: 'written' (in the kernel at once) or 'queued' (nodemailer's internals
  * missing, or bytes still in Node's buffers ahead of the dot: it leaves a few ticks later).
+ *
+ * `unconfirmed`: rows whose dot was written but whose group failed to commit (the worker marks them before its
+ * next `requeueExpired`). `onIdle` runs whenever no mark is waiting or committing (the journal's truncation).
  */
-function createSentGate(db: Db) {
+function createSentGate(db: Db, onIdle: () => void) {
   let pending: Held[] = [];
   const postgres = databaseKind(db) === 'postgres';
   const pool = postgres ? postgresPoolOf(db) : undefined;
   const stats = { written: 0, queued: 0 };
-  /** Writes the dots of the owned messages; returns those the claim lost (abandoned after the COMMIT). */
-  function releaseOwned(batch: Held[], owned: Set<number>): Held[] {
+  const unconfirmed: { id: number; claim: string }[] = [];
+  /**
+   * Writes the dots of the owned messages (each one's journal line right after it), noting them in `released`;
+   * returns those the claim lost (abandoned after the COMMIT).
+   */
+  function releaseOwned(batch: Held[], owned: Set<number>, released: Held[]): Held[] {
     const lost: Held[] = [];
     for (const p of batch) {
       if (!owned.has(p.id)) { lost.push(p); continue; }
       const how = p.release(true);
-      if (how) stats[how] += 1;
+      if (how) { stats[how] += 1; released.push(p); }
     }
     return lost;
   }
-  async function markAndRelease(batch: Held[]): Promise<void> {
+  async function markAndRelease(batch: Held[], released: Held[]): Promise<void> {
     const items = batch.map((p) => ({ id: p.id, claim: p.claim, verdict: p.recheck.verdict, reasons: p.recheck.reasons }));
     if (!postgres) {
       const owned = await markSent(db, items);
-      for (const p of releaseOwned(batch, owned)) p.release(false);
+      for (const p of releaseOwned(batch, owned, released)) p.release(false);
       return;
     }
     // No fsync wait for this commit: a worker crash cannot lose it (the server has it); only a crash of the
@@ -133,7 +158,7 @@ function createSentGate(db: Db) {
       let lost: Held[] = [];
       await db.transaction().execute(async (trx) => {
         const owned = await markSent(trx, items, { synchronousCommit: false });
-        lost = releaseOwned(batch, owned);
+        lost = releaseOwned(batch, owned, released);
       });
       for (const p of lost) p.release(false);
       return;
@@ -149,7 +174,7 @@ function createSentGate(db: Db) {
       const owned = new Set(r.rows.map((x) => Number(x.id)));
       // The synchronous stretch: the dots, then the COMMIT written by `client.query` before it returns (the
       // client is idle: its UPDATE has answered). Nothing may be awaited or queued between these lines.
-      const lost = releaseOwned(batch, owned);
+      const lost = releaseOwned(batch, owned, released);
       const committed = client.query('commit');
       for (const p of lost) p.release(false);
       await committed;
@@ -174,7 +199,7 @@ function createSentGate(db: Db) {
   // Waiting for every commit under way to end (see `settled`).
   const whenIdle: (() => void)[] = [];
   function schedule(): void {
-    if (!scheduled && pending.length === 0 && inFlight === 0) { for (const w of whenIdle.splice(0)) w(); return; }
+    if (!scheduled && pending.length === 0 && inFlight === 0) { onIdle(); for (const w of whenIdle.splice(0)) w(); return; }
     if (scheduled || pending.length === 0 || inFlight >= MAX_IN_FLIGHT) return;
     scheduled = true;
     const run = () => {
@@ -183,9 +208,12 @@ function createSentGate(db: Db) {
       const batch = pending;
       pending = [];
       inFlight += 1;
-      markAndRelease(batch).catch((err) => {
+      const released: Held[] = [];
+      markAndRelease(batch, released).catch((err) => {
         // A message not released yet is abandoned (no dot). One released before its COMMIT failed has its row
-        // still `sending`: it is sent again once its lease runs out; the caller logs the error.
+        // still `sending`: the worker marks it `sent` before its next `requeueExpired` (and its journal keeps it
+        // should the process die first); the caller logs the error.
+        for (const p of released) unconfirmed.push({ id: p.id, claim: p.claim });
         for (const p of batch) p.fail(err as Error);
       }).finally(() => { inFlight -= 1; schedule(); });
     };
@@ -196,6 +224,7 @@ function createSentGate(db: Db) {
   }
   return {
     stats,
+    unconfirmed,
     /** Queues a held message for the next group commit (see `Held`). */
     hold: (held: Held) => {
       pending.push(held);
@@ -225,7 +254,10 @@ export function startSendWorker(options: SendWorkerOptions, { loop = true } = {}
     : undefined;
   const pacer = shared ?? { reserve: () => 0 };
   const smtp = createSmtpConnections({ target: options.smtp, size: options.connections });
-  const sentGate = createSentGate(db);
+  // Opened at the first maintenance, before the first claim (it needs the database's fingerprint).
+  let journal: SendJournal | undefined;
+  let fingerprint: string | undefined;
+  const sentGate = createSentGate(db, () => { if (sentGate.unconfirmed.length === 0) journal?.compact(); });
   let queuedLogged = false;
   let batchSeq = 0;
   const onBounce = options.onBounce ?? ((e: BounceEvent) => recordBounce({ db, event: e }));
@@ -253,9 +285,39 @@ export function startSendWorker(options: SendWorkerOptions, { loop = true } = {}
       renderThreads = next;
       if (next > 0) pool.setActiveThreads(next);
     }
+    await markFinished();
     const requeued = await requeueExpired(db);
     if (requeued > 0) log({ msg: 'requeued recipients of an expired claim', requeued });
     await finishSends(db);
+  }
+
+  /**
+   * Before expired claims are put back: marks `sent` the rows whose dot this worker wrote without a COMMIT that
+   * went through, and those the journals of dead workers of this host name (then deletes those files).
+   */
+  async function markFinished(): Promise<void> {
+    await markUnconfirmed();
+    if (!options.journal) return;
+    fingerprint ??= await outboxFingerprint(db);
+    journal ??= openSendJournal({ dir: options.journal.dir, fingerprint, maxBytes: options.journal.maxBytes });
+    for (const left of findLeftJournals({ dir: options.journal.dir, fingerprint, own: journal.path })) {
+      const marked = await markJournaled(db, left.rows, left.lastWrite);
+      // Deleted only once its rows are committed: a worker reading it meanwhile marks the same rows, no more.
+      removeJournal(left.path);
+      log({ msg: 'send journal of a stopped worker read: its rows marked sent', journal: left.path, pid: left.pid, rows: left.rows.length, marked });
+    }
+  }
+
+  async function markUnconfirmed(): Promise<void> {
+    if (sentGate.unconfirmed.length === 0) return;
+    const rows = sentGate.unconfirmed.splice(0);
+    try {
+      const marked = await markJournaled(db, rows, new Date());
+      log({ msg: 'rows whose final dot went before a failed commit marked sent', rows: rows.length, marked });
+    } catch (err) {
+      sentGate.unconfirmed.push(...rows);
+      throw err;
+    }
   }
 
   async function sendOne(claim: string, ctx: SendContext, row: ClaimedRecipient, recheck: Verdict & { fields: Record<string, unknown> }, ready: PreparedMessage | { error: string } | undefined, outcomes: Outcome[]): Promise<void> {
@@ -277,12 +339,13 @@ export function startSendWorker(options: SendWorkerOptions, { loop = true } = {}
       recipient: { id: row.id, contactId: row.contact_id, email: row.email, idempotencyKey: row.idempotency_key, fields },
     });
     const state = { committed: false };
+    const afterDot = journal && (() => journal?.record(row.id, claim));
     const outcome = await smtp.sendGated({ from: message.envelopeFrom, to: row.email }, message.raw, {
       verbatim: message.verbatim,
       gate: (finish) => sentGate.hold({
         id: row.id, claim, recheck: verdict,
         // A dot that could not go (its connection lost meanwhile) leaves the row to its SMTP outcome, a retry.
-        release: (owned) => { const how = finish(owned); state.committed = owned && how !== undefined; return how; },
+        release: (owned) => { const how = finish(owned, owned ? afterDot : undefined); state.committed = owned && how !== undefined; return how; },
         fail: (err) => { finish(err); },
       }),
     });
@@ -443,6 +506,10 @@ export function startSendWorker(options: SendWorkerOptions, { loop = true } = {}
     async stop() {
       stopping = true;
       await done;
+      await sentGate.settled();
+      // Rows of a failed commit are marked now if the database answers; else the journal stays for the next worker.
+      await markUnconfirmed().catch((err) => log({ msg: 'send worker could not mark its last rows sent', error: (err as Error).message }));
+      journal?.close({ keep: sentGate.unconfirmed.length > 0 });
       await shared?.close();
       await smtp.close();
       await pool?.close();

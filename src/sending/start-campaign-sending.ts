@@ -4,6 +4,7 @@
  * Beside it runs the scheduler that starts scheduled sends when they are due.
  */
 import { availableParallelism, hostname } from 'node:os';
+import { join } from 'node:path';
 import { startSendScheduler } from '../campaigns/send-scheduler.js';
 import type { Config } from '../config.js';
 import type { Db } from '../db/database.js';
@@ -23,6 +24,8 @@ export function startCampaignSending(options: { db: Db; config: Config; log: (en
     connections: s.connections, batchSize: s.batchSize, leaseMs: s.leaseSeconds * 1000, pollMs: s.pollMs, renderThreads: s.renderThreads,
     pacing: { perSecond: s.perSecond, perDomainPerMinute: s.perDomainPerMinute },
     secret: config.secretKey, baseUrl: config.baseUrl,
+    // Read by every worker of this host: a dead one's rows whose dot went out are not sent again (send-journal.ts).
+    journal: { dir: join(config.dataDir, 'send-journal') },
     log: options.log,
   });
   const scheduler = startSendScheduler({ db, workerId, secret: config.secretKey, baseUrl: config.baseUrl, pollMs: Math.max(s.pollMs, 1000), log: options.log });
