@@ -201,3 +201,27 @@ test('sendGated over STARTTLS: the dot is written at once there too, and the mes
     cert.remove();
   }
 });
+
+test('a relay that refuses the login leaves no connection open: each failed attempt closes its own', async () => {
+  let open = 0;
+  let auths = 0;
+  const server = new SMTPServer({ logger: false, authOptional: false, allowInsecureAuth: true, disabledCommands: ['STARTTLS'],
+    onConnect(_s, cb) { open++; cb(); }, onClose() { open--; },
+    onAuth(_a, _s, cb) { auths++; cb(new Error('bad credentials')); } });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  const port = (server.server.address() as { port: number }).port;
+  const conns = createSmtpConnections({ target: { host: '127.0.0.1', port, user: 'u', pass: 'p' }, size: 2 });
+  try {
+    for (let i = 0; i < 5; i++) {
+      const o = await conns.send({ from: 'a@b.example', to: 'c@d.example' }, Buffer.from('X: y\r\n\r\nhi\r\n'));
+      assert.equal(o.ok, false);
+      assert.match('error' in o ? String(o.error) : '', /^connect: /);
+    }
+    assert.equal(auths, 5);
+    for (let i = 0; i < 100 && open > 0; i++) await new Promise((r) => setTimeout(r, 20));
+    assert.equal(open, 0, 'connections left open after refused logins');
+  } finally {
+    await conns.close();
+    await new Promise<void>((r) => server.close(() => r()));
+  }
+});

@@ -14,6 +14,7 @@
 import { Readable } from 'node:stream';
 import SMTPConnection from 'nodemailer/lib/smtp-connection';
 import type { SmtpOutcome } from './retry-policy.js';
+import { isLoopbackHost } from './smtp-relay.js';
 
 export type SmtpTarget = {
   host: string;
@@ -201,7 +202,7 @@ const call = <T>(fn: (cb: (err: Error | null | undefined, value?: T) => void) =>
   new Promise<T>((resolve, reject) => fn((err, value) => (err ? reject(err) : resolve(value as T))));
 
 async function open(target: SmtpTarget): Promise<Conn> {
-  const loopback = target.host === 'localhost' || target.host === '::1' || target.host.startsWith('127.');
+  const loopback = isLoopbackHost(target.host);
   const c = new SMTPConnection({
     host: target.host, port: target.port, secure: target.secure ?? false, name: target.name,
     requireTLS: target.requireTls ?? false, ignoreTLS: !target.requireTls && !target.secure && loopback,
@@ -230,7 +231,15 @@ async function open(target: SmtpTarget): Promise<Conn> {
   // The final "." is a small write that follows the body after the commit; with Nagle's algorithm it waits for
   // the server's delayed ACK (up to 40 ms on Linux), which capped a worker at about 300 messages a second.
   (c as unknown as { _socket?: { setNoDelay?: (on: boolean) => void } })._socket?.setNoDelay?.(true);
-  if (target.user) await call<void>((cb) => c.login({ user: target.user!, pass: target.pass ?? '' }, (err) => cb(err)));
+  if (target.user) {
+    try {
+      await call<void>((cb) => c.login({ user: target.user!, pass: target.pass ?? '' }, (err) => cb(err)));
+    } catch (err) {
+      // A refused login leaves an open session nobody would use or close: close it before reporting.
+      try { c.close(); } catch { /* already closed */ }
+      throw err;
+    }
+  }
   return conn;
 }
 
