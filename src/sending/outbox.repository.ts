@@ -169,6 +169,15 @@ export function markSentQuery(items: SentMark[], options: { synchronousCommit?: 
     returning r.id`;
 }
 
+/**
+ * Puts rows just marked `sent` back to `sending` with their lease over: a message whose connection was lost while
+ * it waited for its dot. Plain SQL text (the ids are the outbox's own integers), so that the send worker can write
+ * it together with its COMMIT in one simple-protocol message.
+ */
+export function unmarkSentSql(ids: number[]): string {
+  return `update send_recipients set state = 'sending', sent_at = null, lease_until = now() where id in (${ids.map((id) => String(Math.trunc(Number(id)))).join(',')}) and state = 'sent'`;
+}
+
 /** `recheck`: the verdict taken just before sending, when the row got that far (stored with the outcome). */
 export type Outcome = { recheck?: { verdict: string; reasons: unknown[] } } & (
   | { id: number; kind: 'retry' | 'defer'; delayMs: number; reply: string }

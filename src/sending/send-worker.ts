@@ -22,6 +22,7 @@
  * worker here back first, those messages go twice, as without a journal. A COMMIT that fails after its dots
  * leaves its rows to the same worker, which marks them from memory before its next `requeueExpired`.
  */
+import { sql } from 'kysely';
 import { databaseKind, postgresPoolOf, type Db } from '../db/database.js';
 import { hasLimits, type PacingLimits } from './pacing.js';
 import { startSharedPacer } from './shared-pacer.js';
@@ -31,7 +32,7 @@ import { createSmtpConnections, type FinalDot, type SmtpTarget } from './smtp-co
 import { evaluateRecipients } from './evaluate-recipients.js';
 import { contextFromInput, loadSendInput, type SendInput } from './load-send-context.js';
 import { createRenderPool, type Prepared } from './render-pool.js';
-import { claimRecipients, countHostWorkers, finishSends, listSendingSends, markJournaled, markSent, markSentQuery, outboxFingerprint, recordBlocked, recordOutcomes, renewLease, requeueExpired, type ClaimedRecipient, type Outcome } from './outbox.repository.js';
+import { claimRecipients, countHostWorkers, finishSends, listSendingSends, markJournaled, markSent, markSentQuery, unmarkSentSql, outboxFingerprint, recordBlocked, recordOutcomes, renewLease, requeueExpired, type ClaimedRecipient, type Outcome } from './outbox.repository.js';
 import { findLeftJournals, openSendJournal, removeJournal, type SendJournal } from './send-journal.js';
 import { recordBounce } from './record-bounce.js';
 
@@ -136,20 +137,26 @@ function createSentGate(db: Db, onIdle: () => void) {
    * Writes the dots of the owned messages (each one's journal line right after it), noting them in `released`;
    * returns those the claim lost (abandoned after the COMMIT).
    */
-  function releaseOwned(batch: Held[], owned: Set<number>, released: Held[]): Held[] {
+  function releaseOwned(batch: Held[], owned: Set<number>, released: Held[], stuck: number[]): Held[] {
     const lost: Held[] = [];
     for (const p of batch) {
       if (!owned.has(p.id)) { lost.push(p); continue; }
       const how = p.release(true);
       if (how) { stats[how] += 1; released.push(p); }
+      else stuck.push(p.id); // its connection was lost while it waited: no dot went, its `sent` mark must not stay
     }
     return lost;
   }
   async function markAndRelease(batch: Held[], released: Held[]): Promise<void> {
     const items = batch.map((p) => ({ id: p.id, claim: p.claim, verdict: p.recheck.verdict, reasons: p.recheck.reasons }));
+    // Rows marked sent whose message could not get its dot: put back to `sending`, lease over, in the same
+    // transaction as the marks (PGlite: right after them), so no commit leaves them `sent`; the attempt's outcome
+    // (connection lost) then queues them again, or requeueExpired does if the worker dies first.
+    const stuck: number[] = [];
     if (!postgres) {
       const owned = await markSent(db, items);
-      for (const p of releaseOwned(batch, owned, released)) p.release(false);
+      for (const p of releaseOwned(batch, owned, released, stuck)) p.release(false);
+      if (stuck.length > 0) await sql.raw(unmarkSentSql(stuck)).execute(db);
       return;
     }
     // No fsync wait for this commit: a worker crash cannot lose it (the server has it); only a crash of the
@@ -158,7 +165,8 @@ function createSentGate(db: Db, onIdle: () => void) {
       let lost: Held[] = [];
       await db.transaction().execute(async (trx) => {
         const owned = await markSent(trx, items, { synchronousCommit: false });
-        lost = releaseOwned(batch, owned, released);
+        lost = releaseOwned(batch, owned, released, stuck);
+        if (stuck.length > 0) await sql.raw(unmarkSentSql(stuck)).execute(trx);
       });
       for (const p of lost) p.release(false);
       return;
@@ -174,8 +182,9 @@ function createSentGate(db: Db, onIdle: () => void) {
       const owned = new Set(r.rows.map((x) => Number(x.id)));
       // The synchronous stretch: the dots, then the COMMIT written by `client.query` before it returns (the
       // client is idle: its UPDATE has answered). Nothing may be awaited or queued between these lines.
-      const lost = releaseOwned(batch, owned, released);
-      const committed = client.query('commit');
+      const lost = releaseOwned(batch, owned, released, stuck);
+      // One simple-protocol message, written before `query` returns: the unmark (rare) and the COMMIT together.
+      const committed = client.query(stuck.length > 0 ? `${unmarkSentSql(stuck)}; commit` : 'commit');
       for (const p of lost) p.release(false);
       await committed;
     } catch (err) {
