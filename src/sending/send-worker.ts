@@ -14,9 +14,13 @@
  * own (`<dataDir>/send-journal/<host>-<pid>-<startMs>.log`, one write, no fsync: it must outlive the process,
  * not the machine). Before it puts expired claims back (`requeueExpired`, and so at its start), every worker
  * reads the journals of this database left by processes of its host that are gone, marks those rows `sent`
- * (only rows still `sending` under the journaled claim) and deletes the files. What is left is the few
- * instructions between a dot's `socket.write` and its journal line: a kill there sends the message twice, with
- * the same Message-ID; dots go before their lines, so no kill leaves a journaled message unfinished. A worker
+ * (only rows still `sending` under the journaled claim) and deletes the files. Dots go before their lines, so
+ * no kill leaves a journaled message unfinished; what is left is one message, the one whose dot was being
+ * written: a SIGKILL that arrives during the dot's write system call (some 20 µs on loopback, where it delivers
+ * to the server within the call and wakes it) takes effect when the call returns, before the line, and a worker
+ * preempted at that return (the woken server runs) dies there too. Crash test: 5 runs of 137 still had one
+ * duplicate each, never more; a line written before its dot had none in 40 runs, but would lose the message
+ * to a kill between the line and the dot. A worker
  * truncates its journal when every row it names is committed (past 1 MB) and deletes it when it stops cleanly.
  * Limit: a worker on another host cannot read this host's journals; if one of them puts the claims of a dead
  * worker here back first, those messages go twice, as without a journal. A COMMIT that fails after its dots
