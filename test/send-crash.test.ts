@@ -4,8 +4,9 @@
  * lands a random 0-40 ms after the sink counted a third of the campaign, not a fixed IPC delay after a group's
  * dots, so that over many runs it falls anywhere in the worker's cycle, inside the stretch between a group's dots
  * and its COMMIT too: the send journal the second worker reads covers the dots written before the kill
- * (send-worker.ts). Known residue: a kill during a dot's own socket write (or while the worker is preempted at
- * its return) still sends that one message twice; 5 runs of 137 failed so, each with one duplicate.
+ * (send-worker.ts). Each line is written just before its dot: with the dot first, a kill during the dot's own
+ * socket write sent that message twice (5 runs of 137 failed so). Known residue now: a kill during the line's own
+ * write (1-2 µs) or the instructions before the dot's write loses that one message.
  *
  * PostgreSQL only: worker processes are a PostgreSQL set-up. With embedded PGlite the database lives inside the
  * killed process itself, and a trial run lost one message of 1,500 (PGlite does not promise durability under

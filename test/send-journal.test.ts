@@ -1,5 +1,5 @@
 /**
- * The send journal (send-journal.ts, send-worker.ts): a worker appends each row's line right after its final dot,
+ * The send journal (send-journal.ts, send-worker.ts): a worker appends each row's line just before its final dot,
  * and a worker of the same host marks `sent` the rows a dead worker's journal names before it puts expired claims
  * back, so those messages are never sent again; rows not in the journal are sent once. Journals of a live
  * process or of another database are left alone. Through the worker and a real SMTP server on loopback, on PGlite
@@ -21,6 +21,7 @@ import { countRecipientStates } from '../src/campaigns/campaigns.repository.js';
 import type { Db } from '../src/db/database.js';
 import { claimRecipients, outboxFingerprint } from '../src/sending/outbox.repository.js';
 import { startSendWorker } from '../src/sending/send-worker.js';
+import { findLeftJournals } from '../src/sending/send-journal.js';
 
 const secret = 'journal-test-secret-0123456789abcdef';
 const baseUrl = 'https://lists.shop.example';
@@ -29,15 +30,16 @@ const baseUrl = 'https://lists.shop.example';
  * A process that opens a journal with the real module, writes a line for each id under the claim
  * `<host>:<its pid>/1`, then kills itself with SIGKILL ('kill') or waits to be stopped ('live').
  */
-async function journalWriter(options: { dir: string; fingerprint: string; ids: number[]; mode: 'kill' | 'live' }): Promise<{ child: ChildProcess; pid: number; claim: string }> {
+async function journalWriter(options: { dir: string; fingerprint: string; ids: number[]; mode: 'kill' | 'live'; retract?: number[] }): Promise<{ child: ChildProcess; pid: number; claim: string }> {
   const code = `import('./src/sending/send-journal.ts').then((m) => {
-    const [dir, fingerprint, ids, mode] = process.argv.slice(1);
+    const [dir, fingerprint, ids, mode, retract] = process.argv.slice(1);
     const j = m.openSendJournal({ dir, fingerprint });
     for (const id of JSON.parse(ids)) j.record(id, ${JSON.stringify(hostname())} + ':' + process.pid + '/1');
+    for (const id of JSON.parse(retract)) j.retract(id, ${JSON.stringify(hostname())} + ':' + process.pid + '/1');
     process.stdout.write('ready\\n');
     if (mode === 'kill') process.kill(process.pid, 'SIGKILL'); else setInterval(() => {}, 1000);
   })`;
-  const child = spawn(process.execPath, ['--import', 'tsx', '-e', code, options.dir, options.fingerprint, JSON.stringify(options.ids), options.mode], {
+  const child = spawn(process.execPath, ['--import', 'tsx', '-e', code, options.dir, options.fingerprint, JSON.stringify(options.ids), options.mode, JSON.stringify(options.retract ?? [])], {
     cwd: process.cwd(), stdio: ['ignore', 'pipe', 'inherit'],
   });
   await new Promise<void>((resolve, reject) => {
@@ -171,4 +173,21 @@ forEachDatabase('send journal', (t) => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+});
+
+it('a line taken back (its dot ended up waiting in Node\'s buffer) is not read as sent', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lw-journal-retract-'));
+  try {
+    // 7 and 8 are taken back: 5 and 6 count. Then another writer's 1 is taken back and 8 stays.
+    const w = await journalWriter({ dir, fingerprint: 'db-retract', ids: [5, 6, 7, 8], mode: 'kill', retract: [7, 8] });
+    const left = findLeftJournals({ dir, fingerprint: 'db-retract' });
+    assert.equal(left.length, 1);
+    assert.deepEqual(left[0].rows.map((r) => r.id).sort(), [5, 6]);
+    assert.ok(left[0].rows.every((r) => r.claim === w.claim));
+    const again = await journalWriter({ dir, fingerprint: 'db-retract', ids: [1, 8], mode: 'kill', retract: [1] });
+    const second = findLeftJournals({ dir, fingerprint: 'db-retract' }).find((j) => j.pid === again.pid);
+    assert.deepEqual(second?.rows.map((r) => r.id), [8]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

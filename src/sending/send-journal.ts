@@ -23,6 +23,8 @@ export type SendJournal = {
   readonly path: string;
   /** Appends one row's line (one write; nothing is awaited). Ignored once closed. */
   record(id: number, claim: string): void;
+  /** Takes a row's line back (`-<id> <claim>`): its dot did not reach the kernel after all. */
+  retract(id: number, claim: string): void;
   /** Cuts the file back to its first line when it holds more than `maxBytes`. Only while no row it names waits for its COMMIT. */
   compact(): void;
   /** Closes the file; deletes it unless `keep` (rows it names may still be uncommitted). */
@@ -56,6 +58,10 @@ export function openSendJournal(options: { dir: string; fingerprint: string; max
     record(id, claim) {
       if (fd === undefined) return;
       size += writeSync(fd, `${id} ${claim}\n`);
+    },
+    retract(id, claim) {
+      if (fd === undefined) return;
+      size += writeSync(fd, `-${id} ${claim}\n`);
     },
     compact() {
       if (fd === undefined || size <= maxBytes) return;
@@ -130,12 +136,19 @@ export function findLeftJournals(options: { dir: string; fingerprint: string; ow
     if (`${head[0]} ${head[1]}` !== MAGIC || head[2] !== tag(options.fingerprint)) continue;
     const pid = Number(m[2]);
     if (!writerGone(pid, head[3] && head[3] !== '-' ? head[3] : undefined)) continue;
-    const rows: { id: number; claim: string }[] = [];
+    // In order: a row's line, and `-` before it for a line taken back (see SendJournal.retract).
+    const byKey = new Map<string, { id: number; claim: string }>();
     for (const line of text.slice(end + 1).split('\n')) {
+      const back = line.startsWith('-');
       const sp = line.indexOf(' ');
-      const id = Number(line.slice(0, sp));
-      if (sp > 0 && Number.isSafeInteger(id) && sp + 1 < line.length) rows.push({ id, claim: line.slice(sp + 1) });
+      const id = Number(line.slice(back ? 1 : 0, sp));
+      if (!(sp > (back ? 1 : 0) && Number.isSafeInteger(id) && sp + 1 < line.length)) continue;
+      const claim = line.slice(sp + 1);
+      const key = `${id} ${claim}`;
+      if (back) byKey.delete(key);
+      else byKey.set(key, { id, claim });
     }
+    const rows = [...byKey.values()];
     out.push({ path, pid, rows, lastWrite });
   }
   return out;

@@ -10,17 +10,18 @@
  * once their lease expires they are queued again. A crash after it finds them `sent`.
  *
  * A crash inside it (one socket write per dot, some 20 µs each on loopback) is covered by the send journal
- * (send-journal.ts): right after each dot is in the kernel the worker appends `<row id> <claim>` to a file of its
- * own (`<dataDir>/send-journal/<host>-<pid>-<startMs>.log`, one write, no fsync: it must outlive the process,
+ * (send-journal.ts): just before each dot goes into the kernel the worker appends `<row id> <claim>` to a file of
+ * its own (`<dataDir>/send-journal/<host>-<pid>-<startMs>.log`, one write, no fsync: it must outlive the process,
  * not the machine). Before it puts expired claims back (`requeueExpired`, and so at its start), every worker
  * reads the journals of this database left by processes of its host that are gone, marks those rows `sent`
- * (only rows still `sending` under the journaled claim) and deletes the files. Dots go before their lines, so
- * no kill leaves a journaled message unfinished; what is left is one message, the one whose dot was being
- * written: a SIGKILL that arrives during the dot's write system call (some 20 µs on loopback, where it delivers
- * to the server within the call and wakes it) takes effect when the call returns, before the line, and a worker
- * preempted at that return (the woken server runs) dies there too. Crash test: 5 runs of 137 still had one
- * duplicate each, never more; a line written before its dot had none in 40 runs, but would lose the message
- * to a kill between the line and the dot. A worker
+ * (only rows still `sending` under the journaled claim) and deletes the files.
+ * Why the line goes first: a SIGKILL takes effect when the system call under way returns. With the dot first,
+ * a kill arriving during the dot's write (some 20 µs on loopback, where the call delivers to the server and wakes
+ * it) left the dot gone and no line: that message went twice (crash test: 5 runs of 137 with one duplicate).
+ * With the line first, a kill during the dot's write finds the line written; only one arriving during the line's
+ * own write (1-2 µs, a write to the page cache) or the few instructions before the dot's write can lose that one
+ * message, its row marked `sent` by recovery. A dot that ends up waiting in Node's buffer (the kernel's was full)
+ * has its line taken back at once and written again once the dot has left (smtp-connections.ts). A worker
  * truncates its journal when every row it names is committed (past 1 MB) and deletes it when it stops cleanly.
  * Limit: a worker on another host cannot read this host's journals; if one of them puts the claims of a dead
  * worker here back first, those messages go twice, as without a journal. A COMMIT that fails after its dots
@@ -352,13 +353,13 @@ export function startSendWorker(options: SendWorkerOptions, { loop = true } = {}
       recipient: { id: row.id, contactId: row.contact_id, email: row.email, idempotencyKey: row.idempotency_key, fields },
     });
     const state = { committed: false };
-    const afterDot = journal && (() => journal?.record(row.id, claim));
+    const dotJournal = journal && { record: () => journal?.record(row.id, claim), retract: () => journal?.retract(row.id, claim) };
     const outcome = await smtp.sendGated({ from: message.envelopeFrom, to: row.email }, message.raw, {
       verbatim: message.verbatim,
       gate: (finish) => sentGate.hold({
         id: row.id, claim, recheck: verdict,
         // A dot that could not go (its connection lost meanwhile) leaves the row to its SMTP outcome, a retry.
-        release: (owned) => { const how = finish(owned, owned ? afterDot : undefined); state.committed = owned && how !== undefined; return how; },
+        release: (owned) => { const how = finish(owned, owned ? dotJournal : undefined); state.committed = owned && how !== undefined; return how; },
         fail: (err) => { finish(err); },
       }),
     });

@@ -8,7 +8,7 @@
  * once (`socket.write`, the bytes in the kernel before the call returns), instead of ending the message stream
  * and letting nodemailer's DATA stream add it several ticks later. The send worker uses this to write the dots
  * of a group right beside its COMMIT (send-worker.ts), and to journal each dot the moment it is in the kernel
- * (`afterDot`, send-journal.ts). nodemailer still sends the envelope, escapes the body and reads the reply after
+ * (`DotJournal`, send-journal.ts). nodemailer still sends the envelope, escapes the body and reads the reply after
  * the dot.
  */
 import { Readable } from 'node:stream';
@@ -45,16 +45,18 @@ export type SmtpConnections = {
    * 'written' (in the kernel before `finish` returned) or 'queued' (behind bytes still in Node's buffers, or
    * through nodemailer's stream when its internals are missing; it leaves a few ticks later), or undefined when
    * it cannot go (the connection was lost meanwhile). `finish(false)` or `finish(error)` abandons the message:
-   * no dot, and the outcome is an error. `finish(true, afterDot)` calls `afterDot` once the dot is in the kernel:
-   * on the line after its `socket.write` when 'written', from the write's callback when 'queued' behind other
-   * bytes; never when the dot goes through nodemailer's stream (its internals missing).
+   * no dot, and the outcome is an error. `finish(true, journal)` writes the message's journal line just before a
+   * dot that goes straight into the kernel, or from the write's callback once a 'queued' dot has left; never when
+   * the dot goes through nodemailer's stream (its internals missing).
    */
   sendGated(envelope: { from: string; to: string }, raw: Buffer, options: { verbatim?: boolean; gate: (finish: FinishMessage) => void }): Promise<SmtpOutcome>;
   close(): Promise<void>;
 };
 
 export type FinalDot = 'written' | 'queued';
-export type FinishMessage = (go: boolean | Error, afterDot?: () => void) => FinalDot | undefined;
+/** The send journal's hooks for one message: its line, and the line taken back (see `writeFinalDot`). */
+export type DotJournal = { record(): void; retract(): void };
+export type FinishMessage = (go: boolean | Error, journal?: DotJournal) => FinalDot | undefined;
 
 /** The message being sent on a connection: nodemailer's DATA stream and the socket it is piped to. */
 type Current = { stream: DataStreamInternals; socket: SocketLike; dotWritten: boolean };
@@ -145,11 +147,14 @@ function whenFlushed(current: Current | undefined, body: Readable, then: () => v
  * either (else the kernel's buffer was full); a TLS socket encrypts and writes the record at once too (seen with
  * strace), only its write's callback comes a turn later, so its buffer does not show it. 'queued' when it waits
  * in Node's buffer; undefined when it cannot (the caller then ends the stream, and `_flush` writes the dot).
- * `afterDot` (the send journal) runs right after the write when 'written' (only the look at Node's buffer
- * between them); when 'queued', from the write's callback, once the dot has left Node's buffer (never before:
- * a kill in between would leave a journaled message unfinished).
+ * `journal` (the send journal) gets the message's line just before a dot that goes straight into the kernel,
+ * nothing between the line's write and the dot's: a SIGKILL takes effect when a system call returns, so a kill
+ * during the dot's write (some 20 µs on loopback, the longer of the two) finds the line written and the dot
+ * gone; only one during the line's own write (1-2 µs) or the instructions after it loses the message. Should the
+ * dot end up waiting in Node's buffer after all (the kernel's was full), the line is retracted at once and
+ * written again from the write's callback, once the dot has left.
  */
-function writeFinalDot(current: Current | undefined, body: Readable, afterDot?: () => void): FinalDot | undefined {
+function writeFinalDot(current: Current | undefined, body: Readable, journal?: DotJournal): FinalDot | undefined {
   if (!current || current.dotWritten) return undefined;
   const { stream, socket } = current;
   if (stream.destroyed || stream.writableEnded || !handedOn(current, body)) return undefined;
@@ -157,12 +162,13 @@ function writeFinalDot(current: Current | undefined, body: Readable, afterDot?: 
   const dot = stream.lastByte === 0x0a ? DOT_AFTER_LF : stream.lastByte === 0x0d ? DOT_AFTER_CR : DOT_AFTER_TEXT;
   current.dotWritten = true;
   stream.outByteCount += dot.length;
-  const ahead = socket.writableLength;
+  const straight = socket.writableLength === 0;
+  if (straight) journal?.record();
   // The write's callback comes a tick later at the earliest, when `inKernel` is already known.
   let inKernel = false;
-  socket.write(dot, afterDot && ((err?: Error | null) => { if (!err && !inKernel) afterDot(); }));
-  inKernel = ahead === 0 && (socket.writableLength === 0 || socket.encrypted === true);
-  if (inKernel) afterDot?.();
+  socket.write(dot, journal && ((err?: Error | null) => { if (!err && !inKernel) journal.record(); }));
+  inKernel = straight && (socket.writableLength === 0 || socket.encrypted === true);
+  if (straight && !inKernel) journal?.retract();
   return inKernel ? 'written' : 'queued';
 }
 
@@ -176,7 +182,7 @@ function gatedBody(raw: Buffer, conn: Conn, gate: (finish: FinishMessage) => voi
       if (stage === 'start') { stage = 'sent'; current = conn.current; this.push(raw); return; }
       if (stage !== 'sent') return;
       stage = 'held';
-      whenFlushed(current, body, () => gate((go, afterDot) => {
+      whenFlushed(current, body, () => gate((go, journal) => {
         if (stage !== 'held') return undefined;
         stage = 'done';
         if (go !== true) {
@@ -187,7 +193,7 @@ function gatedBody(raw: Buffer, conn: Conn, gate: (finish: FinishMessage) => voi
           body.destroy(new Error('connection lost before the final dot; not sent'));
           return undefined;
         }
-        const how = writeFinalDot(current, body, afterDot) ?? 'queued';
+        const how = writeFinalDot(current, body, journal) ?? 'queued';
         // Ending the stream is bookkeeping once the dot is written (or the path through the stream when it is
         // not): it waits for the caller's synchronous stretch (other dots, the COMMIT) to be over.
         queueMicrotask(() => body.push(null));
