@@ -4,7 +4,7 @@
  * Each state gets the times that matter: when it was sent, blocked, refused or given up; for a message still
  * waiting, what the last attempt got, when the next is due and when it would be given up. Pure: rows in, answer out.
  */
-import { INTERRUPTED_REPLY, lastAttemptWindow, type RetryPolicy } from '../sending/retry-policy.js';
+import { HELD_BACK_REPLY, INTERRUPTED_REPLY, lastAttemptWindow, type RetryPolicy } from '../sending/retry-policy.js';
 
 export type OutboxStage =
   | 'waiting' | 'retrying' | 'held_back' | 'paused' | 'being_sent' | 'interrupted' | 'sent'
@@ -32,8 +32,6 @@ export type OutboxStory = {
   givesUp: { afterAttempt: number; earliest: string; latest: string } | null;
 };
 
-/** The reply the send worker stores for a message held back by pacing (send-worker.ts `sendOne`). */
-const HELD_BACK = 'held back by the sending rate limit';
 
 const iso = (d: Date) => d.toISOString();
 const on = (d: Date | null) => (d ? ` on ${iso(d)}` : '');
@@ -64,7 +62,7 @@ function replyMeaning(reply: string): string {
 /** "attempt 2 failed on …: 451 …", or for a message held back by the rate limit, that (not an attempt). */
 function lastAttempt(row: OutboxRow, attempt: number): string {
   const reply = row.lastReply ?? '';
-  if (reply === HELD_BACK) return `it was held back by the sending rate limit${on(row.lastReplyAt)} (that does not count as an attempt)`;
+  if (reply === HELD_BACK_REPLY) return `it was held back by the sending rate limit${on(row.lastReplyAt)} (that does not count as an attempt)`;
   return `attempt ${attempt}${on(row.lastReplyAt)} ${replyMeaning(reply)}`;
 }
 
@@ -105,7 +103,7 @@ export function tellOutbox(o: { row: OutboxRow; send: SendFacts; refusal?: Refus
       const due = row.nextAttemptAt;
       const when = due.getTime() <= now.getTime() ? `it is due now (since ${iso(due)})` : `the next attempt is due on ${iso(due)}`;
       // a message held back by the rate limit gave its attempt back: `attempts` counts the ones that were made
-      const held = row.lastReply === HELD_BACK;
+      const held = row.lastReply === HELD_BACK_REPLY;
       const history = !row.lastReply ? ''
         : held ? `it was held back by the sending rate limit${on(row.lastReplyAt)} (that does not count as an attempt${tried > 0 ? `; ${plural(tried, 'attempt')} failed before` : ''})`
         : `${lastAttempt(row, tried)} (${plural(tried, 'attempt')} so far)`;

@@ -15,6 +15,9 @@ export type Decision =
 
 export type RetryPolicy = { baseMs: number; maxMs: number; maxAttempts: number };
 
+/** The reply stored on a row held back by the sending rate limit (send-worker.ts); not an attempt. */
+export const HELD_BACK_REPLY = 'held back by the sending rate limit';
+
 /** The reply stored on a row put back because its worker stopped during the attempt (outbox.repository.ts `requeueExpired`). */
 export const INTERRUPTED_REPLY = 'interrupted: the send worker stopped before the mail server answered';
 

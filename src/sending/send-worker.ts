@@ -32,7 +32,7 @@ import { databaseKind, postgresPoolOf, type Db } from '../db/database.js';
 import { hasLimits, type PacingLimits } from './pacing.js';
 import { startSharedPacer } from './shared-pacer.js';
 import { prepareMessage, type PreparedMessage, type SendContext } from './prepare-message.js';
-import { decide, DEFAULT_RETRY, enhancedStatus, type RetryPolicy } from './retry-policy.js';
+import { decide, DEFAULT_RETRY, enhancedStatus, HELD_BACK_REPLY, type RetryPolicy } from './retry-policy.js';
 import { createSmtpConnections, type FinalDot, type SmtpTarget } from './smtp-connections.js';
 import { evaluateRecipients } from './evaluate-recipients.js';
 import { contextFromInput, loadSendInput, type SendInput } from './load-send-context.js';
@@ -340,7 +340,7 @@ export function startSendWorker(options: SendWorkerOptions, { loop = true } = {}
     const domain = row.email.slice(row.email.lastIndexOf('@') + 1);
     const wait = pacer.reserve(domain, now().getTime());
     if (wait > 0) {
-      outcomes.push({ id: row.id, kind: 'defer', delayMs: wait, reply: 'held back by the sending rate limit', recheck: verdict });
+      outcomes.push({ id: row.id, kind: 'defer', delayMs: wait, reply: HELD_BACK_REPLY, recheck: verdict });
       return;
     }
     const at = now();
