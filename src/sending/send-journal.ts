@@ -1,6 +1,7 @@
 /**
- * The send journal: each worker process appends `<send_recipients id> <claim>` to a file of its own right after
- * a message's final "." is in the kernel, before the group's COMMIT, so that a kill between the dots and the
+ * The send journal: each worker process appends `<send_recipients id> <claim>` to a file of its own just before
+ * a message's final "." goes into the kernel (`-<id> <claim>` takes a line back when the dot had to wait in Node's
+ * buffer after all; smtp-connections.ts), before the group's COMMIT, so that a kill between the dots and the
  * COMMIT does not send those messages a second time: a worker of the same host reads the journal of a process
  * that is gone and marks its rows `sent` before putting expired claims back (send-worker.ts).
  *

@@ -115,12 +115,11 @@ type Held = {
  * dot to COMMIT took a median 124-160 µs (p95 0.4-1.7 ms: preemption), where COMMIT to last dot took 153-202 µs
  * (p95 0.4-3.2 ms) when the dots went through nodemailer's stream after Kysely's COMMIT.
  *
- * Dots first, COMMIT second: a kill between them leaves a message delivered whose row is still `sending`; its
- * lease runs out and it is sent again, with the same Message-ID (idempotency key), which mailbox providers
- * commonly fold into one. The other order would leave a row `sent` whose message was never finished: lost,
- * with nothing to show it, and the record saying otherwise. A duplicate that can be seen, and is often folded,
- * is the lesser fault. A COMMIT that fails after its dots were written has the same result as that kill, in
- * either order: the rows are sent again later.
+ * Dots first, COMMIT second: a kill between them leaves a message delivered whose row is still `sending`; the
+ * journal line written just before each dot lets the next worker of this host mark it `sent` instead of sending
+ * it again (see the header). The other order would leave a row `sent` whose message was never finished, with
+ * nothing to show it. A COMMIT that fails after its dots were written leaves its rows to this worker, which
+ * marks them `sent` before its next `requeueExpired` (`unconfirmed`).
  *
  * A handle without its pool (made elsewhere than `postgresDatabase`) commits through a Kysely transaction, the
  * dots written inside it, before Kysely writes the COMMIT a few microtasks later. PGlite commits in-process,
@@ -139,8 +138,8 @@ function createSentGate(db: Db, onIdle: () => void) {
   const stats = { written: 0, queued: 0 };
   const unconfirmed: { id: number; claim: string }[] = [];
   /**
-   * Writes the dots of the owned messages (each one's journal line right after it), noting them in `released`;
-   * returns those the claim lost (abandoned after the COMMIT).
+   * Writes the dots of the owned messages (each one's journal line just before it), noting them in `released`
+   * and those whose connection was lost in `stuck`; returns those the claim lost (abandoned after the COMMIT).
    */
   function releaseOwned(batch: Held[], owned: Set<number>, released: Held[], stuck: number[]): Held[] {
     const lost: Held[] = [];
